@@ -1,1 +1,8 @@
-module.exports = require('@pixtale/jest-config');
+const base = require('@pixtale/jest-config');
+
+// jose ships ESM only; let swc turn it into CommonJS for jest like our own sources.
+module.exports = {
+  ...base,
+  transform: { ...base.transform, '^.+\\.js$': base.transform['^.+\\.tsx?$'] },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+};

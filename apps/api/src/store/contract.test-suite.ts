@@ -1,0 +1,176 @@
+import { DuplicateError, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
+
+/** A fake-but-well-formed image record: the store never looks at the files. */
+export function imageRecord(key = 'a'.repeat(64)): PostImage {
+  const v = (suffix: string, w: number) => ({ key: key + suffix, file: `${key}${suffix}.webp`, width: w, height: w, bytes: 1000 });
+  return { feed: v('f', 640), detail: { ...v('', 1600), key }, detailJpeg: v('j', 1600) };
+}
+
+/**
+ * The store contract: every adapter must pass these. `open` returns a fresh, empty store.
+ * Used by sqlite.store.test.ts (always) and mongo.store.test.ts (when MONGODB_URI is set).
+ */
+export function storeContract(name: string, open: () => Promise<Store>) {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const user = (email = `u${Math.random().toString(36).slice(2)}@example.com`) =>
+      store.users.create({ email, displayName: 'Ann', passwordHash: 'hash' });
+
+    test('users: create, find by id and case-insensitive email, duplicate email rejected', async () => {
+      const u = await user('Ann@Example.com');
+      expect((await store.users.findById(u.id))?.email).toBe('Ann@Example.com');
+      expect((await store.users.findByEmail('ann@example.COM'))?.id).toBe(u.id);
+      await expect(user('ANN@example.com')).rejects.toBeInstanceOf(DuplicateError);
+      expect((await store.users.findByIds([u.id, 'missing'])).map((x) => x.id)).toEqual([u.id]);
+    });
+
+    test('api tokens: find by hash, list, revoke once, only by owner', async () => {
+      const u = await user();
+      const other = await user();
+      const t = await store.apiTokens.create({ userId: u.id, name: 'cli', tokenHash: 'h1' });
+      expect((await store.apiTokens.findByHash('h1'))?.id).toBe(t.id);
+      expect(await store.apiTokens.revoke(other.id, t.id)).toBe(false);
+      expect(await store.apiTokens.revoke(u.id, t.id)).toBe(true);
+      expect(await store.apiTokens.revoke(u.id, t.id)).toBe(false);
+      expect((await store.apiTokens.findByHash('h1'))?.revokedAt).toBeInstanceOf(Date);
+      expect(await store.apiTokens.listByUser(u.id)).toHaveLength(1);
+    });
+
+    test('posts: create queues a job; user caption becomes version 1 (USER)', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'my dog' }, { maxAttempts: 3 });
+      expect(p.captionStatus).toBe('PENDING');
+      const caps = await store.captions.listByPosts([p.id]);
+      expect(caps.map((c) => [c.text, c.source, c.version])).toEqual([['my dog', 'USER', 1]]);
+      expect(p.currentCaptionId).toBe(caps[0]!.id);
+      const jobs = await store.jobs.findByPost(p.id);
+      expect(jobs.map((j) => j.status)).toEqual(['PENDING']);
+    });
+
+    test('posts: newest-first keyset pagination with cursors, and by author', async () => {
+      const a = await user();
+      const b = await user();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const p = await store.posts.create({ authorId: i % 2 ? a.id : b.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+        ids.push(p.id);
+      }
+      const page1 = await store.posts.list({ first: 2 });
+      expect(page1.map((p) => p.id)).toEqual([ids[4], ids[3]]);
+      const cursor = decodeCursor(encodeCursor({ createdAt: page1[1]!.createdAt, id: page1[1]!.id }))!;
+      const page2 = await store.posts.list({ first: 10, after: cursor });
+      expect(page2.map((p) => p.id)).toEqual([ids[2], ids[1], ids[0]]);
+      expect((await store.posts.list({ first: 10, authorId: a.id })).map((p) => p.id)).toEqual([ids[3], ids[1]]);
+      expect(await store.posts.countByImageKey(imageRecord().detail.key)).toBe(5);
+    });
+
+    test('captions: machine result adds MODEL v1 only when no caption exists; edits add versions', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+      const result = {
+        caption: 'a dog runs', suggestions: [{ text: 'a dog runs', score: -0.5 }], hashtags: ['#dog'],
+        attention: { gridWidth: 1, gridHeight: 1, words: [{ word: 'dog', weights: [1] }] }, model: 'm1',
+      };
+      const after = await store.posts.applyCaptionResult(p.id, result);
+      expect(after?.captionStatus).toBe('READY');
+      expect(after?.hashtags).toEqual(['#dog']);
+      expect(after?.attention?.words[0]?.word).toBe('dog');
+      const v2 = await store.captions.addVersion(p.id, 'my words', 'USER');
+      expect(v2.version).toBe(2);
+      await store.posts.applyCaptionResult(p.id, result); // a re-run keeps the user's live caption
+      const post = await store.posts.findById(p.id);
+      expect(post?.currentCaptionId).toBe(v2.id);
+      expect((await store.captions.listByPosts([p.id])).map((c) => `${c.version}:${c.source}`)).toEqual(['1:MODEL', '2:USER']);
+      expect(await store.posts.applyCaptionResult('missing', result)).toBeNull();
+    });
+
+    test('engagement: one like per user, unlike, counters, attribution per caption version', async () => {
+      const u = await user();
+      const fan = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const now = new Date();
+      expect(await store.engagement.like(p.id, fan.id, now)).toBe(true);
+      expect(await store.engagement.like(p.id, fan.id, now)).toBe(false);
+      expect((await store.posts.findById(p.id))?.likeCount).toBe(1);
+      expect(await store.engagement.likedPostIds(fan.id, [p.id, 'x'])).toEqual([p.id]);
+      expect(await store.engagement.recordView(p.id, 'user:fan', now, 30 * 60_000)).toBe(true);
+      await store.captions.addVersion(p.id, 'v2', 'USER');
+      expect(await store.engagement.recordView(p.id, 'user:fan', new Date(now.getTime() + 60_000), 30 * 60_000)).toBe(false);
+      expect(await store.engagement.recordView(p.id, 'user:fan', new Date(now.getTime() + 31 * 60_000), 30 * 60_000)).toBe(true);
+      expect(await store.engagement.recordView(p.id, 'user:other', now, 30 * 60_000)).toBe(true);
+      expect(await store.engagement.unlike(p.id, fan.id)).toBe(true);
+      expect(await store.engagement.unlike(p.id, fan.id)).toBe(false);
+      expect(await store.engagement.like(p.id, fan.id, now)).toBe(true);
+      const stats = await store.engagement.captionStats(p.id);
+      expect(stats.map((s) => [s.caption.text, s.views, s.likes])).toEqual([
+        ['v1', 1, 0],
+        ['v2', 2, 1],
+      ]);
+      const post = await store.posts.findById(p.id);
+      expect([post?.likeCount, post?.viewCount]).toEqual([1, 3]);
+      expect((await store.engagement.captionStatsByAuthor(u.id)).length).toBe(2);
+      const daily = await store.engagement.dailyByAuthor(u.id, new Date(now.getTime() - 86_400_000));
+      expect(daily.reduce((n, d) => n + d.views, 0)).toBe(3);
+      expect(daily.reduce((n, d) => n + d.likes, 0)).toBe(1);
+    });
+
+    test('delete removes the post with its captions, likes, views and jobs', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'x' }, { maxAttempts: 1 });
+      await store.engagement.like(p.id, u.id, new Date());
+      await store.engagement.recordView(p.id, 'v', new Date(), 1000);
+      expect((await store.posts.delete(p.id))?.id).toBe(p.id);
+      expect(await store.posts.findById(p.id)).toBeNull();
+      expect(await store.captions.listByPosts([p.id])).toEqual([]);
+      expect(await store.jobs.findByPost(p.id)).toEqual([]);
+      expect(await store.engagement.captionStats(p.id)).toEqual([]);
+      expect(await store.posts.delete(p.id)).toBeNull();
+    });
+
+    test('jobs: claim is exclusive, heartbeat extends, expired lease is reclaimed (crash recovery)', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 3 });
+      const t0 = new Date();
+      const a = await store.jobs.claim('worker-a', t0, 1000);
+      expect(a?.postId).toBe(p.id);
+      expect(a?.attempts).toBe(1);
+      expect(await store.jobs.claim('worker-b', t0, 1000)).toBeNull();
+      expect(await store.jobs.heartbeat(a!.id, 'worker-a', t0, 1000)).toBe(true);
+      expect(await store.jobs.heartbeat(a!.id, 'worker-b', t0, 1000)).toBe(false);
+      // worker-a "dies"; after its lease expires worker-b takes over
+      const b = await store.jobs.claim('worker-b', new Date(t0.getTime() + 5000), 1000);
+      expect(b?.id).toBe(a!.id);
+      expect(b?.attempts).toBe(2);
+      expect(await store.jobs.complete(a!.id, 'worker-a')).toBe(false);
+      expect(await store.jobs.complete(b!.id, 'worker-b')).toBe(true);
+      expect(await store.jobs.claim('worker-c', new Date(t0.getTime() + 60_000), 1000)).toBeNull();
+      expect(await store.jobs.countByStatus()).toEqual({ PENDING: 0, PROCESSING: 0, DONE: 1, FAILED: 0 });
+    });
+
+    test('jobs: failure backs off then fails for good; enqueue retries', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 2 });
+      const t0 = new Date();
+      const j = (await store.jobs.claim('w', t0, 1000))!;
+      expect(await store.jobs.fail(j.id, 'w', 'boom', new Date(t0.getTime() + 2000))).toBe(true);
+      expect(await store.jobs.claim('w', new Date(t0.getTime() + 1000), 1000)).toBeNull();
+      const again = (await store.jobs.claim('w', new Date(t0.getTime() + 2000), 1000))!;
+      expect(again.attempts).toBe(2);
+      expect(await store.jobs.fail(again.id, 'w', 'boom twice', null)).toBe(true);
+      const [failed] = await store.jobs.findByPost(p.id);
+      expect([failed?.status, failed?.lastError]).toEqual(['FAILED', 'boom twice']);
+      await store.posts.setCaptionStatus(p.id, 'FAILED', 'boom twice');
+      expect((await store.posts.findById(p.id))?.captionError).toBe('boom twice');
+      const retry = await store.jobs.enqueue(p.id, 2);
+      expect(retry.status).toBe('PENDING');
+      expect((await store.jobs.claim('w', new Date(), 1000))?.id).toBe(retry.id);
+    });
+  });
+}

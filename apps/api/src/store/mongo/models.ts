@@ -1,0 +1,146 @@
+import { Schema, type Connection } from 'mongoose';
+
+/**
+ * Mongoose schemas of the MongoDB adapter. Ids are our own time-ordered strings (`_id: String`)
+ * so cursors and ids look the same on both adapters. Every query path has an index.
+ */
+
+const user = new Schema(
+  {
+    _id: String,
+    email: { type: String, required: true },
+    emailLower: { type: String, required: true },
+    displayName: { type: String, required: true },
+    passwordHash: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+user.index({ emailLower: 1 }, { unique: true });
+
+const apiToken = new Schema(
+  {
+    _id: String,
+    userId: { type: String, required: true },
+    name: { type: String, required: true },
+    tokenHash: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    lastUsedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+apiToken.index({ tokenHash: 1 }, { unique: true });
+apiToken.index({ userId: 1, createdAt: -1 });
+
+const variant = new Schema(
+  { key: String, file: String, width: Number, height: Number, bytes: Number },
+  { _id: false },
+);
+
+const post = new Schema(
+  {
+    _id: String,
+    authorId: { type: String, required: true },
+    image: { feed: variant, detail: variant, detailJpeg: variant },
+    imageKey: { type: String, required: true },
+    captionStatus: { type: String, required: true },
+    captionError: { type: String, default: null },
+    currentCaptionId: { type: String, default: null },
+    suggestions: { type: [{ _id: false, text: String, score: Number }], default: [] },
+    hashtags: { type: [String], default: [] },
+    attention: { type: Schema.Types.Mixed, default: null },
+    captionModel: { type: String, default: null },
+    likeCount: { type: Number, default: 0 },
+    viewCount: { type: Number, default: 0 },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false, minimize: false },
+);
+post.index({ createdAt: -1, _id: -1 });
+post.index({ authorId: 1, createdAt: -1, _id: -1 });
+post.index({ imageKey: 1 });
+
+const captionVersion = new Schema(
+  {
+    _id: String,
+    postId: { type: String, required: true },
+    text: { type: String, required: true },
+    source: { type: String, required: true },
+    version: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+captionVersion.index({ postId: 1, version: 1 }, { unique: true });
+
+const like = new Schema(
+  {
+    postId: { type: String, required: true },
+    userId: { type: String, required: true },
+    authorId: { type: String, required: true },
+    captionVersionId: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+like.index({ postId: 1, userId: 1 }, { unique: true });
+like.index({ userId: 1, postId: 1 });
+like.index({ captionVersionId: 1 });
+like.index({ authorId: 1, createdAt: 1 });
+
+const view = new Schema(
+  {
+    postId: { type: String, required: true },
+    viewerKey: { type: String, required: true },
+    authorId: { type: String, required: true },
+    captionVersionId: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+view.index({ postId: 1, viewerKey: 1, createdAt: -1 });
+view.index({ captionVersionId: 1 });
+view.index({ authorId: 1, createdAt: 1 });
+
+/** Last counted view per (post, viewer): makes "once per window" race-free with a conditional upsert. */
+const viewMark = new Schema(
+  { _id: String, postId: { type: String, required: true }, lastCountedAt: { type: Date, required: true } },
+  { versionKey: false },
+);
+viewMark.index({ postId: 1 });
+
+const captionJob = new Schema(
+  {
+    _id: String,
+    postId: { type: String, required: true },
+    status: { type: String, required: true },
+    attempts: { type: Number, default: 0 },
+    maxAttempts: { type: Number, required: true },
+    runAt: { type: Date, required: true },
+    leaseOwner: { type: String, default: null },
+    leaseExpiresAt: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+captionJob.index({ status: 1, runAt: 1, createdAt: 1 });
+captionJob.index({ status: 1, leaseExpiresAt: 1 });
+captionJob.index({ postId: 1 });
+
+export function registerModels(conn: Connection) {
+  return {
+    User: conn.model('User', user, 'users'),
+    ApiToken: conn.model('ApiToken', apiToken, 'api_tokens'),
+    Post: conn.model('Post', post, 'posts'),
+    CaptionVersion: conn.model('CaptionVersion', captionVersion, 'caption_versions'),
+    Like: conn.model('Like', like, 'likes'),
+    View: conn.model('View', view, 'views'),
+    ViewMark: conn.model('ViewMark', viewMark, 'view_marks'),
+    CaptionJob: conn.model('CaptionJob', captionJob, 'caption_jobs'),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;

@@ -1,0 +1,376 @@
+import mongoose, { type ClientSession } from 'mongoose';
+import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import { newId } from '../ids';
+import { registerModels, type Models } from './models';
+import {
+  DuplicateError,
+  type ApiTokenRecord,
+  type CaptionJobRecord,
+  type CaptionStatsRecord,
+  type CaptionVersionRecord,
+  type DailyCountRecord,
+  type JobStatus,
+  type PostRecord,
+  type Store,
+  type UserRecord,
+} from '../port';
+
+// Lean documents are plain objects; we map them field by field into port records.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
+
+const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
+
+function toUser(d: Doc): UserRecord {
+  return { id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, createdAt: d.createdAt };
+}
+function toToken(d: Doc): ApiTokenRecord {
+  return {
+    id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt ?? null, revokedAt: d.revokedAt ?? null,
+  };
+}
+function toPost(d: Doc): PostRecord {
+  return {
+    id: d._id,
+    authorId: d.authorId,
+    image: d.image,
+    captionStatus: d.captionStatus as CaptionStatus,
+    captionError: d.captionError ?? null,
+    currentCaptionId: d.currentCaptionId ?? null,
+    suggestions: (d.suggestions ?? []).map((s: Doc) => ({ text: s.text, score: s.score })),
+    hashtags: d.hashtags ?? [],
+    attention: d.attention ?? null,
+    captionModel: d.captionModel ?? null,
+    likeCount: d.likeCount ?? 0,
+    viewCount: d.viewCount ?? 0,
+    createdAt: d.createdAt,
+  };
+}
+function toCaption(d: Doc): CaptionVersionRecord {
+  return { id: d._id, postId: d.postId, text: d.text, source: d.source as CaptionSource, version: d.version, createdAt: d.createdAt };
+}
+function toJob(d: Doc): CaptionJobRecord {
+  return {
+    id: d._id, postId: d.postId, status: d.status as JobStatus, attempts: d.attempts, maxAttempts: d.maxAttempts,
+    runAt: d.runAt, leaseOwner: d.leaseOwner ?? null, leaseExpiresAt: d.leaseExpiresAt ?? null,
+    lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+  };
+}
+
+/**
+ * Connects the MongoDB adapter. Multi-document writes (post + caption + job, like + counter,
+ * view + counter, new caption version) run in transactions, so MongoDB must be a replica set
+ * (a single-node replica set is enough: see docker-compose.yml).
+ */
+export async function openMongoStore(uri: string): Promise<Store> {
+  const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const m: Models = registerModels(conn);
+  await Promise.all(Object.values(m).map((model) => model.syncIndexes()));
+
+  const tx = <T>(fn: (session: ClientSession) => Promise<T>): Promise<T> => conn.transaction(fn);
+
+  async function addVersion(session: ClientSession, postId: string, text: string, source: CaptionSource) {
+    const last = await m.CaptionVersion.findOne({ postId }, { version: 1 }, { session }).sort({ version: -1 }).lean();
+    const rec: CaptionVersionRecord = {
+      id: newId(), postId, text, source, version: ((last?.version as number | undefined) ?? 0) + 1, createdAt: new Date(),
+    };
+    await m.CaptionVersion.create([{ _id: rec.id, postId, text, source, version: rec.version, createdAt: rec.createdAt }], { session });
+    await m.Post.updateOne({ _id: postId }, { $set: { currentCaptionId: rec.id } }, { session });
+    return rec;
+  }
+
+  async function statsFor(captions: CaptionVersionRecord[]): Promise<CaptionStatsRecord[]> {
+    const ids = captions.map((c) => c.id);
+    const [views, likes] = await Promise.all([
+      m.View.aggregate<{ _id: string; n: number }>([
+        { $match: { captionVersionId: { $in: ids } } },
+        { $group: { _id: '$captionVersionId', n: { $sum: 1 } } },
+      ]),
+      m.Like.aggregate<{ _id: string; n: number }>([
+        { $match: { captionVersionId: { $in: ids } } },
+        { $group: { _id: '$captionVersionId', n: { $sum: 1 } } },
+      ]),
+    ]);
+    const v = new Map(views.map((x) => [x._id, x.n]));
+    const l = new Map(likes.map((x) => [x._id, x.n]));
+    return captions.map((c) => ({ caption: c, views: v.get(c.id) ?? 0, likes: l.get(c.id) ?? 0 }));
+  }
+
+  const store: Store = {
+    kind: 'mongo',
+
+    users: {
+      async create({ email, displayName, passwordHash }) {
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        try {
+          await m.User.create({ _id: u.id, email, emailLower: email.toLowerCase(), displayName, passwordHash, createdAt: u.createdAt });
+        } catch (e) {
+          if (isDup(e)) throw new DuplicateError('email');
+          throw e;
+        }
+        return u;
+      },
+      async findById(id) {
+        const d = await m.User.findById(id).lean();
+        return d ? toUser(d) : null;
+      },
+      async findByIds(ids) {
+        return (await m.User.find({ _id: { $in: ids } }).lean()).map(toUser);
+      },
+      async findByEmail(email) {
+        const d = await m.User.findOne({ emailLower: email.toLowerCase() }).lean();
+        return d ? toUser(d) : null;
+      },
+    },
+
+    apiTokens: {
+      async create({ userId, name, tokenHash }) {
+        const t: ApiTokenRecord = { id: newId(), userId, name, tokenHash, createdAt: new Date(), lastUsedAt: null, revokedAt: null };
+        await m.ApiToken.create({ _id: t.id, userId, name, tokenHash, createdAt: t.createdAt });
+        return t;
+      },
+      async findByHash(tokenHash) {
+        const d = await m.ApiToken.findOne({ tokenHash }).lean();
+        return d ? toToken(d) : null;
+      },
+      async listByUser(userId) {
+        return (await m.ApiToken.find({ userId }).sort({ createdAt: -1 }).lean()).map(toToken);
+      },
+      async revoke(userId, id) {
+        const r = await m.ApiToken.updateOne({ _id: id, userId, revokedAt: null }, { $set: { revokedAt: new Date() } });
+        return r.modifiedCount === 1;
+      },
+      async touch(id, at) {
+        await m.ApiToken.updateOne({ _id: id }, { $set: { lastUsedAt: at } });
+      },
+    },
+
+    posts: {
+      async create(input, job) {
+        const now = new Date();
+        const id = newId(now.getTime());
+        await tx(async (session) => {
+          await m.Post.create(
+            [{ _id: id, authorId: input.authorId, image: input.image, imageKey: input.image.detail.key, captionStatus: 'PENDING', createdAt: now }],
+            { session },
+          );
+          if (input.caption != null) await addVersion(session, id, input.caption, 'USER');
+          await m.CaptionJob.create(
+            [{ _id: newId(now.getTime()), postId: id, status: 'PENDING', attempts: 0, maxAttempts: job.maxAttempts, runAt: now, createdAt: now, updatedAt: now }],
+            { session },
+          );
+        });
+        return toPost((await m.Post.findById(id).lean())!);
+      },
+      async findById(id) {
+        const d = await m.Post.findById(id).lean();
+        return d ? toPost(d) : null;
+      },
+      async findByIds(ids) {
+        return (await m.Post.find({ _id: { $in: ids } }).lean()).map(toPost);
+      },
+      async list({ first, after, authorId }) {
+        const filter: Doc = {};
+        if (authorId) filter.authorId = authorId;
+        if (after) filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }];
+        return (await m.Post.find(filter).sort({ createdAt: -1, _id: -1 }).limit(first).lean()).map(toPost);
+      },
+      async delete(id) {
+        return tx(async (session) => {
+          const d = await m.Post.findOneAndDelete({ _id: id }, { session }).lean();
+          if (!d) return null;
+          await Promise.all([
+            m.CaptionVersion.deleteMany({ postId: id }, { session }),
+            m.Like.deleteMany({ postId: id }, { session }),
+            m.View.deleteMany({ postId: id }, { session }),
+            m.ViewMark.deleteMany({ postId: id }, { session }),
+            m.CaptionJob.deleteMany({ postId: id }, { session }),
+          ]);
+          return toPost(d);
+        });
+      },
+      async countByImageKey(key) {
+        return m.Post.countDocuments({ imageKey: key });
+      },
+      async setCaptionStatus(id, status, error = null) {
+        await m.Post.updateOne({ _id: id }, { $set: { captionStatus: status, captionError: error } });
+      },
+      async applyCaptionResult(id, result) {
+        return tx(async (session) => {
+          const d = await m.Post.findById(id, null, { session }).lean();
+          if (!d) return null;
+          await m.Post.updateOne(
+            { _id: id },
+            {
+              $set: {
+                captionStatus: 'READY', captionError: null, suggestions: result.suggestions, hashtags: result.hashtags,
+                attention: result.attention, captionModel: result.model,
+              },
+            },
+            { session },
+          );
+          if (d.currentCaptionId == null) await addVersion(session, id, result.caption, 'MODEL');
+          return toPost((await m.Post.findById(id, null, { session }).lean())!);
+        });
+      },
+    },
+
+    captions: {
+      async addVersion(postId, text, source) {
+        return tx((session) => addVersion(session, postId, text, source));
+      },
+      async findById(id) {
+        const d = await m.CaptionVersion.findById(id).lean();
+        return d ? toCaption(d) : null;
+      },
+      async findByIds(ids) {
+        return (await m.CaptionVersion.find({ _id: { $in: ids } }).lean()).map(toCaption);
+      },
+      async listByPosts(postIds) {
+        return (await m.CaptionVersion.find({ postId: { $in: postIds } }).sort({ postId: 1, version: 1 }).lean()).map(toCaption);
+      },
+    },
+
+    engagement: {
+      async like(postId, userId, at) {
+        try {
+          return await tx(async (session) => {
+            const p = await m.Post.findById(postId, { currentCaptionId: 1, authorId: 1 }, { session }).lean();
+            if (!p) return false;
+            await m.Like.create(
+              [{ postId, userId, authorId: p.authorId, captionVersionId: p.currentCaptionId ?? null, createdAt: at }],
+              { session },
+            );
+            await m.Post.updateOne({ _id: postId }, { $inc: { likeCount: 1 } }, { session });
+            return true;
+          });
+        } catch (e) {
+          if (isDup(e)) return false;
+          throw e;
+        }
+      },
+      async unlike(postId, userId) {
+        return tx(async (session) => {
+          const r = await m.Like.deleteOne({ postId, userId }, { session });
+          if (r.deletedCount !== 1) return false;
+          await m.Post.updateOne({ _id: postId }, { $inc: { likeCount: -1 } }, { session });
+          return true;
+        });
+      },
+      async likedPostIds(userId, postIds) {
+        return (await m.Like.find({ userId, postId: { $in: postIds } }, { postId: 1 }).lean()).map((d) => d.postId as string);
+      },
+      async recordView(postId, viewerKey, at, windowMs) {
+        try {
+          return await tx(async (session) => {
+            const p = await m.Post.findById(postId, { currentCaptionId: 1, authorId: 1 }, { session }).lean();
+            if (!p) return false;
+            // Conditional upsert: matches only when the last counted view is old enough; when a recent
+            // mark exists the upsert collides on _id (E11000) and the view is not counted.
+            await m.ViewMark.updateOne(
+              { _id: `${postId}:${viewerKey}`, lastCountedAt: { $lte: new Date(at.getTime() - windowMs) } },
+              { $set: { lastCountedAt: at, postId } },
+              { upsert: true, session },
+            );
+            await m.View.create(
+              [{ postId, viewerKey, authorId: p.authorId, captionVersionId: p.currentCaptionId ?? null, createdAt: at }],
+              { session },
+            );
+            await m.Post.updateOne({ _id: postId }, { $inc: { viewCount: 1 } }, { session });
+            return true;
+          });
+        } catch (e) {
+          if (isDup(e)) return false;
+          throw e;
+        }
+      },
+      async captionStats(postId) {
+        const caps = (await m.CaptionVersion.find({ postId }).sort({ version: 1 }).lean()).map(toCaption);
+        return statsFor(caps);
+      },
+      async captionStatsByAuthor(authorId) {
+        const posts = await m.Post.find({ authorId }, { _id: 1 }).sort({ createdAt: -1, _id: -1 }).lean();
+        const order = new Map(posts.map((p, i) => [p._id as string, i]));
+        const caps = (await m.CaptionVersion.find({ postId: { $in: [...order.keys()] } }).lean())
+          .map(toCaption)
+          .sort((a, b) => order.get(a.postId)! - order.get(b.postId)! || a.version - b.version);
+        return statsFor(caps);
+      },
+      async dailyByAuthor(authorId, since) {
+        const group = [
+          { $match: { authorId, createdAt: { $gte: since } } },
+          { $group: { _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } }, n: { $sum: 1 } } },
+        ];
+        const [views, likes] = await Promise.all([
+          m.View.aggregate<{ _id: string; n: number }>(group),
+          m.Like.aggregate<{ _id: string; n: number }>(group),
+        ]);
+        const days = new Map<string, DailyCountRecord>();
+        for (const v of views) days.set(v._id, { day: v._id, views: v.n, likes: 0 });
+        for (const l of likes) days.set(l._id, { day: l._id, views: days.get(l._id)?.views ?? 0, likes: l.n });
+        return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+      },
+    },
+
+    jobs: {
+      async claim(owner, now, leaseMs) {
+        const d = await m.CaptionJob.findOneAndUpdate(
+          {
+            $or: [
+              { status: 'PENDING', runAt: { $lte: now } },
+              { status: 'PROCESSING', leaseExpiresAt: { $lt: now } },
+            ],
+          },
+          {
+            $set: { status: 'PROCESSING', leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now },
+            $inc: { attempts: 1 },
+          },
+          { sort: { createdAt: 1 }, new: true },
+        ).lean();
+        return d ? toJob(d) : null;
+      },
+      async heartbeat(id, owner, now, leaseMs) {
+        const r = await m.CaptionJob.updateOne(
+          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
+          { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
+        );
+        return r.modifiedCount === 1;
+      },
+      async complete(id, owner) {
+        const r = await m.CaptionJob.updateOne(
+          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
+          { $set: { status: 'DONE', leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() } },
+        );
+        return r.modifiedCount === 1;
+      },
+      async fail(id, owner, error, retryAt) {
+        const set: Doc = { status: retryAt ? 'PENDING' : 'FAILED', lastError: error, leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() };
+        if (retryAt) set.runAt = retryAt;
+        const r = await m.CaptionJob.updateOne({ _id: id, leaseOwner: owner, status: 'PROCESSING' }, { $set: set });
+        return r.modifiedCount === 1;
+      },
+      async enqueue(postId, maxAttempts) {
+        const now = new Date();
+        const id = newId(now.getTime());
+        await m.CaptionJob.create({ _id: id, postId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now });
+        return toJob((await m.CaptionJob.findById(id).lean())!);
+      },
+      async findByPost(postId) {
+        return (await m.CaptionJob.find({ postId }).sort({ createdAt: 1 }).lean()).map(toJob);
+      },
+      async countByStatus() {
+        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
+        for (const r of await m.CaptionJob.aggregate<{ _id: JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])) {
+          out[r._id] = r.n;
+        }
+        return out;
+      },
+    },
+
+    async close() {
+      await conn.close();
+    },
+  };
+  return store;
+}

@@ -1,0 +1,258 @@
+import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+
+/**
+ * The store port: every repository the API needs, as plain async interfaces.
+ * Adapters: SQLite (embedded default) and MongoDB through mongoose.
+ * Both pass the same contract suite (contract.test-suite.ts).
+ * Ids are opaque strings. Times are `Date`s.
+ */
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  displayName: string;
+  /** argon2id hash; null for accounts that only sign in with Google. */
+  passwordHash: string | null;
+  createdAt: Date;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** sha256 of the token; the token itself is shown once and never stored. */
+  tokenHash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface ImageVariant {
+  /** Content address: sha256 hex of the file bytes. */
+  key: string;
+  /** File name under DATA_DIR/media, e.g. `<key>.webp`. */
+  file: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface PostImage {
+  feed: ImageVariant;
+  detail: ImageVariant;
+  /** JPEG of the detail size: what the captioner reads and what old clients can show. */
+  detailJpeg: ImageVariant;
+}
+
+export interface CaptionSuggestionRecord {
+  text: string;
+  score: number;
+}
+
+export interface AttentionRecord {
+  gridWidth: number;
+  gridHeight: number;
+  words: { word: string; weights: number[] }[];
+}
+
+export interface PostRecord {
+  id: string;
+  authorId: string;
+  image: PostImage;
+  captionStatus: CaptionStatus;
+  /** Why captioning failed (status FAILED). */
+  captionError: string | null;
+  /** The live caption version, null until the first version exists. */
+  currentCaptionId: string | null;
+  suggestions: CaptionSuggestionRecord[];
+  hashtags: string[];
+  attention: AttentionRecord | null;
+  /** Name of the model that captioned the post. */
+  captionModel: string | null;
+  likeCount: number;
+  viewCount: number;
+  createdAt: Date;
+}
+
+export interface CaptionVersionRecord {
+  id: string;
+  postId: string;
+  text: string;
+  source: CaptionSource;
+  version: number;
+  createdAt: Date;
+}
+
+export interface ViewRecord {
+  postId: string;
+  viewerKey: string;
+  captionVersionId: string | null;
+  createdAt: Date;
+}
+
+export type JobStatus = 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED';
+
+export interface CaptionJobRecord {
+  id: string;
+  postId: string;
+  status: JobStatus;
+  attempts: number;
+  maxAttempts: number;
+  /** Not claimable before this time (retry back-off). */
+  runAt: Date;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  lastError: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Keyset cursor for newest-first post lists. */
+export interface PostCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface NewPost {
+  authorId: string;
+  image: PostImage;
+  /** A caption the author wrote at upload; becomes version 1 (source USER). */
+  caption: string | null;
+}
+
+export interface CaptionResultRecord {
+  caption: string;
+  suggestions: CaptionSuggestionRecord[];
+  hashtags: string[];
+  attention: AttentionRecord | null;
+  model: string;
+}
+
+export interface CaptionStatsRecord {
+  caption: CaptionVersionRecord;
+  views: number;
+  likes: number;
+}
+
+export interface DailyCountRecord {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  views: number;
+  likes: number;
+}
+
+export interface UserRepo {
+  /** Throws DuplicateError when the email (case-insensitive) is taken. */
+  create(input: { email: string; displayName: string; passwordHash: string | null }): Promise<UserRecord>;
+  findById(id: string): Promise<UserRecord | null>;
+  findByIds(ids: readonly string[]): Promise<UserRecord[]>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+}
+
+export interface ApiTokenRepo {
+  create(input: { userId: string; name: string; tokenHash: string }): Promise<ApiTokenRecord>;
+  findByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
+  listByUser(userId: string): Promise<ApiTokenRecord[]>;
+  /** Revokes the user's token; false when no such live token. */
+  revoke(userId: string, id: string): Promise<boolean>;
+  touch(id: string, at: Date): Promise<void>;
+}
+
+export interface PostRepo {
+  /**
+   * Creates the post, its first caption version when one is given, and a PENDING caption
+   * job, atomically.
+   */
+  create(input: NewPost, job: { maxAttempts: number }): Promise<PostRecord>;
+  findById(id: string): Promise<PostRecord | null>;
+  findByIds(ids: readonly string[]): Promise<PostRecord[]>;
+  /** Newest first; `after` is exclusive. */
+  list(opts: { first: number; after?: PostCursor; authorId?: string }): Promise<PostRecord[]>;
+  /** Deletes the post with its captions, likes, views and jobs; returns the deleted post. */
+  delete(id: string): Promise<PostRecord | null>;
+  /** How many posts use an image with this detail key (for content-addressed file cleanup). */
+  countByImageKey(key: string): Promise<number>;
+  setCaptionStatus(id: string, status: PostRecord['captionStatus'], error?: string | null): Promise<void>;
+  /**
+   * Stores a machine caption: suggestions, hashtags, attention, status READY, and a MODEL
+   * caption version when the post has none yet. Atomic.
+   */
+  applyCaptionResult(id: string, result: CaptionResultRecord): Promise<PostRecord | null>;
+}
+
+export interface CaptionRepo {
+  /** Adds the next version (source USER or MODEL) and makes it live. Atomic. */
+  addVersion(postId: string, text: string, source: CaptionVersionRecord['source']): Promise<CaptionVersionRecord>;
+  findById(id: string): Promise<CaptionVersionRecord | null>;
+  findByIds(ids: readonly string[]): Promise<CaptionVersionRecord[]>;
+  /** All versions of the posts, oldest first. */
+  listByPosts(postIds: readonly string[]): Promise<CaptionVersionRecord[]>;
+}
+
+export interface EngagementRepo {
+  /** Likes the post, attributing it to the live caption version. False when already liked. */
+  like(postId: string, userId: string, at: Date): Promise<boolean>;
+  /** False when it was not liked. */
+  unlike(postId: string, userId: string): Promise<boolean>;
+  /** The post ids among `postIds` that the user likes. */
+  likedPostIds(userId: string, postIds: readonly string[]): Promise<string[]>;
+  /**
+   * Counts a view unless the same viewer's last counted view of the post is younger than
+   * `windowMs`; attributed to the live caption version. True when counted.
+   */
+  recordView(postId: string, viewerKey: string, at: Date, windowMs: number): Promise<boolean>;
+  /** Views and likes per caption version of a post, oldest version first. */
+  captionStats(postId: string): Promise<CaptionStatsRecord[]>;
+  /** Views and likes per caption version of all posts by an author. */
+  captionStatsByAuthor(authorId: string): Promise<CaptionStatsRecord[]>;
+  /** Per-day views and likes received by an author's posts since `since`. */
+  dailyByAuthor(authorId: string, since: Date): Promise<DailyCountRecord[]>;
+}
+
+export interface JobRepo {
+  /**
+   * Claims the oldest runnable job: PENDING with runAt <= now, or PROCESSING whose lease
+   * expired (a crashed worker). Sets PROCESSING, the lease, and attempts + 1. Atomic: two
+   * workers never claim the same job.
+   */
+  claim(owner: string, now: Date, leaseMs: number): Promise<CaptionJobRecord | null>;
+  /** Extends the lease; false when the job is no longer ours (lost lease). */
+  heartbeat(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  complete(id: string, owner: string): Promise<boolean>;
+  /** Records a failure: back to PENDING at `retryAt`, or FAILED when `retryAt` is null. */
+  fail(id: string, owner: string, error: string, retryAt: Date | null): Promise<boolean>;
+  /** Queues a fresh PENDING job for a post (manual retry). */
+  enqueue(postId: string, maxAttempts: number): Promise<CaptionJobRecord>;
+  findByPost(postId: string): Promise<CaptionJobRecord[]>;
+  countByStatus(): Promise<Record<JobStatus, number>>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'mongo';
+  users: UserRepo;
+  apiTokens: ApiTokenRepo;
+  posts: PostRepo;
+  captions: CaptionRepo;
+  engagement: EngagementRepo;
+  jobs: JobRepo;
+  close(): Promise<void>;
+}
+
+/** A unique constraint was violated (duplicate email, second like...). */
+export class DuplicateError extends Error {
+  constructor(public readonly what: string) {
+    super(`Duplicate ${what}`);
+    this.name = 'DuplicateError';
+  }
+}
+
+export function encodeCursor(c: PostCursor): string {
+  return Buffer.from(`${c.createdAt.getTime()}:${c.id}`).toString('base64url');
+}
+
+export function decodeCursor(s: string): PostCursor | null {
+  const raw = Buffer.from(s, 'base64url').toString('utf8');
+  const m = /^(\d{1,15}):([A-Za-z0-9_-]{1,64})$/.exec(raw);
+  if (!m) return null;
+  return { createdAt: new Date(Number(m[1])), id: m[2]! };
+}

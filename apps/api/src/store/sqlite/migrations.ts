@@ -1,0 +1,103 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Ordered, append-only schema migrations. The database's `user_version` is the number
+ * of migrations applied. Never edit a shipped migration: add a new one.
+ */
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL,
+    email_lower TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    password_hash TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  );
+  CREATE INDEX api_tokens_user ON api_tokens(user_id, created_at);
+  CREATE TABLE posts (
+    id TEXT PRIMARY KEY,
+    author_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    image TEXT NOT NULL,
+    image_key TEXT NOT NULL,
+    caption_status TEXT NOT NULL,
+    caption_error TEXT,
+    current_caption_id TEXT,
+    suggestions TEXT NOT NULL DEFAULT '[]',
+    hashtags TEXT NOT NULL DEFAULT '[]',
+    attention TEXT,
+    caption_model TEXT,
+    like_count INTEGER NOT NULL DEFAULT 0,
+    view_count INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX posts_feed ON posts(created_at DESC, id DESC);
+  CREATE INDEX posts_author ON posts(author_id, created_at DESC, id DESC);
+  CREATE INDEX posts_image_key ON posts(image_key);
+  CREATE TABLE caption_versions (
+    id TEXT PRIMARY KEY,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (post_id, version)
+  );
+  CREATE TABLE likes (
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    caption_version_id TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (post_id, user_id)
+  );
+  CREATE INDEX likes_user ON likes(user_id, post_id);
+  CREATE INDEX likes_caption ON likes(caption_version_id);
+  CREATE TABLE views (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    viewer_key TEXT NOT NULL,
+    caption_version_id TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX views_viewer ON views(post_id, viewer_key, created_at DESC);
+  CREATE INDEX views_caption ON views(caption_version_id);
+  CREATE TABLE caption_jobs (
+    id TEXT PRIMARY KEY,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX caption_jobs_runnable ON caption_jobs(status, run_at, created_at);
+  CREATE INDEX caption_jobs_post ON caption_jobs(post_id);
+  `,
+];
+
+/** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */
+export function migrate(db: Database.Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  let ran = 0;
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+    ran++;
+  }
+  return ran;
+}

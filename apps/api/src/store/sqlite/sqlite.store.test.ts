@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { storeContract } from '../contract.test-suite';
+import { openSqliteStore } from './sqlite.store';
+import { MIGRATIONS } from './migrations';
+
+storeContract('sqlite', async () => openSqliteStore(':memory:'));
+
+describe('sqlite adapter', () => {
+  test('file database uses WAL and is migrated exactly once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-'));
+    const file = path.join(dir, 'nested', 'pixtale.sqlite');
+    const s1 = openSqliteStore(file);
+    await s1.users.create({ email: 'a@b.co', displayName: 'A', passwordHash: null });
+    await s1.close();
+    const s2 = openSqliteStore(file); // reopening must not re-run migrations or lose data
+    expect(await s2.users.findByEmail('a@b.co')).not.toBeNull();
+    await s2.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,459 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import { newId } from '../ids';
+import { migrate } from './migrations';
+import {
+  DuplicateError,
+  type ApiTokenRecord,
+  type CaptionJobRecord,
+  type CaptionStatsRecord,
+  type CaptionVersionRecord,
+  type DailyCountRecord,
+  type JobStatus,
+  type PostRecord,
+  type Store,
+  type UserRecord,
+} from '../port';
+
+type Row = Record<string, unknown>;
+
+const date = (v: unknown): Date => new Date(v as number);
+const dateOrNull = (v: unknown): Date | null => (v == null ? null : new Date(v as number));
+const json = <T>(v: unknown, fallback: T): T => (v == null ? fallback : (JSON.parse(v as string) as T));
+
+function toUser(r: Row): UserRecord {
+  return {
+    id: r.id as string,
+    email: r.email as string,
+    displayName: r.display_name as string,
+    passwordHash: (r.password_hash as string | null) ?? null,
+    createdAt: date(r.created_at),
+  };
+}
+
+function toToken(r: Row): ApiTokenRecord {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    name: r.name as string,
+    tokenHash: r.token_hash as string,
+    createdAt: date(r.created_at),
+    lastUsedAt: dateOrNull(r.last_used_at),
+    revokedAt: dateOrNull(r.revoked_at),
+  };
+}
+
+function toPost(r: Row): PostRecord {
+  return {
+    id: r.id as string,
+    authorId: r.author_id as string,
+    image: json(r.image, null as never),
+    captionStatus: r.caption_status as CaptionStatus,
+    captionError: (r.caption_error as string | null) ?? null,
+    currentCaptionId: (r.current_caption_id as string | null) ?? null,
+    suggestions: json(r.suggestions, []),
+    hashtags: json(r.hashtags, []),
+    attention: json(r.attention, null),
+    captionModel: (r.caption_model as string | null) ?? null,
+    likeCount: r.like_count as number,
+    viewCount: r.view_count as number,
+    createdAt: date(r.created_at),
+  };
+}
+
+function toCaption(r: Row): CaptionVersionRecord {
+  return {
+    id: r.id as string,
+    postId: r.post_id as string,
+    text: r.text as string,
+    source: r.source as CaptionSource,
+    version: r.version as number,
+    createdAt: date(r.created_at),
+  };
+}
+
+function toJob(r: Row): CaptionJobRecord {
+  return {
+    id: r.id as string,
+    postId: r.post_id as string,
+    status: r.status as JobStatus,
+    attempts: r.attempts as number,
+    maxAttempts: r.max_attempts as number,
+    runAt: date(r.run_at),
+    leaseOwner: (r.lease_owner as string | null) ?? null,
+    leaseExpiresAt: dateOrNull(r.lease_expires_at),
+    lastError: (r.last_error as string | null) ?? null,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function toStats(r: Row): CaptionStatsRecord {
+  return { caption: toCaption(r), views: r.views as number, likes: r.likes as number };
+}
+
+const isUnique = (e: unknown) =>
+  e instanceof Error && (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT_') === true &&
+  /UNIQUE|PRIMARYKEY/.test((e as { code?: string }).code ?? '');
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/**
+ * Opens (creating if needed) the embedded SQLite store: WAL journal, foreign keys on,
+ * migrations applied. `file` may be ':memory:'.
+ */
+export function openSqliteStore(file: string): Store {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+
+  const q = <T extends unknown[]>(sql: string) => {
+    const st = db.prepare(sql);
+    return {
+      get: (...a: T) => st.get(...a) as Row | undefined,
+      all: (...a: T) => st.all(...a) as Row[],
+      run: (...a: T) => st.run(...a),
+    };
+  };
+
+  const currentCaptionOf = q<[string]>('SELECT current_caption_id FROM posts WHERE id = ?');
+
+  const addVersionTx = db.transaction((postId: string, text: string, source: CaptionSource): CaptionVersionRecord => {
+    const max = db
+      .prepare('SELECT COALESCE(MAX(version), 0) AS v FROM caption_versions WHERE post_id = ?')
+      .get(postId) as { v: number };
+    const rec: CaptionVersionRecord = {
+      id: newId(),
+      postId,
+      text,
+      source,
+      version: max.v + 1,
+      createdAt: new Date(),
+    };
+    db.prepare(
+      'INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(rec.id, postId, text, source, rec.version, rec.createdAt.getTime());
+    db.prepare('UPDATE posts SET current_caption_id = ? WHERE id = ?').run(rec.id, postId);
+    return rec;
+  });
+
+  const store: Store = {
+    kind: 'sqlite',
+
+    users: {
+      async create({ email, displayName, passwordHash }) {
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        try {
+          db.prepare(
+            'INSERT INTO users (id, email, email_lower, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          ).run(u.id, email, email.toLowerCase(), displayName, passwordHash, u.createdAt.getTime());
+        } catch (e) {
+          if (isUnique(e)) throw new DuplicateError('email');
+          throw e;
+        }
+        return u;
+      },
+      async findById(id) {
+        const r = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+        return r ? toUser(r) : null;
+      },
+      async findByIds(ids) {
+        if (ids.length === 0) return [];
+        return (db.prepare(`SELECT * FROM users WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toUser);
+      },
+      async findByEmail(email) {
+        const r = db.prepare('SELECT * FROM users WHERE email_lower = ?').get(email.toLowerCase()) as Row | undefined;
+        return r ? toUser(r) : null;
+      },
+    },
+
+    apiTokens: {
+      async create({ userId, name, tokenHash }) {
+        const t: ApiTokenRecord = {
+          id: newId(), userId, name, tokenHash, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
+        };
+        db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          t.id, userId, name, tokenHash, t.createdAt.getTime(),
+        );
+        return t;
+      },
+      async findByHash(tokenHash) {
+        const r = db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as Row | undefined;
+        return r ? toToken(r) : null;
+      },
+      async listByUser(userId) {
+        return (db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC').all(userId) as Row[]).map(toToken);
+      },
+      async revoke(userId, id) {
+        const res = db
+          .prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL')
+          .run(Date.now(), id, userId);
+        return res.changes === 1;
+      },
+      async touch(id, at) {
+        db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at.getTime(), id);
+      },
+    },
+
+    posts: {
+      async create(input, job) {
+        const now = Date.now();
+        const id = newId(now);
+        db.transaction(() => {
+          db.prepare(
+            `INSERT INTO posts (id, author_id, image, image_key, caption_status, created_at)
+             VALUES (?, ?, ?, ?, 'PENDING', ?)`,
+          ).run(id, input.authorId, JSON.stringify(input.image), input.image.detail.key, now);
+          if (input.caption != null) addVersionTx(id, input.caption, 'USER');
+          db.prepare(
+            `INSERT INTO caption_jobs (id, post_id, status, attempts, max_attempts, run_at, created_at, updated_at)
+             VALUES (?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
+          ).run(newId(now), id, job.maxAttempts, now, now, now);
+        })();
+        return toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row);
+      },
+      async findById(id) {
+        const r = db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row | undefined;
+        return r ? toPost(r) : null;
+      },
+      async findByIds(ids) {
+        if (ids.length === 0) return [];
+        return (db.prepare(`SELECT * FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toPost);
+      },
+      async list({ first, after, authorId }) {
+        const where: string[] = [];
+        const args: unknown[] = [];
+        if (authorId) {
+          where.push('author_id = ?');
+          args.push(authorId);
+        }
+        if (after) {
+          where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+          args.push(after.createdAt.getTime(), after.createdAt.getTime(), after.id);
+        }
+        const sql = `SELECT * FROM posts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                     ORDER BY created_at DESC, id DESC LIMIT ?`;
+        return (db.prepare(sql).all(...args, first) as Row[]).map(toPost);
+      },
+      async delete(id) {
+        return db.transaction(() => {
+          const r = db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row | undefined;
+          if (!r) return null;
+          db.prepare('DELETE FROM posts WHERE id = ?').run(id); // cascades to captions, likes, views, jobs
+          return toPost(r);
+        })();
+      },
+      async countByImageKey(key) {
+        return (db.prepare('SELECT COUNT(*) AS n FROM posts WHERE image_key = ?').get(key) as { n: number }).n;
+      },
+      async setCaptionStatus(id, status, error = null) {
+        db.prepare('UPDATE posts SET caption_status = ?, caption_error = ? WHERE id = ?').run(status, error, id);
+      },
+      async applyCaptionResult(id, result) {
+        return db.transaction(() => {
+          const cur = currentCaptionOf.get(id);
+          if (!cur) return null;
+          db.prepare(
+            `UPDATE posts SET caption_status = 'READY', caption_error = NULL, suggestions = ?, hashtags = ?,
+               attention = ?, caption_model = ? WHERE id = ?`,
+          ).run(
+            JSON.stringify(result.suggestions),
+            JSON.stringify(result.hashtags),
+            result.attention ? JSON.stringify(result.attention) : null,
+            result.model,
+            id,
+          );
+          if (cur.current_caption_id == null) addVersionTx(id, result.caption, 'MODEL');
+          return toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row);
+        })();
+      },
+    },
+
+    captions: {
+      async addVersion(postId, text, source) {
+        return addVersionTx(postId, text, source);
+      },
+      async findById(id) {
+        const r = db.prepare('SELECT * FROM caption_versions WHERE id = ?').get(id) as Row | undefined;
+        return r ? toCaption(r) : null;
+      },
+      async findByIds(ids) {
+        if (ids.length === 0) return [];
+        return (db.prepare(`SELECT * FROM caption_versions WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toCaption);
+      },
+      async listByPosts(postIds) {
+        if (postIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT * FROM caption_versions WHERE post_id IN (${placeholders(postIds.length)}) ORDER BY post_id, version`)
+            .all(...postIds) as Row[]
+        ).map(toCaption);
+      },
+    },
+
+    engagement: {
+      async like(postId, userId, at) {
+        return db.transaction(() => {
+          const cur = currentCaptionOf.get(postId);
+          if (!cur) return false;
+          const res = db
+            .prepare('INSERT OR IGNORE INTO likes (post_id, user_id, caption_version_id, created_at) VALUES (?, ?, ?, ?)')
+            .run(postId, userId, cur.current_caption_id ?? null, at.getTime());
+          if (res.changes === 0) return false;
+          db.prepare('UPDATE posts SET like_count = like_count + 1 WHERE id = ?').run(postId);
+          return true;
+        })();
+      },
+      async unlike(postId, userId) {
+        return db.transaction(() => {
+          const res = db.prepare('DELETE FROM likes WHERE post_id = ? AND user_id = ?').run(postId, userId);
+          if (res.changes === 0) return false;
+          db.prepare('UPDATE posts SET like_count = like_count - 1 WHERE id = ?').run(postId);
+          return true;
+        })();
+      },
+      async likedPostIds(userId, postIds) {
+        if (postIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT post_id FROM likes WHERE user_id = ? AND post_id IN (${placeholders(postIds.length)})`)
+            .all(userId, ...postIds) as Row[]
+        ).map((r) => r.post_id as string);
+      },
+      async recordView(postId, viewerKey, at, windowMs) {
+        return db.transaction(() => {
+          const cur = currentCaptionOf.get(postId);
+          if (!cur) return false;
+          const recent = db
+            .prepare('SELECT 1 FROM views WHERE post_id = ? AND viewer_key = ? AND created_at > ? LIMIT 1')
+            .get(postId, viewerKey, at.getTime() - windowMs);
+          if (recent) return false;
+          db.prepare('INSERT INTO views (post_id, viewer_key, caption_version_id, created_at) VALUES (?, ?, ?, ?)').run(
+            postId, viewerKey, cur.current_caption_id ?? null, at.getTime(),
+          );
+          db.prepare('UPDATE posts SET view_count = view_count + 1 WHERE id = ?').run(postId);
+          return true;
+        })();
+      },
+      async captionStats(postId) {
+        return (
+          db
+            .prepare(
+              `SELECT c.*,
+                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id) AS views,
+                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id) AS likes
+               FROM caption_versions c WHERE c.post_id = ? ORDER BY c.version`,
+            )
+            .all(postId) as Row[]
+        ).map(toStats);
+      },
+      async captionStatsByAuthor(authorId) {
+        return (
+          db
+            .prepare(
+              `SELECT c.*,
+                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id) AS views,
+                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id) AS likes
+               FROM caption_versions c JOIN posts p ON p.id = c.post_id
+               WHERE p.author_id = ? ORDER BY p.created_at DESC, p.id DESC, c.version`,
+            )
+            .all(authorId) as Row[]
+        ).map(toStats);
+      },
+      async dailyByAuthor(authorId, since) {
+        const day = `strftime('%Y-%m-%d', x.created_at / 1000, 'unixepoch')`;
+        const rows = db
+          .prepare(
+            `SELECT ${day} AS day, SUM(x.kind = 'v') AS views, SUM(x.kind = 'l') AS likes FROM (
+               SELECT v.created_at, 'v' AS kind FROM views v JOIN posts p ON p.id = v.post_id
+                 WHERE p.author_id = ? AND v.created_at >= ?
+               UNION ALL
+               SELECT l.created_at, 'l' AS kind FROM likes l JOIN posts p ON p.id = l.post_id
+                 WHERE p.author_id = ? AND l.created_at >= ?
+             ) x GROUP BY day ORDER BY day`,
+          )
+          .all(authorId, since.getTime(), authorId, since.getTime()) as Row[];
+        return rows.map((r): DailyCountRecord => ({ day: r.day as string, views: Number(r.views), likes: Number(r.likes) }));
+      },
+    },
+
+    jobs: {
+      async claim(owner, now, leaseMs) {
+        return db.transaction(() => {
+          const r = db
+            .prepare(
+              `SELECT id FROM caption_jobs
+               WHERE (status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?)
+               ORDER BY created_at LIMIT 1`,
+            )
+            .get(now.getTime(), now.getTime()) as Row | undefined;
+          if (!r) return null;
+          db.prepare(
+            `UPDATE caption_jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?,
+               lease_expires_at = ?, updated_at = ? WHERE id = ?`,
+          ).run(owner, now.getTime() + leaseMs, now.getTime(), r.id);
+          return toJob(db.prepare('SELECT * FROM caption_jobs WHERE id = ?').get(r.id) as Row);
+        }).immediate();
+      },
+      async heartbeat(id, owner, now, leaseMs) {
+        const res = db
+          .prepare(
+            `UPDATE caption_jobs SET lease_expires_at = ?, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(now.getTime() + leaseMs, now.getTime(), id, owner);
+        return res.changes === 1;
+      },
+      async complete(id, owner) {
+        const res = db
+          .prepare(
+            `UPDATE caption_jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(Date.now(), id, owner);
+        return res.changes === 1;
+      },
+      async fail(id, owner, error, retryAt) {
+        const res = db
+          .prepare(
+            `UPDATE caption_jobs SET status = ?, last_error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL,
+               lease_expires_at = NULL, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null, Date.now(), id, owner);
+        return res.changes === 1;
+      },
+      async enqueue(postId, maxAttempts) {
+        const now = Date.now();
+        const id = newId(now);
+        db.prepare(
+          `INSERT INTO caption_jobs (id, post_id, status, attempts, max_attempts, run_at, created_at, updated_at)
+           VALUES (?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
+        ).run(id, postId, maxAttempts, now, now, now);
+        return toJob(db.prepare('SELECT * FROM caption_jobs WHERE id = ?').get(id) as Row);
+      },
+      async findByPost(postId) {
+        return (db.prepare('SELECT * FROM caption_jobs WHERE post_id = ? ORDER BY created_at').all(postId) as Row[]).map(toJob);
+      },
+      async countByStatus() {
+        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
+        for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM caption_jobs GROUP BY status').all() as Row[]) {
+          out[r.status as JobStatus] = r.n as number;
+        }
+        return out;
+      },
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+
+  return store;
+}

@@ -1,0 +1,5 @@
+// Unit tests live beside the code in src/; the browser suite has its own config in e2e/.
+const base = require('@pixtale/jest-config');
+
+/** @type {import('jest').Config} */
+module.exports = { ...base, roots: ['<rootDir>/src'] };

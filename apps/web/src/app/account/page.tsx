@@ -1,0 +1,19 @@
+import type { Metadata } from 'next';
+import { ApiTokens } from '@/components/api-tokens';
+import { PageHeader } from '@/components/ui';
+import { getSession } from '@/server/session';
+
+export const metadata: Metadata = { title: 'Account' };
+
+export default async function AccountPage() {
+  const session = await getSession();
+  return (
+    <div className="mx-auto max-w-3xl">
+      <PageHeader title="Account" />
+      <p className="-mt-4 mb-6 text-sm text-muted">
+        Signed in as <span className="font-medium text-ink">{session?.user.name}</span> ({session?.user.email})
+      </p>
+      <ApiTokens />
+    </div>
+  );
+}

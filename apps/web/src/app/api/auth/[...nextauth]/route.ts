@@ -1,0 +1,13 @@
+import NextAuth from 'next-auth';
+import { buildAuthOptions } from '@/server/auth';
+
+export const dynamic = 'force-dynamic';
+
+type Ctx = { params: Promise<{ nextauth: string[] }> };
+
+// Options are built per request so configuration is read at run time, not at build time.
+async function handler(req: Request, ctx: Ctx) {
+  return NextAuth(req as never, { params: await ctx.params } as never, buildAuthOptions());
+}
+
+export { handler as GET, handler as POST };

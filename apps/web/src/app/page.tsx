@@ -1,0 +1,5 @@
+import { Feed } from '@/components/feed';
+
+export default function HomePage() {
+  return <Feed />;
+}

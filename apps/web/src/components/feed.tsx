@@ -1,0 +1,188 @@
+'use client';
+
+import Link from 'next/link';
+import { useSession } from 'next-auth/react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useClient, useSubscription } from 'urql';
+import { FEED, FEED_UPDATED, POST_CARD_UPDATED } from '@/graphql/operations';
+import type { Post } from '@/graphql/types';
+import { humanError, type ApiErrorLike } from '@/lib/errors';
+import { formatCount, timeAgo } from '@/lib/media';
+import { PostImage } from './post-image';
+import { Alert, Button, LinkButton, Spinner } from './ui';
+
+const PAGE_SIZE = 12;
+
+type FeedPost = Omit<Post, 'captions' | 'suggestions' | 'hashtags' | 'attention'>;
+interface FeedData {
+  feed: { edges: { cursor: string; node: FeedPost }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+}
+
+function mergeNewest(list: FeedPost[], incoming: FeedPost[], where: 'start' | 'end'): FeedPost[] {
+  const byId = new Map(list.map((p) => [p.id, p]));
+  const fresh: FeedPost[] = [];
+  for (const p of incoming) {
+    if (byId.has(p.id)) byId.set(p.id, { ...byId.get(p.id)!, ...p });
+    else fresh.push(p);
+  }
+  const updated = list.map((p) => byId.get(p.id)!);
+  return where === 'start' ? [...fresh, ...updated] : [...updated, ...fresh];
+}
+
+export function Feed() {
+  const client = useClient();
+  const { status } = useSession();
+  const [posts, setPosts] = useState<FeedPost[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [hasNext, setHasNext] = useState(false);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | undefined>();
+  const [announce, setAnnounce] = useState('');
+  const sentinel = useRef<HTMLDivElement>(null);
+  const inFlight = useRef(false);
+
+  const load = useCallback(
+    async (after: string | null) => {
+      if (inFlight.current) return;
+      inFlight.current = true;
+      setLoading(true);
+      const res = await client
+        .query<FeedData>(FEED, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .toPromise();
+      inFlight.current = false;
+      setLoading(false);
+      if (res.error || !res.data) {
+        setError(humanError(res.error as ApiErrorLike | undefined));
+        return;
+      }
+      setError(undefined);
+      const nodes = res.data.feed.edges.map((e) => e.node);
+      setPosts((prev) => (after ? mergeNewest(prev, nodes, 'end') : mergeNewest(nodes, prev, 'end')));
+      setCursor(res.data.feed.pageInfo.endCursor);
+      setHasNext(res.data.feed.pageInfo.hasNextPage);
+    },
+    [client],
+  );
+
+  useEffect(() => {
+    if (status === 'loading') return;
+    setPosts([]);
+    void load(null);
+  }, [load, status]);
+
+  // Infinite scroll: load the next page as the sentinel nears the viewport.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el || !hasNext) return;
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) void load(cursor);
+      },
+      { rootMargin: '800px 0px' },
+    );
+    io.observe(el);
+    return () => io.disconnect();
+  }, [cursor, hasNext, load]);
+
+  // New posts from everyone arrive live.
+  useSubscription<{ feedUpdated: FeedPost }>({ query: FEED_UPDATED, pause: status === 'loading' }, (_prev, data) => {
+    setPosts((prev) => {
+      const known = prev.some((p) => p.id === data.feedUpdated.id);
+      if (!known) setAnnounce(`New post from ${data.feedUpdated.author.displayName}`);
+      return mergeNewest(prev, [data.feedUpdated], 'start');
+    });
+    return data;
+  });
+
+  const onUpdate = useCallback((p: FeedPost) => setPosts((prev) => prev.map((x) => (x.id === p.id ? { ...x, ...p } : x))), []);
+
+  return (
+    <section aria-labelledby="feed-title">
+      <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
+        <div>
+          <h1 id="feed-title" className="text-2xl font-bold tracking-tight sm:text-3xl">
+            Latest photos
+          </h1>
+          <p className="mt-1 text-sm text-muted">Newest first. Every caption starts with our model.</p>
+        </div>
+        {status === 'authenticated' && <LinkButton href="/upload">Upload a photo</LinkButton>}
+      </div>
+      <p className="sr-only" aria-live="polite">
+        {announce}
+      </p>
+      {error && (
+        <Alert className="mb-4">
+          {error}{' '}
+          <button type="button" className="font-semibold underline" onClick={() => void load(null)}>
+            Try again
+          </button>
+        </Alert>
+      )}
+      {!loading && !error && posts.length === 0 && (
+        <div className="rounded-2xl border border-dashed border-slate-300 p-10 text-center">
+          <p className="font-medium">No photos yet.</p>
+          <p className="mt-1 text-sm text-muted">Be the first to share one.</p>
+        </div>
+      )}
+      <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3" data-testid="feed-list">
+        {posts.map((post, i) => (
+          <li key={post.id}>
+            <FeedCard post={post} priority={i < 3} onUpdate={onUpdate} />
+          </li>
+        ))}
+      </ul>
+      <div ref={sentinel} className="mt-8 flex min-h-12 justify-center">
+        {loading ? (
+          <Spinner label="Loading photos" />
+        ) : hasNext ? (
+          <Button variant="secondary" onClick={() => void load(cursor)}>
+            Load more photos
+          </Button>
+        ) : posts.length > 0 ? (
+          <p className="text-sm text-muted">You have reached the end.</p>
+        ) : null}
+      </div>
+    </section>
+  );
+}
+
+function FeedCard({ post, priority, onUpdate }: { post: FeedPost; priority: boolean; onUpdate: (p: FeedPost) => void }) {
+  const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
+  useSubscription<{ postUpdated: FeedPost }>(
+    { query: POST_CARD_UPDATED, variables: { postId: post.id }, pause: !pending },
+    (_prev, data) => {
+      onUpdate(data.postUpdated);
+      return data;
+    },
+  );
+  return (
+    <article
+      className="group overflow-hidden rounded-2xl border border-line bg-surface shadow-sm transition-shadow focus-within:shadow-md hover:shadow-md"
+      data-testid="feed-card"
+      data-post-id={post.id}
+    >
+      <Link href={`/posts/${post.id}`} className="block focus-visible:outline-offset-[-4px]">
+        <PostImage post={post} sizes="(min-width: 1024px) 33vw, (min-width: 640px) 50vw, 100vw" priority={priority} />
+        <div className="space-y-2 p-4">
+          <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
+            {post.caption ? (
+              post.caption
+            ) : pending ? (
+              <span className="text-muted">Writing caption…</span>
+            ) : (
+              <span className="text-muted">No caption</span>
+            )}
+          </p>
+          <p className="flex flex-wrap items-center gap-x-3 text-sm text-muted">
+            <span>{post.author.displayName}</span>
+            <span aria-hidden>·</span>
+            <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+            <span className="ml-auto" aria-label={`${post.likeCount} likes`}>
+              ♥ {formatCount(post.likeCount)}
+            </span>
+          </p>
+        </div>
+      </Link>
+    </article>
+  );
+}

@@ -1,0 +1,45 @@
+'use client';
+
+import { forwardRef } from 'react';
+import type { Post } from '@/graphql/types';
+import { altText, mediaUrl } from '@/lib/media';
+import { usePublicConfig } from './providers';
+import { cx } from './ui';
+
+type Props = {
+  post: Pick<Post, 'imageUrl' | 'width' | 'height' | 'caption' | 'captionStatus'> & {
+    variants?: Post['variants'];
+  };
+  sizes: string;
+  priority?: boolean;
+  className?: string;
+};
+
+/**
+ * A post's image: intrinsic width/height reserve its box (no layout shift), `srcset` lets the
+ * browser pick the feed or detail size, and `alt` is always the current caption.
+ */
+export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage({ post, sizes, priority, className }, ref) {
+  const { apiUrl } = usePublicConfig();
+  const variants = (post.variants ?? []).filter((v) => v.url && v.width > 0);
+  const srcSet = variants.length
+    ? variants.map((v) => `${mediaUrl(v.url, apiUrl)} ${v.width}w`).join(', ')
+    : undefined;
+  return (
+    // eslint-disable-next-line @next/next/no-img-element -- media is served by the API, already resized
+    <img
+      ref={ref}
+      src={mediaUrl(post.imageUrl, apiUrl)}
+      srcSet={srcSet}
+      sizes={srcSet ? sizes : undefined}
+      width={post.width || undefined}
+      height={post.height || undefined}
+      alt={altText(post.caption, post.captionStatus)}
+      loading={priority ? 'eager' : 'lazy'}
+      decoding="async"
+      fetchPriority={priority ? 'high' : 'auto'}
+      style={{ aspectRatio: post.width && post.height ? `${post.width} / ${post.height}` : undefined }}
+      className={cx('block h-auto w-full bg-slate-100 object-cover', className)}
+    />
+  );
+});

@@ -1,0 +1,73 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { signOut, useSession } from 'next-auth/react';
+import { Button, buttonClass, cx } from './ui';
+
+const NAV = [
+  { href: '/', label: 'Feed' },
+  { href: '/upload', label: 'Upload' },
+  { href: '/analytics', label: 'Analytics' },
+  { href: '/account', label: 'Account' },
+];
+
+export function SiteHeader() {
+  const pathname = usePathname();
+  const { data: session, status } = useSession();
+
+  return (
+    <header className="sticky top-0 z-20 border-b border-line bg-surface/95 backdrop-blur">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
+        <Link href="/" className="flex items-center gap-2 rounded-md text-lg font-extrabold tracking-tight text-ink">
+          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-700 text-white">P</span>
+          Pixtale
+        </Link>
+        {session && (
+          <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
+            <ul className="flex gap-1 overflow-x-auto">
+              {NAV.map((item) => {
+                const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
+                return (
+                  <li key={item.href}>
+                    <Link
+                      href={item.href}
+                      aria-current={active ? 'page' : undefined}
+                      className={cx(
+                        'block rounded-lg px-3 py-2 text-sm font-medium',
+                        active ? 'bg-brand-50 text-brand-800' : 'text-muted hover:bg-slate-100 hover:text-ink',
+                      )}
+                    >
+                      {item.label}
+                    </Link>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+        )}
+        <div className="ml-auto flex items-center gap-2">
+          {status === 'loading' ? null : session ? (
+            <>
+              <span className="hidden text-sm text-muted md:inline" data-testid="signed-in-as">
+                {session.user.name ?? session.user.email}
+              </span>
+              <Button variant="secondary" size="sm" onClick={() => void signOut({ callbackUrl: '/login' })}>
+                Log out
+              </Button>
+            </>
+          ) : (
+            <>
+              <Link href="/login" className={buttonClass('ghost', 'sm')}>
+                Log in
+              </Link>
+              <Link href="/signup" className={buttonClass('primary', 'sm')}>
+                Sign up
+              </Link>
+            </>
+          )}
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,32 @@
+import { parseEnv, publicConfig } from './env';
+
+describe('parseEnv', () => {
+  it('has zero-configuration defaults outside production', () => {
+    const env = parseEnv({});
+    expect(env.apiUrl).toBe('http://localhost:4000/graphql');
+    expect(env.publicWsUrl).toBe('ws://localhost:4000/graphql');
+    expect(env.nextAuthSecret).toBeTruthy();
+    expect(env.google).toBeUndefined();
+    expect(publicConfig(env).googleEnabled).toBe(false);
+  });
+
+  it('requires NEXTAUTH_SECRET in production and names it', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/NEXTAUTH_SECRET/);
+    expect(parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret' }).nextAuthSecret).toBe('s3cret');
+  });
+
+  it('enables Google only when both id and secret are set', () => {
+    expect(parseEnv({ GOOGLE_CLIENT_ID: 'id' }).google).toBeUndefined();
+    expect(parseEnv({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: '' }).google).toBeUndefined();
+    expect(parseEnv({ GOOGLE_CLIENT_ID: 'id', GOOGLE_CLIENT_SECRET: 's' }).google).toEqual({ clientId: 'id', clientSecret: 's' });
+  });
+
+  it('derives the browser WebSocket URL from the public API URL', () => {
+    const env = parseEnv({ NEXT_PUBLIC_API_URL: 'https://api.pixtale.app/graphql' });
+    expect(env.publicWsUrl).toBe('wss://api.pixtale.app/graphql');
+  });
+
+  it('rejects a malformed URL and names the variable', () => {
+    expect(() => parseEnv({ API_URL: 'not a url' })).toThrow(/API_URL/);
+  });
+});

@@ -1,0 +1,94 @@
+import { LIMITS } from '@pixtale/shared';
+import { z } from 'zod';
+
+/**
+ * The web app's configuration: the one place that reads `process.env`.
+ * Parsed once at start-up; a bad value stops the server with a message naming the variable.
+ */
+const DEV_SECRET = 'pixtale-dev-secret-do-not-use-in-production';
+
+const optional = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Signs next-auth's session cookie. Required in production. */
+    NEXTAUTH_SECRET: optional,
+    /** Public URL of this web app (next-auth callbacks). */
+    NEXTAUTH_URL: z.url().default('http://localhost:3000'),
+    /** GraphQL endpoint as the web server reaches it (server-to-server). */
+    API_URL: z.url().default('http://localhost:4000/graphql'),
+    /** GraphQL endpoint as the browser reaches it. */
+    NEXT_PUBLIC_API_URL: optional.pipe(z.url().optional()),
+    /** graphql-ws endpoint as the browser reaches it (defaults to NEXT_PUBLIC_API_URL with ws:// or wss://). */
+    NEXT_PUBLIC_WS_URL: optional.pipe(z.url().optional()),
+    GOOGLE_CLIENT_ID: optional,
+    GOOGLE_CLIENT_SECRET: optional,
+    /** Largest upload the browser accepts before sending (bytes); the API enforces its own limit too. */
+    NEXT_PUBLIC_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
+  })
+  .transform((e, ctx) => {
+    const secret = e.NEXTAUTH_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEV_SECRET);
+    if (!secret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NEXTAUTH_SECRET'],
+        message: 'NEXTAUTH_SECRET is required in production (e.g. `openssl rand -base64 32`)',
+      });
+      return z.NEVER;
+    }
+    const publicApiUrl = e.NEXT_PUBLIC_API_URL ?? 'http://localhost:4000/graphql';
+    return {
+      nodeEnv: e.NODE_ENV,
+      nextAuthSecret: secret,
+      nextAuthUrl: e.NEXTAUTH_URL,
+      apiUrl: e.API_URL,
+      publicApiUrl,
+      publicWsUrl: e.NEXT_PUBLIC_WS_URL ?? publicApiUrl.replace(/^http/, 'ws'),
+      google:
+        e.GOOGLE_CLIENT_ID && e.GOOGLE_CLIENT_SECRET
+          ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }
+          : undefined,
+      maxUploadBytes: e.NEXT_PUBLIC_MAX_UPLOAD_BYTES,
+    };
+  });
+
+export type Env = z.output<typeof schema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || 'env'}: ${i.message}`);
+    throw new Error(`Invalid web app configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The parsed configuration (parsed on first use, then cached). */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** What the browser needs to know; passed from the root layout so it is read at run time, not build time. */
+export interface PublicConfig {
+  apiUrl: string;
+  wsUrl: string;
+  maxUploadBytes: number;
+  googleEnabled: boolean;
+}
+
+export function publicConfig(env: Env = getEnv()): PublicConfig {
+  return {
+    apiUrl: env.publicApiUrl,
+    wsUrl: env.publicWsUrl,
+    maxUploadBytes: env.maxUploadBytes,
+    googleEnabled: Boolean(env.google),
+  };
+}

@@ -1,0 +1,74 @@
+/** Shapes of the API objects the web app reads (see apps/api/schema.graphql). */
+
+export type CaptionStatus = 'PENDING' | 'PROCESSING' | 'READY' | 'FAILED';
+export type CaptionSource = 'MODEL' | 'USER';
+
+export interface UserRef {
+  id: string;
+  displayName: string;
+}
+
+export interface Caption {
+  id: string;
+  text: string;
+  source: CaptionSource;
+  version: number;
+  createdAt: string;
+}
+
+export interface Suggestion {
+  text: string;
+  score: number;
+}
+
+export interface WordAttention {
+  word: string;
+  weights: number[];
+}
+
+export interface Attention {
+  gridWidth: number;
+  gridHeight: number;
+  words: WordAttention[];
+}
+
+export interface ImageVariant {
+  url: string;
+  width: number;
+  height: number;
+}
+
+export interface Post {
+  id: string;
+  author: UserRef;
+  imageUrl: string;
+  width: number;
+  height: number;
+  captionStatus: CaptionStatus;
+  captionError?: string | null;
+  caption: string | null;
+  captions: Caption[];
+  suggestions: Suggestion[];
+  hashtags: string[];
+  likeCount: number;
+  viewCount: number;
+  likedByMe: boolean;
+  createdAt: string;
+  attention?: Attention | null;
+  variants?: ImageVariant[] | null;
+}
+
+export interface CaptionStats {
+  caption: Caption;
+  views: number;
+  likes: number;
+  likeRate: number;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt?: string | null;
+  token?: string;
+}

@@ -1,0 +1,140 @@
+"""Decoders for our captioner: Show-and-Tell LSTM, the same with a GRU, and a
+Show-Attend-and-Tell soft-attention LSTM. All three share one step interface so the
+Node runtime runs any of them with the same beam search:
+
+    init(features[N,L,D]) -> h[N,H], c[N,H], keys[N,L,A]
+    step(token[B], h, c, features[B,L,D], keys[B,L,A]) -> logprobs[B,V], h, c, alpha[B,L]
+"""
+import re
+from collections import Counter
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+PAD, BOS, EOS, UNK = 0, 1, 2, 3
+SPECIALS = ["<pad>", "<start>", "<end>", "<unk>"]
+
+
+def tokenize(text):
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def build_vocab(captions, min_count):
+    counts = Counter(w for c in captions for w in tokenize(c))
+    words = sorted((w for w, n in counts.items() if n >= min_count), key=lambda w: (-counts[w], w))
+    return SPECIALS + words
+
+
+class Decoder(nn.Module):
+    def __init__(self, architecture, vocab_size, feature_dim=768, hidden=512, embed=256, attention=256, dropout=0.5):
+        super().__init__()
+        self.architecture = architecture
+        self.hidden = hidden
+        self.attention_dim = attention
+        self.embed = nn.Embedding(vocab_size, embed)
+        self.init_h = nn.Linear(feature_dim, hidden)
+        self.init_c = nn.Linear(feature_dim, hidden)
+        self.dropout = nn.Dropout(dropout)
+        if architecture == "att-lstm":
+            self.key_proj = nn.Linear(feature_dim, attention)
+            self.query_proj = nn.Linear(hidden, attention)
+            self.score = nn.Linear(attention, 1)
+            self.gate = nn.Linear(hidden, feature_dim)
+            self.cell = nn.LSTMCell(embed + feature_dim, hidden)
+            self.out_ctx = nn.Linear(feature_dim, embed)
+        elif architecture == "lstm":
+            self.image_in = nn.Linear(feature_dim, embed)
+            self.cell = nn.LSTMCell(embed * 2, hidden)
+        elif architecture == "gru":
+            self.image_in = nn.Linear(feature_dim, embed)
+            self.cell = nn.GRUCell(embed * 2, hidden)
+        else:
+            raise ValueError(f"unknown architecture {architecture!r} (att-lstm, lstm, gru)")
+        self.out_h = nn.Linear(hidden, embed)
+        self.out = nn.Linear(embed, vocab_size)
+
+    def init(self, features):
+        mean = features.mean(1)
+        h = torch.tanh(self.init_h(mean))
+        c = torch.tanh(self.init_c(mean))
+        if self.architecture == "att-lstm":
+            keys = self.key_proj(features)
+        else:  # the pooled image vector is fed at every step (Show and Tell style, as "keys")
+            keys = self.image_in(mean).unsqueeze(1)
+        return h, c, keys
+
+    def step(self, token, h, c, features, keys, group=1):
+        """One decoding step. In training each image carries `group` captions, so features and
+        keys have one row per image and token/h/c one row per caption (image-major)."""
+        emb = self.embed(token)
+        if self.architecture == "att-lstm":
+            images = features.shape[0]
+            query = self.query_proj(h).view(images, group, 1, -1)
+            scores = self.score(torch.tanh(keys.unsqueeze(1) + query)).squeeze(3)  # [I, group, L]
+            alpha = torch.softmax(scores, dim=2)
+            context = torch.bmm(alpha, features).reshape(images * group, -1)
+            alpha = alpha.reshape(images * group, -1)
+            context = torch.sigmoid(self.gate(h)) * context
+            h, c = self.cell(torch.cat([emb, context], 1), (h, c))
+            deep = emb + self.out_h(self.dropout(h)) + self.out_ctx(context)
+        else:
+            image = keys[:, 0].repeat_interleave(group, 0) if group > 1 else keys[:, 0]
+            x = torch.cat([emb, image], 1)
+            if self.architecture == "gru":
+                h = self.cell(x, h)
+            else:
+                h, c = self.cell(x, (h, c))
+            deep = emb + self.out_h(self.dropout(h))
+            alpha = torch.full((token.shape[0], features.shape[1]), 1.0 / features.shape[1], device=features.device)
+        logits = self.out(self.dropout(torch.tanh(deep)))
+        return logits, h, c, alpha
+
+    def forward(self, features, tokens, group):
+        """Teacher forcing. features: [I,L,D], one row per image; tokens: [I*group,T], image-major,
+        starting with <start>. Returns logits [B,T-1,V] and alphas [B,T-1,L]."""
+        h, c, keys = self.init(features)
+        h, c = h.repeat_interleave(group, 0), c.repeat_interleave(group, 0)
+        logits, alphas = [], []
+        for t in range(tokens.shape[1] - 1):
+            out, h, c, alpha = self.step(tokens[:, t], h, c, features, keys, group)
+            logits.append(out)
+            alphas.append(alpha)
+        return torch.stack(logits, 1), torch.stack(alphas, 1)
+
+
+class ExportedInit(nn.Module):
+    def __init__(self, decoder):
+        super().__init__()
+        self.decoder = decoder
+
+    def forward(self, features):
+        return self.decoder.init(features)
+
+
+class ExportedStep(nn.Module):
+    def __init__(self, decoder):
+        super().__init__()
+        self.decoder = decoder
+
+    def forward(self, token, h, c, features, keys):
+        logits, h, c, alpha = self.decoder.step(token, h, c, features, keys)
+        return F.log_softmax(logits, dim=1), h, c, alpha
+
+
+@torch.no_grad()
+def greedy(decoder, features, max_len=20):
+    h, c, keys = decoder.init(features)
+    token = torch.full((features.shape[0],), BOS, dtype=torch.long)
+    out = []
+    done = torch.zeros(features.shape[0], dtype=torch.bool)
+    for _ in range(max_len):
+        logits, h, c, _ = decoder.step(token, h, c, features, keys)
+        logits[:, UNK] = -1e9
+        token = logits.argmax(1)
+        token = torch.where(done, torch.full_like(token, PAD), token)
+        out.append(token)
+        done |= token == EOS
+        if done.all():
+            break
+    return torch.stack(out, 1)

@@ -1,0 +1,189 @@
+"""Trains one caption decoder on cached encoder features (extract-features.cjs).
+
+Checkpoints every epoch to RUN_DIR/last.pt and resumes from it; keeps the best
+epoch by dev BLEU-4 (greedy, a quick Python BLEU used only for model selection;
+the reported metrics come from `npm run eval:captions`, our TypeScript metrics).
+
+Usage: python3 train_captioner.py --arch att-lstm --features DIR --datasets DIR --run RUN_DIR [--epochs N]
+"""
+import argparse
+import json
+import math
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from captioning import BOS, EOS, PAD, UNK, Decoder, build_vocab, greedy, tokenize
+from encoder.export_encoder import pool_grid
+
+
+def load_captions(datasets):
+    by_image = defaultdict(list)
+    for line in (datasets / "flickr8k" / "captions.tsv").read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            by_image[parts[0]].append(parts[2])
+    return by_image
+
+
+def pooled(grid, meta):
+    """Caches made before the encoder pooled its grid hold 17x17 cells: pool them exactly as
+    encoder.onnx does (export_encoder.pool_grid) and keep fp16 in RAM."""
+    if meta["gridHeight"] == 17:
+        n, _, d = grid.shape
+        grid = pool_grid(grid.transpose(1, 2).reshape(n, d, 17, 17)).flatten(2).transpose(1, 2)
+    return grid.to(torch.float16).contiguous()
+
+
+def quick_bleu4(hyps, refs):
+    """Corpus BLEU-4 with closest-reference brevity penalty (model selection only)."""
+    match, total = [0] * 4, [0] * 4
+    hyp_len = ref_len = 0
+    for hyp, rs in zip(hyps, refs):
+        hyp_len += len(hyp)
+        ref_len += min((abs(len(r) - len(hyp)), len(r)) for r in rs)[1]
+        for n in range(1, 5):
+            grams = Counter(tuple(hyp[i:i + n]) for i in range(len(hyp) - n + 1))
+            best = Counter()
+            for r in rs:
+                for g, k in Counter(tuple(r[i:i + n]) for i in range(len(r) - n + 1)).items():
+                    best[g] = max(best[g], k)
+            match[n - 1] += sum(min(k, best[g]) for g, k in grams.items())
+            total[n - 1] += max(len(hyp) - n + 1, 0)
+    if min(match) == 0:
+        return 0.0
+    log_p = sum(math.log(m / t) for m, t in zip(match, total)) / 4
+    bp = min(0.0, 1 - ref_len / max(hyp_len, 1))
+    return math.exp(log_p + bp)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="att-lstm", choices=["att-lstm", "lstm", "gru"])
+    ap.add_argument("--features", required=True)
+    ap.add_argument("--datasets", required=True)
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--images-per-batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=4e-4)
+    ap.add_argument("--min-count", type=int, default=5)
+    ap.add_argument("--max-len", type=int, default=22)
+    ap.add_argument("--att-reg", type=float, default=1.0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    run = Path(args.run)
+    run.mkdir(parents=True, exist_ok=True)
+
+    datasets = Path(args.datasets)
+    meta = json.loads((Path(args.features) / "images.json").read_text())
+    names = meta["names"]
+    L, D = meta["gridHeight"] * meta["gridWidth"], meta["featureDim"]
+    raw = np.memmap(Path(args.features) / "features.f32", dtype=np.float32, mode="r", shape=(len(names), L, D))
+    features = torch.cat([pooled(torch.from_numpy(np.asarray(raw[i:i + 256])), meta) for i in range(0, len(names), 256)])
+    L = features.shape[1]
+    row = {n: i for i, n in enumerate(names)}
+    split = {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
+             for s in ("train", "dev")}
+    captions = load_captions(datasets)
+
+    vocab_path = run / "vocab.json"
+    if vocab_path.exists():
+        vocab = json.loads(vocab_path.read_text())
+    else:
+        vocab = build_vocab([c for n in split["train"] for c in captions[n]], args.min_count)
+        vocab_path.write_text(json.dumps(vocab))
+    index = {w: i for i, w in enumerate(vocab)}
+
+    def encode(text):
+        ids = [index.get(w, UNK) for w in tokenize(text)][: args.max_len]
+        return [BOS] + ids + [EOS]
+
+    train_images = [row[n] for n in split["train"]]
+    train_caps = {row[n]: [encode(c) for c in captions[n]] for n in split["train"]}
+    assert all(len(c) == 5 for c in train_caps.values()), "expected five captions per training image"
+    dev_rows = [row[n] for n in split["dev"]]
+    dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
+
+    model = Decoder(args.arch, len(vocab))
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    state = {"epoch": 0, "best": -1.0, "history": []}
+    if (run / "last.pt").exists():
+        ckpt = torch.load(run / "last.pt", weights_only=False)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["opt"])
+        state = ckpt["state"]
+        print(f"resumed after epoch {state['epoch']} (best dev BLEU-4 {state['best']:.4f})", flush=True)
+    (run / "args.json").write_text(json.dumps(vars(args), indent=2))
+
+    g = torch.Generator().manual_seed(args.seed)
+    while state["epoch"] < args.epochs:
+        epoch = state["epoch"] + 1
+        # Halve the learning rate when dev BLEU has not improved for two epochs.
+        hist = state["history"]
+        if len(hist) >= 3 and max(h["bleu4"] for h in hist[-2:]) < max(h["bleu4"] for h in hist[:-2]):
+            for group in opt.param_groups:
+                group["lr"] = max(group["lr"] * 0.5, 2e-5)
+        model.train()
+        order = torch.randperm(len(train_images), generator=g).tolist()
+        t0, seen, loss_sum, tok_sum = time.time(), 0, 0.0, 0
+        for b in range(0, len(order), args.images_per_batch):
+            rows = [train_images[i] for i in order[b:b + args.images_per_batch]]
+            caps = [cap for r in rows for cap in train_caps[r]]
+            group = len(caps) // len(rows)  # five captions per Flickr8k image
+            T = max(len(c) for c in caps)
+            tokens = torch.full((len(caps), T), PAD, dtype=torch.long)
+            for j, cap in enumerate(caps):
+                tokens[j, : len(cap)] = torch.tensor(cap)
+            logits, alphas = model(features[rows].float(), tokens, group)
+            target = tokens[:, 1:]
+            mask = (target != PAD).float()
+            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=PAD,
+                                   label_smoothing=0.1)
+            if args.arch == "att-lstm" and args.att_reg > 0:
+                # Doubly stochastic attention: every grid cell gets attention somewhere in the sentence.
+                coverage = (alphas * mask.unsqueeze(2)).sum(1)
+                loss = loss + args.att_reg * ((1.0 - coverage) ** 2).mean()
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            loss_sum += loss.item() * mask.sum().item()
+            tok_sum += mask.sum().item()
+            seen += len(rows)
+            if (b // args.images_per_batch) % 40 == 0:
+                print(f"epoch {epoch} {seen}/{len(order)} loss {loss_sum / tok_sum:.3f} {seen / (time.time() - t0):.1f} img/s", flush=True)
+        model.eval()
+        hyps = []
+        for b in range(0, len(dev_rows), 100):
+            ids = greedy(model, features[dev_rows[b:b + 100]].float())
+            for seq in ids.tolist():
+                words = []
+                for t in seq:
+                    if t in (EOS, PAD):
+                        break
+                    words.append(vocab[t])
+                hyps.append(words)
+        bleu4 = quick_bleu4(hyps, dev_refs)
+        entry = {"epoch": epoch, "loss": loss_sum / tok_sum, "bleu4": bleu4, "seconds": time.time() - t0,
+                 "lr": opt.param_groups[0]["lr"]}
+        state["history"].append(entry)
+        state["epoch"] = epoch
+        print(json.dumps(entry), "sample:", " ".join(hyps[0]), "|", " ".join(hyps[1]), flush=True)
+        if bleu4 > state["best"]:
+            state["best"] = bleu4
+            torch.save({"model": model.state_dict(), "arch": args.arch, "vocab": vocab, "epoch": epoch, "bleu4": bleu4},
+                       run / "best.pt")
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, run / "last.pt.tmp")
+        (run / "last.pt.tmp").replace(run / "last.pt")
+    print(f"finished: best dev BLEU-4 (greedy, quick) {state['best']:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,1 +1,5 @@
-module.exports = require('@pixtale/jest-config');
+module.exports = {
+  ...require('@pixtale/jest-config'),
+  // onnxruntime-node needs the host realm's typed arrays; see jest.environment.js.
+  testEnvironment: '<rootDir>/jest.environment.js',
+};

@@ -6,3 +6,9 @@ export { detokenize, idsToWords, wordsToSentence, type SpecialTokens } from './d
 export { loadVocab, loadDecoderConfig, loadEncoderConfig, loadPreprocessorConfig, type DecoderConfig, type EncoderConfig, type PreprocessorConfig } from './model-config';
 export * as metrics from './metrics';
 export { scoreCaptions, type CaptionMetrics, type CaptionPair } from './metrics';
+export { createCaptioner, listCaptionModels, DEFAULT_MODEL } from './captioner';
+export { Encoder } from './encoder';
+export { Decoder, type DecoderState } from './decoder';
+export { keywordHashtags, createKeywordHashtagger, type KeywordHashtagOptions } from './hashtags/keywords';
+export type { HashtagContext, HashtagGenerator } from './hashtags/types';
+export { defaultModelsDir, defaultDatasetsDir } from './env';

@@ -28,7 +28,11 @@ export interface CaptionResult {
   alternatives: CaptionAlternative[];
   attention: { gridWidth: number; gridHeight: number; words: WordAttention[] };
   hashtags: string[];
-  timings: { preprocessMs: number; encodeMs: number; decodeMs: number; totalMs: number };
+  /**
+   * Milliseconds. `encodeMs` and `decodeMs` are the batch's time divided by the images in it;
+   * `totalMs` = preprocess + encode + decode; `queueMs` is the wait for the model behind other calls.
+   */
+  timings: { preprocessMs: number; encodeMs: number; decodeMs: number; totalMs: number; queueMs?: number };
 }
 
 export interface CaptionerOptions {
@@ -38,11 +42,24 @@ export interface CaptionerOptions {
   model?: string;
   /** onnxruntime intra-op threads (default: all cores). */
   threads?: number;
+  /** Largest image accepted, in pixels, checked before decoding (default 50 MP). */
+  maxPixels?: number;
+  /** Hashtag generator (default: the keyword baseline); `false` for none. */
+  hashtags?: import('./hashtags/types').HashtagGenerator | false;
+  /** Length-normalisation exponent alpha of beam search (default 0.7). */
+  lengthPenalty?: number;
+  /** Block repeated n-grams of this size (default 3; 0 turns it off). */
+  noRepeatNgramSize?: number;
 }
+
+/** One image's outcome in `captionBatchSettled`: a result, or the error that image alone caused. */
+export type CaptionOutcome = { ok: true; result: CaptionResult } | { ok: false; error: Error };
 
 export interface Captioner {
   readonly modelName: string;
   caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult>;
   captionBatch(images: ImageInput[], options?: CaptionOptions): Promise<CaptionResult[]>;
+  /** Like `captionBatch`, but a bad image fails only its own entry. */
+  captionBatchSettled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]>;
   dispose(): Promise<void>;
 }

@@ -75,6 +75,14 @@ describe('blockedTokens', () => {
     expect([...blockedTokens([DOG, A, CAT, DOG], 2, false)]).toEqual([A]);
     expect([...blockedTokens([], 3, true)]).toEqual([]);
   });
+
+  it('bans the word that would repeat the phrase just before ("a dog a" + "dog")', () => {
+    expect([...blockedTokens([A, DOG, A], 0, false, 2)]).toEqual([DOG]);
+    expect([...blockedTokens([CAT, A, DOG, RUNS, A, DOG], 0, false, 3)]).toEqual([RUNS]);
+    expect([...blockedTokens([CAT, A, DOG, RUNS, A, DOG], 0, false, 2)]).toEqual([]);
+    expect([...blockedTokens([A, DOG, A], 0, false, 0)]).toEqual([]);
+    expect([...blockedTokens([A], 0, false, 2)]).toEqual([]);
+  });
 });
 
 describe('normalisedScore', () => {
@@ -94,6 +102,7 @@ describe('beamSearch', () => {
       beamSize: 1,
       noRepeatNgramSize: 0,
       blockImmediateRepeat: false,
+      blockAdjacentRepeats: 0,
       maxLength: 6,
     });
     // Unblocked, the argmax path loops "a dog a dog ..." until maxLength forces <end>.
@@ -101,8 +110,14 @@ describe('beamSearch', () => {
     expect(dec.calls.every((rows) => rows === 1)).toBe(true);
   });
 
-  it('blocks repeated trigrams and immediate repeats', async () => {
+  it('blocks "a dog a dog" by default', async () => {
     const [hyps] = await beamSearch(toyDecoder(looping), init(1), 1, { ...base, beamSize: 1 });
+    // After "a dog a", "dog" is banned (adjacent repeat) and so is "a" (immediate repeat): <end>.
+    expect(text(hyps![0]!.tokens)).toBe('a dog a');
+  });
+
+  it('blocks repeated trigrams and immediate repeats', async () => {
+    const [hyps] = await beamSearch(toyDecoder(looping), init(1), 1, { ...base, beamSize: 1, blockAdjacentRepeats: 0 });
     const best = hyps![0]!;
     // "a dog a dog" is allowed (its trigrams "a dog a", "dog a dog" differ); then "a" would repeat
     // "a dog a" and "dog" would repeat itself, so the best allowed word is "runs", then <end>.

@@ -40,6 +40,11 @@ export interface BeamSearchConfig {
   noRepeatNgramSize?: number;
   /** Forbid a word straight after itself ("a a"). Default true. */
   blockImmediateRepeat?: boolean;
+  /**
+   * Forbid a phrase of 2..this many words straight after itself ("a dog a dog"), which trigram
+   * blocking alone lets through. Default 2 (0 or 1 = off).
+   */
+  blockAdjacentRepeats?: number;
   bos: number;
   eos: number;
   /** Tokens never emitted (`<unk>`, `<pad>`, `<start>`). */
@@ -91,11 +96,27 @@ export function normalisedScore(logprob: number, length: number, alpha: number):
   return logprob / Math.pow(Math.max(1, length), alpha);
 }
 
-/** Token ids that would repeat an n-gram already in `tokens` (or the last word) if appended. */
-export function blockedTokens(tokens: readonly number[], ngram: number, blockImmediateRepeat: boolean): Set<number> {
+/**
+ * Token ids that, appended to `tokens`, would repeat an n-gram already there, repeat the last word,
+ * or repeat the phrase just before (k = 2..adjacent words: "a dog a" + "dog").
+ */
+export function blockedTokens(tokens: readonly number[], ngram: number, blockImmediateRepeat: boolean, adjacent = 0): Set<number> {
   const blocked = new Set<number>();
   const len = tokens.length;
   if (blockImmediateRepeat && len > 0) blocked.add(tokens[len - 1]!);
+  for (let k = 2; k <= adjacent && 2 * k <= len + 1; k++) {
+    // After appending v the sequence ends with blocks X Y of k words; X === Y iff Y's first k-1
+    // words (already there) equal X's first k-1 and v equals X's last word.
+    const n = len + 1;
+    let same = true;
+    for (let i = 0; i < k - 1; i++) {
+      if (tokens[n - 2 * k + i] !== tokens[n - k + i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) blocked.add(tokens[n - k - 1]!);
+  }
   if (ngram >= 1 && len >= ngram - 1) {
     const p = ngram - 1;
     for (let i = 0; i + p < len; i++) {
@@ -159,6 +180,7 @@ export async function beamSearch<S>(
   const alpha = cfg.lengthPenalty ?? 0.7;
   const ngram = cfg.noRepeatNgramSize ?? 3;
   const blockRepeat = cfg.blockImmediateRepeat ?? true;
+  const adjacent = cfg.blockAdjacentRepeats ?? 2;
   const numReturn = cfg.numReturn ?? beamSize;
   const banned = new Set(cfg.bannedTokens ?? []);
   banned.add(cfg.bos);
@@ -203,7 +225,7 @@ export async function beamSearch<S>(
       const candidates: Candidate[] = [];
       beams.forEach((beam, b) => {
         const len = beam.tokens.length;
-        const repeats = blockedTokens(beam.tokens, ngram, blockRepeat);
+        const repeats = blockedTokens(beam.tokens, ngram, blockRepeat, adjacent);
         const isBlocked = (v: number): boolean =>
           v === cfg.eos ? len < minLength : banned.has(v) || repeats.has(v);
         candidates.push(...topTokens(out.logprobs, (itemRow + b) * vocabSize, vocabSize, perBeam, b, beam.logprob, isBlocked));

@@ -1,5 +1,5 @@
 /** Synthetic images for tests: built with sharp at run time, so no binary fixtures are committed. */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -39,11 +39,11 @@ export function hugePngHeader(width: number, height: number): Buffer {
 }
 
 /** Left half red, right half blue. */
-export async function twoColourImage(width: number, height: number): Promise<sharp.Sharp> {
+export async function twoColourImage(width: number, height: number): Promise<Sharp> {
   const left = await sharp({ create: { width: width / 2, height, channels: 3, background: '#ff0000' } }).png().toBuffer();
   return sharp({ create: { width, height, channels: 3, background: '#0000ff' } }).composite([{ input: left, left: 0, top: 0 }]);
 }
 
-export function solid(width: number, height: number, background: string, channels: 3 | 4 = 3): sharp.Sharp {
+export function solid(width: number, height: number, background: string, channels: 3 | 4 = 3): Sharp {
   return sharp({ create: { width, height, channels, background } });
 }

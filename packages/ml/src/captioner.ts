@@ -1,0 +1,260 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { Decoder } from './decoder';
+import { beamSearch, type Hypothesis } from './decoding/beam-search';
+import { idsToWords, wordsToSentence } from './decoding/detokenize';
+import { Encoder } from './encoder';
+import { defaultModelsDir } from './env';
+import { CaptionerConfigError, CaptionerDisposedError } from './errors';
+import { createKeywordHashtagger } from './hashtags/keywords';
+import type { HashtagGenerator } from './hashtags/types';
+import { Mutex } from './mutex';
+import { defaultThreads } from './onnx';
+import { preprocess, type PreprocessedImage } from './preprocess';
+import type { CaptionOptions, CaptionOutcome, CaptionResult, Captioner, CaptionerOptions, ImageInput, WordAttention } from './types';
+
+export const DEFAULT_MODEL = 'captioner-att-lstm';
+
+const hashtagGeneratorSchema = z.custom<HashtagGenerator>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as HashtagGenerator).generate === 'function',
+  'must be an object with a generate(context) method, or false',
+);
+
+const optionsSchema = z
+  .object({
+    modelsDir: z.string().min(1).optional(),
+    model: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be a model folder name like "captioner-att-lstm" or "att-lstm"')
+      .optional(),
+    threads: z.number().int().min(1).max(64).optional(),
+    maxPixels: z.number().int().positive().optional(),
+    hashtags: z.union([z.literal(false), hashtagGeneratorSchema]).optional(),
+    lengthPenalty: z.number().min(0).max(5).optional(),
+    noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
+  })
+  .strict();
+
+const captionOptionsSchema = z
+  .object({
+    beamSize: z.number().int().min(1).max(20).optional(),
+    maxLength: z.number().int().min(1).max(100).optional(),
+    alternatives: z.number().int().min(0).max(20).optional(),
+  })
+  .strict();
+
+function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value ?? {});
+  if (!parsed.success) throw new CaptionerConfigError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+function listModels(modelsDir: string, prefix: string): string[] {
+  try {
+    return fs
+      .readdirSync(modelsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name.startsWith(prefix))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Models available in `modelsDir` (folders named `captioner-*`). */
+export function listCaptionModels(modelsDir = defaultModelsDir()): string[] {
+  return listModels(modelsDir, 'captioner-');
+}
+
+function resolveModelDir(modelsDir: string, name: string, kind: 'captioner' | 'encoder'): string {
+  const candidates = name.startsWith(`${kind}-`) ? [name] : [`${kind}-${name}`, name];
+  for (const c of candidates) {
+    const dir = path.join(modelsDir, c);
+    if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
+  }
+  const available = listModels(modelsDir, `${kind}-`);
+  throw new CaptionerConfigError(
+    `Model not found at "${shown(path.join(modelsDir, candidates[0]!))}" (set PIXTALE_MODELS_DIR or pass modelsDir/model; ` +
+      `available: ${available.length ? available.join(', ') : 'none'})`,
+  );
+}
+
+function renormalise(row: Float32Array, size: number): number[] {
+  if (row.length !== size) return new Array<number>(size).fill(1 / size);
+  let sum = 0;
+  for (const v of row) sum += v;
+  if (!(sum > 0) || !Number.isFinite(sum)) return new Array<number>(size).fill(1 / size);
+  return Array.from(row, (v) => v / sum);
+}
+
+class OnnxCaptioner implements Captioner {
+  private readonly lock = new Mutex();
+  private disposed = false;
+
+  constructor(
+    readonly modelName: string,
+    readonly encoder: Encoder,
+    readonly decoder: Decoder,
+    private readonly settings: z.infer<typeof optionsSchema>,
+    private readonly hashtagger: HashtagGenerator | undefined,
+  ) {}
+
+  async caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult> {
+    const [outcome] = await this.captionBatchSettled([image], options);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.result;
+  }
+
+  async captionBatch(images: ImageInput[], options?: CaptionOptions): Promise<CaptionResult[]> {
+    const outcomes = await this.captionBatchSettled(images, options);
+    return outcomes.map((o) => {
+      if (!o.ok) throw o.error;
+      return o.result;
+    });
+  }
+
+  async captionBatchSettled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]> {
+    if (this.disposed) throw new CaptionerDisposedError();
+    if (!Array.isArray(images)) throw new CaptionerConfigError('captionBatch expects an array of file paths or Buffers');
+    const opts = parseOrThrow(captionOptionsSchema, options, 'caption options (beamSize 1-20, maxLength 1-100, alternatives 0-20)');
+    const beamSize = opts.beamSize ?? 3;
+    const maxLength = opts.maxLength ?? this.decoder.config.maxLength;
+    const alternatives = opts.alternatives ?? 3;
+
+    // Decoding runs on libvips threads, outside the model lock.
+    const prepared = await Promise.all(
+      images.map(async (img) => {
+        const t0 = performance.now();
+        try {
+          const pre = await preprocess(img, this.encoder.preprocessor, { maxPixels: this.settings.maxPixels });
+          return { ok: true as const, pre, ms: performance.now() - t0 };
+        } catch (error) {
+          return { ok: false as const, error: error as Error };
+        }
+      }),
+    );
+    const good = prepared.flatMap((p, i) => (p.ok ? [{ index: i, pre: p.pre, ms: p.ms }] : []));
+    const outcomes: CaptionOutcome[] = prepared.map((p) => (p.ok ? (undefined as never) : { ok: false, error: p.error }));
+    if (good.length === 0) return outcomes;
+
+    const queued = performance.now();
+    const decoded = await this.lock.run(async () => {
+      if (this.disposed) throw new CaptionerDisposedError();
+      const start = performance.now();
+      const hyps = await this.run(good.map((g) => g.pre), { beamSize, maxLength, numReturn: Math.max(beamSize, alternatives + 1) * 2 });
+      return { ...hyps, queueMs: start - queued };
+    });
+
+    for (let k = 0; k < good.length; k++) {
+      const { index, ms } = good[k]!;
+      const encodeMs = decoded.encodeMs / good.length;
+      const decodeMs = decoded.decodeMs / good.length;
+      const result = await this.toResult(decoded.hypotheses[k]!, alternatives);
+      outcomes[index] = {
+        ok: true,
+        result: {
+          ...result,
+          timings: { preprocessMs: ms, encodeMs, decodeMs, totalMs: ms + encodeMs + decodeMs, queueMs: decoded.queueMs },
+        },
+      };
+    }
+    return outcomes;
+  }
+
+  /** Encoder + beam search for already preprocessed images (caller holds the lock). */
+  private async run(
+    images: PreprocessedImage[],
+    cfg: { beamSize: number; maxLength: number; numReturn: number },
+  ): Promise<{ hypotheses: Hypothesis[][]; encodeMs: number; decodeMs: number }> {
+    const t0 = performance.now();
+    const features = await this.encoder.run(images.map((i) => i.pixels));
+    const t1 = performance.now();
+    const { bos, eos, pad, unk } = this.decoder.config;
+    const state = await this.decoder.start(features, images.length);
+    const hypotheses = await beamSearch(this.decoder, state, images.length, {
+      beamSize: cfg.beamSize,
+      maxLength: cfg.maxLength,
+      numReturn: cfg.numReturn,
+      bos,
+      eos,
+      bannedTokens: [pad, unk],
+      lengthPenalty: this.settings.lengthPenalty ?? 0.7,
+      noRepeatNgramSize: this.settings.noRepeatNgramSize ?? 3,
+      blockImmediateRepeat: true,
+    });
+    return { hypotheses, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
+  }
+
+  private async toResult(hyps: Hypothesis[], alternatives: number): Promise<Omit<CaptionResult, 'timings'>> {
+    const { vocab, config } = this.decoder;
+    const { gridWidth, gridHeight } = this.encoder.config;
+    const gridSize = gridWidth * gridHeight;
+    const texts: { text: string; score: number; hyp: Hypothesis }[] = [];
+    const seen = new Set<string>();
+    for (const hyp of hyps) {
+      const text = wordsToSentence(idsToWords(hyp.tokens, vocab, config).map((w) => w.word));
+      if (!text || seen.has(text.toLowerCase())) continue;
+      seen.add(text.toLowerCase());
+      texts.push({ text, score: hyp.score, hyp });
+    }
+    const best = texts[0];
+    const words: WordAttention[] = best
+      ? idsToWords(best.hyp.tokens, vocab, config).map(({ word, index }) => ({
+          word,
+          weights: renormalise(best.hyp.attention[index] ?? new Float32Array(0), gridSize),
+        }))
+      : [];
+    const alts = texts.slice(1, 1 + alternatives).map(({ text, score }) => ({ text, score }));
+    const caption = best?.text ?? '';
+    const hashtags = this.hashtagger && caption ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text) }) : [];
+    return { caption, alternatives: alts, attention: { gridWidth, gridHeight, words }, hashtags };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.lock.run(async () => {
+      if (this.disposed) return;
+      this.disposed = true;
+      await Promise.all([this.encoder.dispose(), this.decoder.dispose()]);
+    });
+  }
+}
+
+/**
+ * Loads the encoder and a caption decoder once and returns a captioner.
+ * `createCaptioner({ model: 'captioner-gru' })`; defaults from PIXTALE_MODELS_DIR or the repo's models/.
+ */
+export async function createCaptioner(options: CaptionerOptions = {}): Promise<Captioner & { encoder: Encoder; decoder: Decoder }> {
+  const settings = parseOrThrow(
+    optionsSchema,
+    options,
+    'captioner options (modelsDir: string, model: folder name, threads: 1-64, maxPixels, hashtags, lengthPenalty, noRepeatNgramSize)',
+  );
+  const modelsDir = path.resolve(settings.modelsDir ?? defaultModelsDir());
+  if (!fs.existsSync(modelsDir)) {
+    throw new CaptionerConfigError(`Models folder not found at "${shown(modelsDir)}" (set PIXTALE_MODELS_DIR or pass modelsDir)`);
+  }
+  const decoderDir = resolveModelDir(modelsDir, settings.model ?? DEFAULT_MODEL, 'captioner');
+  const decoderConfigPath = path.join(decoderDir, 'config.json');
+  const encoderName = (JSON.parse(fs.readFileSync(decoderConfigPath, 'utf8')) as { encoder?: unknown }).encoder;
+  if (typeof encoderName !== 'string') throw new CaptionerConfigError(`"${decoderConfigPath}" does not name its encoder`);
+  const encoderDir = resolveModelDir(modelsDir, encoderName, 'encoder');
+  const threads = settings.threads ?? defaultThreads();
+  const encoder = await Encoder.load(encoderDir, { threads });
+  let decoder: Decoder;
+  try {
+    decoder = await Decoder.load(decoderDir, { gridSize: encoder.gridSize, featureDim: encoder.config.featureDim }, { threads });
+  } catch (err) {
+    await encoder.dispose();
+    throw err;
+  }
+  const hashtagger = settings.hashtags === false ? undefined : (settings.hashtags ?? createKeywordHashtagger());
+  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, hashtagger);
+}

@@ -1,0 +1,49 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'A Pixtale account.' })
+export class User {
+  @Field(() => ID, { description: 'Stable id of the user.' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Email address; only visible to the user themselves (null for others).' })
+  email!: string | null;
+
+  @Field({ description: 'Public name shown on posts.' })
+  displayName!: string;
+
+  @Field({ description: 'When the account was created.' })
+  createdAt!: Date;
+}
+
+@ObjectType({ description: 'Result of signing up or logging in.' })
+export class AuthPayload {
+  @Field({ description: 'Session token; send as `Authorization: Bearer <token>`.' })
+  token!: string;
+
+  @Field(() => User, { description: 'The signed-in user.' })
+  user!: User;
+}
+
+@ObjectType({ description: 'A personal API token for third-party clients.' })
+export class ApiToken {
+  @Field(() => ID, { description: 'Id of the token (use it to revoke).' })
+  id!: string;
+
+  @Field({ description: 'Name given by the owner.' })
+  name!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The secret token (`pxt_...`), returned only once by createApiToken; null afterwards.',
+  })
+  token!: string | null;
+
+  @Field({ description: 'When the token was created.' })
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true, description: 'Last time the token was used.' })
+  lastUsedAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'When the token was revoked; null while it is live.' })
+  revokedAt!: Date | null;
+}

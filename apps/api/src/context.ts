@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
+import type { Logger } from 'pino';
+import type { AuthService, Viewer } from './auth/auth.service';
+import { unauthenticated } from './common/errors';
+import type { EngagementService } from './engagement/engagement.service';
+import type { Env } from './env';
+import type { MediaService } from './media/media.service';
+import type { PostService } from './post/post.service';
+import type { PubSub } from './pubsub/pubsub';
+import type { CaptionVersionRecord, Store, UserRecord } from './store';
+
+/** Long-lived pieces built once per process (see server.ts). */
+export interface AppDeps {
+  env: Env;
+  store: Store;
+  pubsub: PubSub;
+  logger: Logger;
+  media: MediaService;
+  services: { auth: AuthService; posts: PostService; engagement: EngagementService };
+}
+
+export interface Loaders {
+  user: DataLoader<string, UserRecord | null>;
+  caption: DataLoader<string, CaptionVersionRecord | null>;
+  captionsByPost: DataLoader<string, CaptionVersionRecord[]>;
+  likedByMe: DataLoader<string, boolean>;
+}
+
+/** What every resolver gets, for HTTP requests and graphql-ws operations alike. */
+export interface Context extends AppDeps {
+  viewer: Viewer | null;
+  /** Set when a token was sent but is invalid, expired or revoked. */
+  authError: GraphQLError | null;
+  /** Counts views: the user, or a hash of the anonymous client's address. */
+  viewerKey: string;
+  /** Rate-limit key: the user, or the client's address. */
+  clientKey: string;
+  ip: string;
+  loaders: Loaders;
+  /** Fresh loaders (subscriptions call this per event so counts are never stale). */
+  resetLoaders(): void;
+  /** The signed-in user, or throws UNAUTHENTICATED. */
+  requireUser(): UserRecord;
+}
+
+export interface RequestInfo {
+  authorization?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
+  const { store } = deps;
+  const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
+    const m = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => m.get(id) ?? null);
+  };
+  return {
+    user: new DataLoader(async (ids) => byId(await store.users.findByIds(ids), ids)),
+    caption: new DataLoader(async (ids) => byId(await store.captions.findByIds(ids), ids)),
+    captionsByPost: new DataLoader(async (postIds) => {
+      const all = await store.captions.listByPosts(postIds);
+      return postIds.map((id) => all.filter((c) => c.postId === id));
+    }),
+    likedByMe: new DataLoader(async (postIds) => {
+      if (!viewer) return postIds.map(() => false);
+      const liked = new Set(await store.engagement.likedPostIds(viewer.user.id, postIds));
+      return postIds.map((id) => liked.has(id));
+    }),
+  };
+}
+
+/** Reads `Authorization: Bearer <token>` (header or graphql-ws connectionParams). */
+export function bearerOf(authorization?: string | null): string | null {
+  if (!authorization) return null;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return m ? m[1]! : null;
+}
+
+/** One context factory for HTTP and graphql-ws. */
+export async function createContext(deps: AppDeps, req: RequestInfo): Promise<Context> {
+  let viewer: Viewer | null = null;
+  let authError: GraphQLError | null = null;
+  if (req.authorization) {
+    const token = bearerOf(req.authorization);
+    if (!token) authError = unauthenticated('Malformed Authorization header (expected "Bearer <token>")');
+    else {
+      try {
+        viewer = await deps.services.auth.authenticate(token);
+      } catch (e) {
+        authError = e as GraphQLError;
+      }
+    }
+  }
+  const ip = req.ip ?? 'unknown';
+  const anon = createHash('sha256').update(`${ip}|${req.userAgent ?? ''}`).digest('hex').slice(0, 24);
+  const ctx: Context = {
+    ...deps,
+    viewer,
+    authError,
+    ip,
+    viewerKey: viewer ? `user:${viewer.user.id}` : `anon:${anon}`,
+    clientKey: viewer ? `user:${viewer.user.id}` : `ip:${ip}`,
+    loaders: createLoaders(deps, viewer),
+    resetLoaders() {
+      ctx.loaders = createLoaders(deps, viewer);
+    },
+    requireUser() {
+      if (authError) throw authError;
+      if (!viewer) throw unauthenticated();
+      return viewer.user;
+    },
+  };
+  return ctx;
+}

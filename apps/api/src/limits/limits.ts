@@ -1,0 +1,125 @@
+import {
+  Kind, type DocumentNode, type GraphQLError, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ErrorCode, ErrorReason, LIMITS } from '@pixtale/shared';
+import { appError } from '../common/errors';
+import type { Env } from '../env';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+function operationOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode | undefined {
+  const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return operationName ? ops.find((o) => o.name?.value === operationName) : ops[0];
+}
+
+/** Field nesting depth of a selection set, following fragments (introspection fields ignored). */
+function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) {
+      if (s.name.value.startsWith('__')) continue;
+      max = Math.max(max, 1 + depthOf(s.selectionSet, fragments, seen));
+    } else if (s.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, depthOf(s.selectionSet, fragments, seen));
+    } else {
+      const name = s.name.value;
+      if (seen.has(name)) continue;
+      const f = fragments.get(name);
+      max = Math.max(max, depthOf(f?.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+/** Root field names of the operation that will run (for per-operation rate limits). */
+export function rootFieldsOf(document: DocumentNode, operationName?: string | null): string[] {
+  const op = operationOf(document, operationName);
+  return op ? op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) : [];
+}
+
+/**
+ * Rejects operations nested deeper than `maxDepth` or costing more than `maxComplexity`
+ * (one point per field; list fields multiply by their page size). Returns the error or null.
+ */
+export function checkQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+  limits: QueryLimits = { maxDepth: LIMITS.maxQueryDepth, maxComplexity: LIMITS.maxQueryComplexity },
+): GraphQLError | null {
+  const op = operationOf(document, operationName);
+  if (!op) return null;
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const depth = depthOf(op.selectionSet, fragments, new Set());
+  if (depth > limits.maxDepth) {
+    return appError(ErrorCode.QUERY_TOO_COMPLEX, `Query is ${depth} levels deep; the limit is ${limits.maxDepth}`, {
+      reason: ErrorReason.QUERY_TOO_DEEP, depth, maxDepth: limits.maxDepth, http: { status: 400 },
+    });
+  }
+  let complexity: number;
+  try {
+    complexity = getComplexity({
+      schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    return null; // invalid variables etc.: let normal execution report it
+  }
+  if (complexity > limits.maxComplexity) {
+    return appError(ErrorCode.QUERY_TOO_COMPLEX, `Query costs ${complexity} points; the limit is ${limits.maxComplexity}`, {
+      reason: ErrorReason.QUERY_TOO_COSTLY, complexity, maxComplexity: limits.maxComplexity, http: { status: 400 },
+    });
+  }
+  return null;
+}
+
+const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle']);
+const UPLOAD_FIELDS = new Set(['createPost']);
+
+/**
+ * Per-client rate limits (in memory; rate-limiter-flexible also has Redis/Mongo stores for
+ * several instances): every operation, plus tighter budgets for sign-in and uploads.
+ */
+export class RateLimits {
+  private readonly general: RateLimiterMemory;
+  private readonly auth: RateLimiterMemory;
+  private readonly upload: RateLimiterMemory;
+
+  constructor(env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS'>) {
+    const duration = env.RATE_LIMIT_WINDOW_SECONDS;
+    this.general = new RateLimiterMemory({ keyPrefix: 'op', points: env.RATE_LIMIT_POINTS, duration });
+    this.auth = new RateLimiterMemory({ keyPrefix: 'auth', points: env.AUTH_RATE_LIMIT_POINTS, duration });
+    this.upload = new RateLimiterMemory({ keyPrefix: 'upload', points: env.UPLOAD_RATE_LIMIT_POINTS, duration });
+  }
+
+  /** Consumes the operation's points; throws RATE_LIMITED when a budget is spent. */
+  async consume(clientKey: string, ip: string, rootFields: string[]): Promise<void> {
+    try {
+      await this.general.consume(clientKey);
+      if (rootFields.some((f) => AUTH_FIELDS.has(f))) await this.auth.consume(`ip:${ip}`);
+      if (rootFields.some((f) => UPLOAD_FIELDS.has(f))) await this.upload.consume(clientKey);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        throw appError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s`, {
+          retryAfterSeconds,
+          http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+        });
+      }
+      throw e;
+    }
+  }
+}
+

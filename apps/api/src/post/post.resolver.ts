@@ -1,0 +1,175 @@
+import type { FileUpload } from 'graphql-upload-minimal';
+import { GraphQLUpload } from 'graphql-upload-minimal';
+import {
+  Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription,
+} from 'type-graphql';
+import { LIMITS } from '@pixtale/shared';
+import { User } from '../auth/auth.type';
+import { Caption, CaptionAttention } from '../caption/caption.type';
+import type { Context } from '../context';
+import type { ImageVariant, PostRecord } from '../store';
+import { ImageFile, Post, PostConnection, PostImages } from './post.type';
+
+const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
+  url: `${ctx.env.publicUrl}/media/${v.file}`, width: v.width, height: v.height, bytes: v.bytes,
+});
+
+type Complexity = { childComplexity: number; args: Record<string, unknown> };
+const pageCost = ({ childComplexity, args }: Complexity) =>
+  1 + childComplexity * Math.min(Number(args.first ?? LIMITS.pageSizeDefault) || 1, LIMITS.pageSizeMax);
+
+@Resolver(() => Post)
+export class PostResolver {
+  @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist.' })
+  post(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
+    return ctx.services.posts.get(id);
+  }
+
+  @Query(() => PostConnection, { complexity: pageCost, description: 'All posts, newest first, with cursor pagination.' })
+  feed(
+    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after);
+  }
+
+  @Query(() => PostConnection, { complexity: pageCost, description: 'One user\'s posts, newest first.' })
+  userPosts(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, userId);
+  }
+
+  @Authorized()
+  @Mutation(() => Post, {
+    description:
+      'Uploads an image (GraphQL multipart request; JPEG, PNG, WebP, GIF, HEIC; up to 15 MB) and queues its caption job. ' +
+      'An optional caption becomes version 1 (source USER); the model still adds suggestions and hashtags.',
+  })
+  createPost(
+    @Arg('image', () => GraphQLUpload, { description: 'The image file.' }) image: Promise<FileUpload>,
+    @Arg('caption', () => String, { nullable: true, description: 'Your own caption (optional).' }) caption: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.posts.create(ctx.requireUser().id, image, caption);
+  }
+
+  @Authorized()
+  @Mutation(() => Post, { description: 'Edits the caption of your post: adds a new version (source USER) and makes it live.' })
+  editCaption(@Arg('postId', () => ID) postId: string, @Arg('text') text: string, @Ctx() ctx: Context) {
+    return ctx.services.posts.editCaption(ctx.requireUser().id, postId, text);
+  }
+
+  @Authorized()
+  @Mutation(() => Post, { description: 'Queues captioning again for your post whose captionStatus is FAILED.' })
+  retryCaption(@Arg('postId', () => ID) postId: string, @Ctx() ctx: Context) {
+    return ctx.services.posts.retryCaption(ctx.requireUser().id, postId);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: 'Deletes your post with its captions, likes, views and image files.' })
+  deletePost(@Arg('postId', () => ID) postId: string, @Ctx() ctx: Context) {
+    return ctx.services.posts.delete(ctx.requireUser().id, postId);
+  }
+
+  @Subscription(() => Post, {
+    description: 'Pushes the post whenever its caption status, caption versions, likes or views change.',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      await ctx.services.posts.require(args.postId as string);
+      return ctx.pubsub.subscribe('POST_UPDATED', args.postId as string);
+    },
+  })
+  async postUpdated(
+    @Root() payload: { postId: string },
+    @Arg('postId', () => ID, { description: 'The post to follow.' }) _postId: string,
+    @Ctx() ctx: Context,
+  ): Promise<PostRecord> {
+    ctx.resetLoaders();
+    return ctx.services.posts.require(payload.postId);
+  }
+
+  @Subscription(() => Post, {
+    description: 'Pushes every new post.',
+    subscribe: ({ context }) => (context as Context).pubsub.subscribe('FEED_UPDATED'),
+  })
+  async feedUpdated(@Root() payload: { postId: string }, @Ctx() ctx: Context): Promise<PostRecord> {
+    ctx.resetLoaders();
+    return ctx.services.posts.require(payload.postId);
+  }
+
+  @Subscription(() => ID, {
+    description: 'Pushes the id of every deleted post.',
+    subscribe: ({ context }) => (context as Context).pubsub.subscribe('POST_DELETED'),
+  })
+  postDeleted(@Root() payload: { postId: string }): string {
+    return payload.postId;
+  }
+
+  @FieldResolver(() => User, { description: 'Who posted it.' })
+  async author(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.user.load(post.authorId);
+  }
+
+  @FieldResolver(() => String, { description: 'Display name of the author (shortcut for author { displayName }).' })
+  async authorName(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return (await ctx.loaders.user.load(post.authorId))?.displayName ?? '';
+  }
+
+  @FieldResolver(() => String, { description: 'URL of the detail-size image (WebP).' })
+  imageUrl(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return fileOf(ctx, post.image.detail).url;
+  }
+
+  @FieldResolver(() => String, { description: 'URL of the feed-size image (WebP).' })
+  feedImageUrl(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return fileOf(ctx, post.image.feed).url;
+  }
+
+  @FieldResolver(() => PostImages, { description: 'All stored sizes of the image.' })
+  images(@Root() post: PostRecord, @Ctx() ctx: Context): PostImages {
+    return { feed: fileOf(ctx, post.image.feed), detail: fileOf(ctx, post.image.detail), detailJpeg: fileOf(ctx, post.image.detailJpeg) };
+  }
+
+  @FieldResolver(() => Int, { description: 'Width of the detail image in pixels.' })
+  width(@Root() post: PostRecord) {
+    return post.image.detail.width;
+  }
+
+  @FieldResolver(() => Int, { description: 'Height of the detail image in pixels.' })
+  height(@Root() post: PostRecord) {
+    return post.image.detail.height;
+  }
+
+  @FieldResolver(() => Caption, { nullable: true, description: 'The live caption version; null until the first caption exists.' })
+  async caption(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return post.currentCaptionId ? ctx.loaders.caption.load(post.currentCaptionId) : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Text of the live caption (shortcut for caption { text }).' })
+  async captionText(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return post.currentCaptionId ? ((await ctx.loaders.caption.load(post.currentCaptionId))?.text ?? null) : null;
+  }
+
+  @FieldResolver(() => [Caption], { complexity: ({ childComplexity }) => 1 + childComplexity * 10, description: 'Every caption version, oldest first.' })
+  captions(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.captionsByPost.load(post.id);
+  }
+
+  @FieldResolver(() => CaptionAttention, {
+    nullable: true,
+    description: 'Per-word attention of the machine caption over the image (for the heatmap); null until READY.',
+  })
+  attention(@Root() post: PostRecord) {
+    return post.attention;
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer likes this post (false when anonymous).' })
+  likedByMe(@Root() post: PostRecord, @Ctx() ctx: Context) {
+    return ctx.loaders.likedByMe.load(post.id);
+  }
+}

@@ -1,0 +1,118 @@
+import type { Readable } from 'node:stream';
+import { ErrorReason, LIMITS } from '@pixtale/shared';
+import { badInput, conflict, forbidden, notFound } from '../common/errors';
+import { readLimited, type MediaService } from '../media/media.service';
+import type { PubSub } from '../pubsub/pubsub';
+import { decodeCursor, encodeCursor, type PostRecord, type Store } from '../store';
+
+export interface PostServiceOptions {
+  store: Store;
+  media: MediaService;
+  pubsub: PubSub;
+  maxUploadBytes: number;
+  captionMaxAttempts: number;
+  /** Called after a caption job is queued (wakes the in-process worker). */
+  onJobQueued?: () => void;
+}
+
+export interface UploadLike {
+  createReadStream(): Readable;
+}
+
+/** Normalises caption text: trims, collapses whitespace, enforces the length limit. */
+export function cleanCaption(text: string): string {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (!clean) throw badInput('Caption cannot be empty', { field: 'text' });
+  if (clean.length > LIMITS.captionMaxLength) {
+    throw badInput(`Caption must be at most ${LIMITS.captionMaxLength} characters`, { field: 'text' });
+  }
+  return clean;
+}
+
+/** Posts: upload, feed, delete, caption edits and caption retries. */
+export class PostService {
+  constructor(private readonly o: PostServiceOptions) {}
+
+  async get(id: string): Promise<PostRecord | null> {
+    return this.o.store.posts.findById(id);
+  }
+
+  async require(id: string): Promise<PostRecord> {
+    const post = await this.o.store.posts.findById(id);
+    if (!post) throw notFound('Post', id);
+    return post;
+  }
+
+  private async requireOwn(userId: string, postId: string, action: string): Promise<PostRecord> {
+    const post = await this.require(postId);
+    if (post.authorId !== userId) throw forbidden(`Only the author can ${action} this post`);
+    return post;
+  }
+
+  /**
+   * Validates and normalises the image, then writes post + caption version + caption job in
+   * one store transaction. Nothing is written when validation fails; files written for a
+   * post that could not be stored are removed.
+   */
+  async create(authorId: string, upload: Promise<UploadLike> | UploadLike, caption?: string | null): Promise<PostRecord> {
+    const text = caption == null || caption.trim() === '' ? null : cleanCaption(caption);
+    const file = await upload;
+    const bytes = await readLimited(file.createReadStream(), this.o.maxUploadBytes);
+    const image = await this.o.media.ingest(bytes);
+    let post: PostRecord;
+    try {
+      post = await this.o.store.posts.create({ authorId, image, caption: text }, { maxAttempts: this.o.captionMaxAttempts });
+    } catch (e) {
+      if ((await this.o.store.posts.countByImageKey(image.detail.key)) === 0) await this.o.media.remove(image);
+      throw e;
+    }
+    this.o.pubsub.publish('FEED_UPDATED', { postId: post.id });
+    this.o.onJobQueued?.();
+    return post;
+  }
+
+  async feed(first: number, after?: string | null, authorId?: string) {
+    if (!Number.isInteger(first) || first < 1 || first > LIMITS.pageSizeMax) {
+      throw badInput(`"first" must be between 1 and ${LIMITS.pageSizeMax}`, { field: 'first' });
+    }
+    const cursor = after ? decodeCursor(after) : undefined;
+    if (after && !cursor) throw badInput('Invalid cursor', { field: 'after' });
+    const rows = await this.o.store.posts.list({ first: first + 1, after: cursor ?? undefined, authorId });
+    const page = rows.slice(0, first);
+    const edges = page.map((node) => ({ node, cursor: encodeCursor({ createdAt: node.createdAt, id: node.id }) }));
+    return {
+      edges,
+      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  async delete(userId: string, postId: string): Promise<boolean> {
+    await this.requireOwn(userId, postId, 'delete');
+    const deleted = await this.o.store.posts.delete(postId);
+    if (!deleted) return false;
+    if ((await this.o.store.posts.countByImageKey(deleted.image.detail.key)) === 0) await this.o.media.remove(deleted.image);
+    this.o.pubsub.publish('POST_DELETED', { postId });
+    return true;
+  }
+
+  async editCaption(userId: string, postId: string, text: string): Promise<PostRecord> {
+    const clean = cleanCaption(text);
+    await this.requireOwn(userId, postId, 'edit the caption of');
+    await this.o.store.captions.addVersion(postId, clean, 'USER');
+    this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
+    return this.require(postId);
+  }
+
+  /** Queues a new caption job for a post whose captioning FAILED. */
+  async retryCaption(userId: string, postId: string): Promise<PostRecord> {
+    const post = await this.requireOwn(userId, postId, 'retry captioning');
+    if (post.captionStatus !== 'FAILED') {
+      throw conflict(`Caption is ${post.captionStatus}, only FAILED captions can be retried`, ErrorReason.CAPTION_NOT_FAILED);
+    }
+    await this.o.store.jobs.enqueue(postId, this.o.captionMaxAttempts);
+    await this.o.store.posts.setCaptionStatus(postId, 'PENDING', null);
+    this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
+    this.o.onJobQueued?.();
+    return this.require(postId);
+  }
+}

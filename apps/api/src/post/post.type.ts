@@ -1,0 +1,87 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { CaptionStatus } from '@pixtale/shared';
+import { CaptionSuggestion } from '../caption/caption.type';
+
+@ObjectType({ description: 'One stored size of a post\'s image.' })
+export class ImageFile {
+  @Field({ description: 'Absolute URL of the file (content-addressed, cacheable forever).' })
+  url!: string;
+
+  @Field(() => Int, { description: 'Width in pixels.' })
+  width!: number;
+
+  @Field(() => Int, { description: 'Height in pixels.' })
+  height!: number;
+
+  @Field(() => Int, { description: 'File size in bytes.' })
+  bytes!: number;
+}
+
+@ObjectType({ description: 'The normalised sizes of a post\'s image (auto-rotated, metadata stripped).' })
+export class PostImages {
+  @Field(() => ImageFile, { description: 'Feed size (longest side up to 640 px), WebP.' })
+  feed!: ImageFile;
+
+  @Field(() => ImageFile, { description: 'Detail size (longest side up to 1600 px), WebP.' })
+  detail!: ImageFile;
+
+  @Field(() => ImageFile, { description: 'Detail size as JPEG, for clients without WebP.' })
+  detailJpeg!: ImageFile;
+}
+
+@ObjectType({ description: 'An image post with its machine-written, editable caption.' })
+export class Post {
+  @Field(() => ID, { description: 'Stable id of the post.' })
+  id!: string;
+
+  @Field(() => CaptionStatus, { description: 'Captioning status: PENDING, PROCESSING, READY or FAILED.' })
+  captionStatus!: CaptionStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why captioning failed (status FAILED), else null.' })
+  captionError!: string | null;
+
+  @Field(() => [CaptionSuggestion], { description: 'Alternative captions from the model\'s beam search, best first.' })
+  suggestions!: CaptionSuggestion[];
+
+  @Field(() => [String], { description: 'Hashtags suggested by the model, e.g. "#dog".' })
+  hashtags!: string[];
+
+  @Field(() => String, { nullable: true, description: 'Name of the model that captioned the image.' })
+  captionModel!: string | null;
+
+  @Field(() => Int, { description: 'Number of likes.' })
+  likeCount!: number;
+
+  @Field(() => Int, { description: 'Number of counted views (once per viewer per 30 minutes).' })
+  viewCount!: number;
+
+  @Field({ description: 'When the post was created.' })
+  createdAt!: Date;
+}
+
+@ObjectType({ description: 'A post in a paginated list.' })
+export class PostEdge {
+  @Field({ description: 'Opaque cursor of this post; pass it as `after` to get the posts that follow.' })
+  cursor!: string;
+
+  @Field(() => Post, { description: 'The post.' })
+  node!: Post;
+}
+
+@ObjectType({ description: 'Pagination state of a list.' })
+export class PageInfo {
+  @Field({ description: 'Whether more posts follow endCursor.' })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge; null when the page is empty.' })
+  endCursor!: string | null;
+}
+
+@ObjectType({ description: 'A page of posts, newest first.' })
+export class PostConnection {
+  @Field(() => [PostEdge], { description: 'The posts of this page.' })
+  edges!: PostEdge[];
+
+  @Field(() => PageInfo, { description: 'Pagination state.' })
+  pageInfo!: PageInfo;
+}

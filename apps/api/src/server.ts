@@ -1,0 +1,216 @@
+import 'reflect-metadata';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import cors from 'cors';
+import express from 'express';
+import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
+import { graphqlUploadExpress } from 'graphql-upload-minimal';
+import { useServer } from 'graphql-ws/use/ws';
+import pino, { type Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { ErrorCode } from '@pixtale/shared';
+import { AuthService } from './auth/auth.service';
+import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
+import { createContext, type AppDeps, type Context } from './context';
+import { EngagementService } from './engagement/engagement.service';
+import type { Env } from './env';
+import { CaptionWorker } from './jobs/caption.worker';
+import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
+import { MediaService } from './media/media.service';
+import { PostService } from './post/post.service';
+import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
+import { getSchema } from './schema';
+import { openStore, type Store } from './store';
+
+export interface AppOptions {
+  /** Use this store instead of opening one from the environment. */
+  store?: Store;
+  pubsub?: PubSub;
+  logger?: Logger;
+  /** Captioner for the worker (default: @pixtale/ml loaded lazily from PIXTALE_MODELS_DIR). */
+  captioner?: CaptionerProvider;
+}
+
+export interface App {
+  deps: AppDeps;
+  worker: CaptionWorker;
+  captioner: CaptionerProvider;
+  close(): Promise<void>;
+}
+
+/** Builds the long-lived pieces: store, pub/sub, media, services and the caption worker (not started). */
+export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
+  const logger = opts.logger ?? pino({ level: env.LOG_LEVEL });
+  const store = opts.store ?? (await openStore(env));
+  const pubsub = opts.pubsub ?? createInProcessPubSub();
+  const media = new MediaService({ dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS });
+  await media.init();
+  const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
+  const worker = new CaptionWorker({ store, pubsub, media, captioner, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
+  const auth = new AuthService(store, { jwtSecret: env.JWT_SECRET, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
+  const posts = new PostService({
+    store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
+    onJobQueued: () => worker.wake(),
+  });
+  const engagement = new EngagementService(store, posts, pubsub);
+  const deps: AppDeps = { env, store, pubsub, logger, media, services: { auth, posts, engagement } };
+  return {
+    deps,
+    worker,
+    captioner,
+    async close() {
+      await worker.stop();
+      if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
+      if (!opts.store) await store.close();
+    },
+  };
+}
+
+export interface Server {
+  app: App;
+  http: http.Server;
+  /** e.g. http://127.0.0.1:4000 */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Hides internals: anything that is not one of our coded errors becomes a generic message. */
+function formatError(logger: Logger) {
+  const known = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code as string | undefined;
+    if (code && known.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    // Arguments that fail GraphQL coercion (e.g. a string for an Int) are the client's fault.
+    if (/^Variable "\$|^Argument "|got invalid value|Upload value invalid/.test(formatted.message)) {
+      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
+    }
+    logger.error({ err: error }, 'unexpected error');
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+/**
+ * The HTTP + WebSocket server: POST/GET /graphql (Apollo, with multipart uploads and CSRF
+ * prevention), ws://.../graphql (graphql-ws), /media/<file> (content-addressed images),
+ * /health. Listens on `port` (0 picks a free port). The worker is started when `startWorker`.
+ */
+export async function createServer(env: Env, opts: AppOptions & { port?: number; host?: string; startWorker?: boolean } = {}): Promise<Server> {
+  const app = await createApp(env, opts);
+  const { deps } = app;
+  const schema = await getSchema();
+  const limits = new RateLimits(env);
+  const httpServer = http.createServer();
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+
+  const wsCleanup = useServer<Record<string, unknown>, { ctx?: Context }>(
+    {
+      schema,
+      context: async (c, _id, _payload) => {
+        const params = c.connectionParams ?? {};
+        const authorization = (params.authorization ?? params.Authorization) as string | undefined;
+        const req = c.extra.request;
+        const ctx = await createContext(deps, { authorization, ip: req.socket.remoteAddress, userAgent: req.headers['user-agent'] });
+        return ctx;
+      },
+      onSubscribe: async (c, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws reports the syntax error itself
+        }
+        const err = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName);
+        if (err) return [err];
+        const req = c.extra.request;
+        try {
+          await limits.consume(`ip:${req.socket.remoteAddress ?? 'unknown'}`, req.socket.remoteAddress ?? 'unknown', rootFieldsOf(document, payload.operationName));
+        } catch (e) {
+          return [e as GraphQLError];
+        }
+        return undefined;
+      },
+    },
+    wss,
+  );
+
+  const limitsPlugin: ApolloServerPlugin<Context> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document, operationName, contextValue }) {
+          const err = checkQueryLimits(schema, document, request.variables, operationName);
+          if (err) throw err;
+          await limits.consume(contextValue.clientKey, contextValue.ip, rootFieldsOf(document, operationName));
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    csrfPrevention: true,
+    introspection: true,
+    formatError: formatError(deps.logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      limitsPlugin,
+    ],
+  });
+  await apollo.start();
+
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', 'loopback');
+  const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  web.get('/health', (_req, res) => {
+    res.json({ ok: true, store: deps.store.kind });
+  });
+  web.use(
+    '/media',
+    (_req, res, next) => {
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      next();
+    },
+    express.static(deps.media.dir, { immutable: true, maxAge: '365d', index: false, dotfiles: 'deny', fallthrough: false }),
+  );
+  web.use(
+    '/graphql',
+    cors({ origin: origins.includes('*') ? true : origins, credentials: true }),
+    express.json({ limit: '1mb' }),
+    graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1, maxFieldSize: 1_000_000 }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'] }),
+    }),
+  );
+  // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.
+  web.use((err: Error & { status?: number; statusCode?: number; expose?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status ?? err.statusCode ?? 500;
+    const code = status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : status === 404 ? ErrorCode.NOT_FOUND : status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
+    if (status >= 500) deps.logger.error({ err }, 'request failed');
+    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
+  });
+  httpServer.on('request', web);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port ?? env.PORT, opts.host ?? env.HOST, () => resolve());
+  });
+  const addr = httpServer.address() as AddressInfo;
+  const url = `http://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
+  if (opts.startWorker) app.worker.start();
+
+  return {
+    app,
+    http: httpServer,
+    url,
+    async close() {
+      await apollo.stop();
+      await app.close();
+    },
+  };
+}

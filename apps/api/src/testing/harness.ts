@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { graphql, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { Upload } from 'graphql-upload-minimal';
+import pino from 'pino';
+import sharp from 'sharp';
+import type { CaptionerProvider } from '../caption/captioner';
+import { createContext, type Context } from '../context';
+import { testEnv, type Env } from '../env';
+import { getSchema } from '../schema';
+import { createApp, type App } from '../server';
+import { openSqliteStore } from '../store/sqlite/sqlite.store';
+
+/** A test app on a fresh in-memory SQLite store and a temp data dir. */
+export interface Harness {
+  app: App;
+  env: Env;
+  schema: GraphQLSchema;
+  dataDir: string;
+  /** Runs an operation against the schema as the given bearer token (or anonymous). */
+  gql<T = Record<string, unknown>>(source: string, variables?: Record<string, unknown>, token?: string | null, ip?: string): Promise<ExecutionResult<T>>;
+  context(token?: string | null, ip?: string): Promise<Context>;
+  /** Signs up a fresh user; returns its token and id. */
+  signUp(name?: string): Promise<{ token: string; id: string; email: string }>;
+  close(): Promise<void>;
+}
+
+export async function createHarness(opts: { env?: Partial<Env>; captioner?: CaptionerProvider } = {}): Promise<Harness> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-api-'));
+  const env = testEnv({ dataDir, PORT: 0, CAPTION_MAX_ATTEMPTS: 1, ...opts.env });
+  const app = await createApp(env, {
+    store: openSqliteStore(':memory:'),
+    logger: pino({ level: 'silent' }),
+    captioner: opts.captioner ?? (() => Promise.reject(new Error('no captioner in this test'))),
+  });
+  const schema = await getSchema();
+  const context = (token?: string | null, ip = '127.0.0.1') =>
+    createContext(app.deps, { authorization: token ? `Bearer ${token}` : null, ip, userAgent: 'jest' });
+  let n = 0;
+  const h: Harness = {
+    app,
+    env,
+    schema,
+    dataDir,
+    context,
+    async gql(source, variables, token, ip) {
+      return graphql({ schema, source, variableValues: variables, contextValue: await context(token, ip) }) as never;
+    },
+    async signUp(name = 'Ann') {
+      const email = `${name.toLowerCase()}${++n}.${Date.now()}@example.com`;
+      const r = await h.gql<{ signUp: { token: string; user: { id: string } } }>(
+        'mutation($e:String!,$p:String!,$n:String!){ signUp(email:$e,password:$p,displayName:$n){ token user { id } } }',
+        { e: email, p: 'correct horse 42', n: name },
+      );
+      if (r.errors) throw r.errors[0];
+      return { token: r.data!.signUp.token, id: r.data!.signUp.user.id, email };
+    },
+    async close() {
+      await app.close();
+      await app.deps.store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return h;
+}
+
+/** An `Upload` as graphql-upload-minimal would hand it to the resolver. */
+export function uploadOf(bytes: Buffer, filename = 'photo.jpg', mimetype = 'image/jpeg'): Upload {
+  const u = new Upload();
+  (u as unknown as { resolve(file: unknown): void }).resolve({ filename, mimetype, encoding: '7bit', fieldName: 'image', createReadStream: () => Readable.from([bytes]) as never });
+  return u;
+}
+
+/** A small, real photo-like JPEG made with sharp (gradient + shapes), optionally with EXIF/GPS. */
+export async function makeJpeg(opts: { width?: number; height?: number; exif?: boolean; orientation?: number } = {}): Promise<Buffer> {
+  const width = opts.width ?? 320;
+  const height = opts.height ?? 200;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g"><stop offset="0" stop-color="#3a7"/><stop offset="1" stop-color="#fc4"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 3}" cy="${height / 2}" r="${height / 4}" fill="#c33"/></svg>`;
+  let img = sharp(Buffer.from(svg)).jpeg({ quality: 90 });
+  if (opts.exif || opts.orientation) {
+    img = img.withMetadata({
+      orientation: opts.orientation,
+      exif: opts.exif
+        ? {
+            IFD0: { Make: 'PixtaleCam', Model: 'Secret Model 9' },
+            IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2964/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4057/100' },
+          }
+        : undefined,
+    });
+  }
+  return img.toBuffer();
+}
+
+/** Folder of real photos (Flickr8k) for tests, or null with the reason it is missing. */
+export function datasetImages(env: Env = testEnv()): { files: string[] } | { reason: string } {
+  const dir = path.join(env.PIXTALE_DATASETS_DIR, 'flickr8k', 'images');
+  if (!fs.existsSync(dir)) return { reason: `no dataset at ${dir} (set PIXTALE_DATASETS_DIR)` };
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
+  return files.length ? { files } : { reason: `no .jpg files in ${dir}` };
+}
+
+export const CREATE_POST = `mutation($image: Upload!, $caption: String) {
+  createPost(image: $image, caption: $caption) { id captionStatus caption { text source version } width height imageUrl feedImageUrl }
+}`;

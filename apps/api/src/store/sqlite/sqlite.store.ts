@@ -94,9 +94,8 @@ function toStats(r: Row): CaptionStatsRecord {
   return { caption: toCaption(r), views: r.views as number, likes: r.likes as number };
 }
 
-const isUnique = (e: unknown) =>
-  e instanceof Error && (e as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT_') === true &&
-  /UNIQUE|PRIMARYKEY/.test((e as { code?: string }).code ?? '');
+// No `instanceof Error` here: errors from the native module may come from another realm (jest).
+const isUnique = (e: unknown) => /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(String((e as { code?: unknown })?.code ?? ''));
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 

@@ -59,9 +59,8 @@ function shown(p: string): string {
 function listModels(modelsDir: string, prefix: string): string[] {
   try {
     return fs
-      .readdirSync(modelsDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && d.name.startsWith(prefix))
-      .map((d) => d.name)
+      .readdirSync(modelsDir)
+      .filter((name) => name.startsWith(prefix) && fs.statSync(path.join(modelsDir, name)).isDirectory())
       .sort();
   } catch {
     return [];
@@ -97,6 +96,7 @@ function renormalise(row: Float32Array, size: number): number[] {
 class OnnxCaptioner implements Captioner {
   private readonly lock = new Mutex();
   private disposed = false;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(
     readonly modelName: string,
@@ -122,6 +122,16 @@ class OnnxCaptioner implements Captioner {
 
   async captionBatchSettled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]> {
     if (this.disposed) throw new CaptionerDisposedError();
+    const work = this.settled(images, options);
+    this.inflight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(work);
+    }
+  }
+
+  private async settled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]> {
     if (!Array.isArray(images)) throw new CaptionerConfigError('captionBatch expects an array of file paths or Buffers');
     const opts = parseOrThrow(captionOptionsSchema, options, 'caption options (beamSize 1-20, maxLength 1-100, alternatives 0-20)');
     const beamSize = opts.beamSize ?? 3;
@@ -146,7 +156,6 @@ class OnnxCaptioner implements Captioner {
 
     const queued = performance.now();
     const decoded = await this.lock.run(async () => {
-      if (this.disposed) throw new CaptionerDisposedError();
       const start = performance.now();
       const hyps = await this.run(good.map((g) => g.pre), { beamSize, maxLength, numReturn: Math.max(beamSize, alternatives + 1) * 2 });
       return { ...hyps, queueMs: start - queued };
@@ -217,14 +226,18 @@ class OnnxCaptioner implements Captioner {
     return { caption, alternatives: alts, attention: { gridWidth, gridHeight, words }, hashtags };
   }
 
+  /** Refuses new calls at once, lets calls already started finish, then releases the ONNX sessions. */
   async dispose(): Promise<void> {
-    if (this.disposed) return;
-    await this.lock.run(async () => {
-      if (this.disposed) return;
-      this.disposed = true;
-      await Promise.all([this.encoder.dispose(), this.decoder.dispose()]);
-    });
+    if (this.disposed) return this.released;
+    this.disposed = true;
+    this.released = (async () => {
+      await Promise.allSettled([...this.inflight]);
+      await this.lock.run(() => Promise.all([this.encoder.dispose(), this.decoder.dispose()]));
+    })();
+    return this.released;
   }
+
+  private released: Promise<void> = Promise.resolve();
 }
 
 /**

@@ -5,6 +5,8 @@ import { z } from 'zod';
 const envSchema = z.object({
   PIXTALE_MODELS_DIR: z.string().min(1).optional(),
   PIXTALE_DATASETS_DIR: z.string().min(1).optional(),
+  /** Set by npm to the directory `npm run` was called from (scripts themselves run in the package). */
+  INIT_CWD: z.string().min(1).optional(),
 });
 
 export type MlEnv = z.infer<typeof envSchema>;
@@ -13,6 +15,7 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): MlEnv {
   return envSchema.parse({
     PIXTALE_MODELS_DIR: source.PIXTALE_MODELS_DIR || undefined,
     PIXTALE_DATASETS_DIR: source.PIXTALE_DATASETS_DIR || undefined,
+    INIT_CWD: source.INIT_CWD || undefined,
   });
 }
 
@@ -27,4 +30,9 @@ export function defaultModelsDir(env: MlEnv = readEnv()): string {
 /** Folder holding shared datasets (`flickr8k/`); default `../shared/datasets` from the repo root. */
 export function defaultDatasetsDir(env: MlEnv = readEnv()): string {
   return path.resolve(repoRoot, env.PIXTALE_DATASETS_DIR ?? path.join('..', 'shared', 'datasets'));
+}
+
+/** Where the user ran the command: npm's INIT_CWD when started through `npm run`, else the cwd. */
+export function invocationDir(env: MlEnv = readEnv()): string {
+  return env.INIT_CWD ?? process.cwd();
 }

@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readCaptionsTsv, readSplit } from './eval-captions';
+import { collectImages, positiveInt, UsageError } from './shared';
+
+describe('CLI helpers', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-cli-'));
+    fs.mkdirSync(path.join(dir, 'sub', 'deeper'), { recursive: true });
+    for (const f of ['b.jpg', 'a.PNG', 'notes.txt', 'sub/c.webp', 'sub/deeper/d.jpeg']) fs.writeFileSync(path.join(dir, f), 'x');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('walks directories for images (sorted), keeps explicit files, reports missing paths', () => {
+    const { images, missing } = collectImages([dir, path.join(dir, 'notes.txt'), path.join(dir, 'nope.jpg')]);
+    expect(images.map((p) => path.relative(dir, p))).toEqual(['a.PNG', 'b.jpg', 'sub/c.webp', 'sub/deeper/d.jpeg', 'notes.txt']);
+    expect(missing).toEqual([path.join(dir, 'nope.jpg')]);
+  });
+
+  it('parses captions.tsv grouped by image in index order, and split files', () => {
+    const tsv = path.join(dir, 'captions.tsv');
+    fs.writeFileSync(tsv, 'x.jpg\t1\tSecond one .\nx.jpg\t0\tFirst one .\ny.jpg\t0\tA dog\twith a tab\n\n');
+    const refs = readCaptionsTsv(tsv);
+    expect(refs.get('x.jpg')).toEqual(['First one .', 'Second one .']);
+    expect(refs.get('y.jpg')).toEqual(['A dog\twith a tab']);
+    const split = path.join(dir, 'split.txt');
+    fs.writeFileSync(split, 'x.jpg\r\n y.jpg \n\n');
+    expect(readSplit(split)).toEqual(['x.jpg', 'y.jpg']);
+    fs.writeFileSync(tsv, 'broken line\n');
+    expect(() => readCaptionsTsv(tsv)).toThrow(UsageError);
+  });
+
+  it('validates numeric flags', () => {
+    expect(positiveInt(undefined, 'beam', 3)).toBe(3);
+    expect(positiveInt('5', 'beam', 3)).toBe(5);
+    expect(() => positiveInt('0', 'beam', 3)).toThrow(/--beam must be a positive integer/);
+    expect(() => positiveInt('x', 'beam', 3)).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+/**
+ * Expands the command line's PATHs: files are kept as given (so a bad file is reported, not
+ * skipped), directories are walked recursively for image files, sorted by path.
+ */
+export function collectImages(paths: readonly string[]): { images: string[]; missing: string[] } {
+  const images: string[] = [];
+  const missing: string[] = [];
+  const walk = (dir: string): void => {
+    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) images.push(full);
+    }
+  };
+  for (const p of paths) {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (stat.isDirectory()) walk(p);
+    else images.push(p);
+  }
+  return { images, missing };
+}
+
+/** A one-line progress bar on stderr, drawn only when stderr is a terminal. */
+export class ProgressBar {
+  private readonly enabled: boolean;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly total: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {
+    this.enabled = Boolean(stream.isTTY) && total > 1;
+  }
+
+  update(done: number, failed: number): void {
+    if (!this.enabled) return;
+    const width = 30;
+    const filled = Math.round((done / this.total) * width);
+    const secs = (Date.now() - this.started) / 1000;
+    const rate = done > 0 ? done / secs : 0;
+    const eta = rate > 0 ? Math.round((this.total - done) / rate) : 0;
+    this.stream.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${this.total}` +
+        `${failed ? ` (${failed} failed)` : ''} ${rate.toFixed(1)} img/s, eta ${eta}s `,
+    );
+  }
+
+  finish(): void {
+    if (this.enabled) this.stream.write('\n');
+  }
+}
+
+export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export class UsageError extends Error {}
+
+/** Ignore EPIPE when the output is piped into `head` and the like. */
+export function tolerateClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}

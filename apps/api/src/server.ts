@@ -202,6 +202,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   });
   const addr = httpServer.address() as AddressInfo;
   const url = `http://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
+  // Image URLs point at this server unless PUBLIC_URL says otherwise (port 0 in tests).
+  if (!env.PUBLIC_URL) env.publicUrl = url;
   if (opts.startWorker) app.worker.start();
 
   return {

@@ -181,7 +181,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     '/graphql',
     cors({ origin: origins.includes('*') ? true : origins, credentials: true }),
     express.json({ limit: '1mb' }),
-    graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES, maxFiles: 1, maxFieldSize: 1_000_000 }),
+    // One byte over the limit gets through so readLimited can tell "too large" from "truncated".
+    graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES + 1, maxFiles: 1, maxFieldSize: 1_000_000 }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'] }),

@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient, type Client } from 'graphql-ws';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { testEnv } from './env';
+import { printSdl, SCHEMA_FILE } from './emit-schema';
+import { createServer, type Server } from './server';
+import { openSqliteStore } from './store/sqlite/sqlite.store';
+import { makeJpeg } from './testing/harness';
+
+// End to end over real HTTP and WebSocket, on a free port. Low rate limits so the limit test is quick.
+let server: Server;
+let dataDir: string;
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-http-'));
+  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024 });
+  server = await createServer(env, {
+    host: '127.0.0.1',
+    store: openSqliteStore(':memory:'),
+    logger: pino({ level: 'silent' }),
+    captioner: () => Promise.reject(new Error('no captioner in this test')),
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await server.app.deps.store.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+type Json = { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function post(query: string, variables: Record<string, unknown> = {}, token?: string, ip?: string): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(ip ? { 'x-forwarded-for': ip } : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+function multipart(bytes: Buffer, caption?: string) {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({
+    query: 'mutation($image: Upload!, $caption: String){ createPost(image: $image, caption: $caption) { id captionStatus imageUrl feedImageUrl caption { text } } }',
+    variables: { image: null, caption },
+  }));
+  form.append('map', JSON.stringify({ 0: ['variables.image'] }));
+  form.append('0', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
+  return form;
+}
+
+let n = 0;
+async function signUp(ip = '10.1.0.1') {
+  const r = await post('mutation($e:String!){ signUp(email:$e, password:"long enough 1", displayName:"Http"){ token user { id } } }', {
+    e: `http${++n}@example.com`,
+  }, undefined, ip);
+  return r.body.data!.signUp as { token: string; user: { id: string } };
+}
+
+test('the committed schema.graphql matches the resolvers', async () => {
+  expect(fs.readFileSync(SCHEMA_FILE, 'utf8')).toBe(await printSdl());
+});
+
+test('multipart upload over HTTP (with the CSRF preflight header), then the image is served', async () => {
+  const { token } = await signUp();
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    body: multipart(await makeJpeg({ exif: true }), 'over http'),
+  });
+  const body = (await res.json()) as Json;
+  expect(body.errors).toBeUndefined();
+  const created = body.data!.createPost;
+  expect(created).toMatchObject({ captionStatus: 'PENDING', caption: { text: 'over http' } });
+  expect(created.imageUrl.startsWith(`${server.url}/media/`)).toBe(true);
+  const img = await fetch(created.feedImageUrl);
+  expect(img.status).toBe(200);
+  expect(img.headers.get('content-type')).toBe('image/webp');
+  expect(img.headers.get('cache-control')).toContain('immutable');
+  expect((await fetch(`${server.url}/media/../pixtale.sqlite`)).status).toBe(404);
+});
+
+test('CSRF prevention: a multipart request without a preflight header is refused', async () => {
+  const { token } = await signUp();
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: multipart(await makeJpeg()),
+  });
+  expect(res.status).toBe(400);
+  expect(await res.text()).toMatch(/CSRF|preflight/i);
+});
+
+test('over-size upload over HTTP: PAYLOAD_TOO_LARGE, server stays up', async () => {
+  const { token } = await signUp();
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'x-apollo-operation-name': 'createPost' },
+    body: multipart(Buffer.alloc(3 * 1024 * 1024, 7)),
+  });
+  const body = (await res.json()) as Json;
+  expect(body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  expect((await fetch(`${server.url}/health`)).status).toBe(200);
+});
+
+test('query too costly: QUERY_TOO_COMPLEX (400) before anything runs', async () => {
+  const ok = await post('{ feed { edges { node { author { id } caption { id } captions { id } attention { words { word } } } } } }');
+  expect(ok.body.errors).toBeUndefined();
+  const fragmentBomb = `{ feed(first: 50) { edges { node { ...P } } } }
+    fragment P on Post { id captions { id text } suggestions { text score } author { id displayName } images { feed { url width height } detail { url width height } detailJpeg { url } } attention { gridWidth words { word weights } } }`;
+  const costly = await post(fragmentBomb);
+  expect(costly.status).toBe(400);
+  expect(costly.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', reason: 'QUERY_TOO_COSTLY' });
+});
+
+test('too many sign-in attempts from one address: RATE_LIMITED (429, Retry-After), others unaffected', async () => {
+  const codes: unknown[] = [];
+  let last: Response | null = null;
+  for (let i = 0; i < 7; i++) {
+    last = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      body: JSON.stringify({ query: 'mutation { logIn(email:"x@example.com", password:"whatever 1") { token } }' }),
+    });
+    codes.push(((await last.json()) as Json).errors?.[0]?.extensions?.code);
+  }
+  expect(codes.slice(0, 5)).toEqual(Array(5).fill('UNAUTHENTICATED'));
+  expect(codes.slice(5)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+  expect(last!.status).toBe(429);
+  expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  // The limit is per client: the server is up and other clients proceed.
+  expect((await post('{ feed { edges { cursor } } }', {}, undefined, '10.9.9.10')).body.errors).toBeUndefined();
+});
+
+test('general per-client limit: a burst of queries is cut off with RATE_LIMITED', async () => {
+  const results = await Promise.all(Array.from({ length: 45 }, () => post('{ me { id } }', {}, undefined, '10.7.7.7')));
+  const limited = results.filter((r) => r.body.errors?.[0]?.extensions?.code === 'RATE_LIMITED');
+  expect(limited.length).toBeGreaterThanOrEqual(5);
+  expect(results.filter((r) => !r.body.errors).length).toBeLessThanOrEqual(40);
+});
+
+test('bad JSON and wrong argument types get coded errors, not 500s', async () => {
+  const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+  expect(res.status).toBe(400);
+  const wrongType = await post('query($n: Int){ feed(first: $n) { edges { cursor } } }', { n: 'ten' });
+  expect(wrongType.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+});
+
+describe('graphql-ws subscriptions', () => {
+  let client: Client;
+  beforeAll(() => {
+    client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+  });
+  afterAll(() => client.dispose());
+
+  function subscribe<T>(query: string, variables: Record<string, unknown> = {}) {
+    const it = client.iterate<T>({ query, variables });
+    return it;
+  }
+
+  test('feedUpdated pushes new posts; postUpdated pushes likes, views and caption edits', async () => {
+    const author = await signUp('10.2.0.1');
+    const fan = await signUp('10.2.0.2');
+    const feed = subscribe<{ feedUpdated: { id: string; authorName: string } }>('subscription { feedUpdated { id authorName } }');
+    const firstFeed = feed.next();
+    await new Promise((r) => setTimeout(r, 200)); // let the subscription register
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${author.token}`, 'apollo-require-preflight': 'true' },
+      body: multipart(await makeJpeg(), 'live'),
+    });
+    const id = ((await res.json()) as Json).data!.createPost.id as string;
+    const pushed = (await firstFeed).value!;
+    expect(pushed.data?.feedUpdated).toEqual({ id, authorName: 'Http' });
+    await feed.return?.();
+
+    const updates = subscribe<{ postUpdated: { likeCount: number; viewCount: number; caption: { text: string; version: number } } }>(
+      'subscription($id: ID!) { postUpdated(postId: $id) { likeCount viewCount caption { text version } } }', { id },
+    );
+    const u1 = updates.next();
+    await new Promise((r) => setTimeout(r, 200));
+    await post('mutation($id:ID!){ likePost(postId:$id) { id } }', { id }, fan.token);
+    expect((await u1).value!.data?.postUpdated).toMatchObject({ likeCount: 1, viewCount: 0 });
+    await post('mutation($id:ID!){ recordView(postId:$id) { id } }', { id }, fan.token);
+    expect((await updates.next()).value!.data?.postUpdated).toMatchObject({ likeCount: 1, viewCount: 1 });
+    await post('mutation($id:ID!){ editCaption(postId:$id, text:"edited live") { id } }', { id }, author.token);
+    expect((await updates.next()).value!.data?.postUpdated.caption).toEqual({ text: 'edited live', version: 2 });
+    await updates.return?.();
+  });
+
+  test('subscribing to an unknown post errors with NOT_FOUND', async () => {
+    const it = subscribe('subscription { postUpdated(postId: "missing") { id } }');
+    const first = await it.next();
+    expect(first.value?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    await it.return?.();
+  });
+});

@@ -22,6 +22,7 @@ if (uri) {
     });
   });
 } else {
+  console.warn('mongo store contract skipped: MONGODB_URI is not set');
   describe.skip('store contract: mongo (skipped: set MONGODB_URI to a replica set, e.g. mongodb://localhost:27017/?replicaSet=rs0)', () => {
     test('runs the shared store contract', () => undefined);
   });

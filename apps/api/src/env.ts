@@ -87,3 +87,23 @@ export function testEnv(overrides: Partial<Env> = {}): Env {
     overrides,
   );
 }
+
+const benchSchema = z.object({
+  BENCH_CLIENTS: z.coerce.number().int().positive().default(50),
+  BENCH_SECONDS: z.coerce.number().positive().default(10),
+  BENCH_WARMUP_SECONDS: z.coerce.number().min(0).default(2),
+  BENCH_POSTS: z.coerce.number().int().positive().default(500),
+  BENCH_USERS: z.coerce.number().int().positive().default(50),
+  BENCH_UPLOADS: z.coerce.number().int().positive().default(5),
+  BENCH_PORT: z.coerce.number().int().min(1).max(65535).default(4100),
+});
+
+/** Settings of `npm run bench` (BENCH_* variables). */
+export function loadBenchSettings(source: NodeJS.ProcessEnv = process.env) {
+  return benchSchema.parse(source);
+}
+
+/** The raw environment, for tools that start the API as a child process. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return { ...process.env };
+}

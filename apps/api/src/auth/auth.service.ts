@@ -33,6 +33,13 @@ const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 export class AuthService {
   private readonly key: Uint8Array;
   private googleKeys?: JWTVerifyGetKey;
+  /** Signature checks already done (token -> subject, expiry); bounded, oldest evicted first. */
+  private readonly verified = new Map<string, { sub: string; exp: number }>();
+
+  private remember(token: string, v: { sub: string; exp: number }) {
+    if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, v);
+  }
 
   constructor(
     private readonly store: Store,
@@ -127,15 +134,27 @@ export class AuthService {
       if (rec.revokedAt) throw unauthenticated('This API token was revoked', ErrorReason.TOKEN_REVOKED);
       const user = await this.store.users.findById(rec.userId);
       if (!user) throw unauthenticated('Unknown API token', ErrorReason.TOKEN_INVALID);
-      void this.store.apiTokens.touch(rec.id, new Date()).catch(() => undefined);
+      // lastUsedAt is informational: write it at most once a minute per token, not on every request.
+      const now = new Date();
+      if (!rec.lastUsedAt || now.getTime() - rec.lastUsedAt.getTime() > 60_000) {
+        void this.store.apiTokens.touch(rec.id, now).catch(() => undefined);
+      }
       return { user, via: 'apiToken', apiTokenId: rec.id };
     }
     let sub: string | undefined;
-    try {
-      ({ payload: { sub } } = await jwtVerify(bearer, this.key, { issuer: 'pixtale', algorithms: ['HS256'] }));
-    } catch (e) {
-      if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
-      throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
+    const cached = this.verified.get(bearer);
+    if (cached && cached.exp * 1000 > Date.now()) {
+      sub = cached.sub;
+    } else {
+      try {
+        const { payload } = await jwtVerify(bearer, this.key, { issuer: 'pixtale', algorithms: ['HS256'] });
+        sub = payload.sub;
+        if (sub && payload.exp) this.remember(bearer, { sub, exp: payload.exp });
+      } catch (e) {
+        this.verified.delete(bearer);
+        if (e instanceof joseErrors.JWTExpired || cached) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
+        throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
+      }
     }
     const user = sub ? await this.store.users.findById(sub) : null;
     if (!user) throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'A Pixtale account.' })
+@ObjectType({ simpleResolvers: true, description: 'A Pixtale account.' })
 export class User {
   @Field(() => ID, { description: 'Stable id of the user.' })
   id!: string;
@@ -15,7 +15,7 @@ export class User {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'Result of signing up or logging in.' })
+@ObjectType({ simpleResolvers: true, description: 'Result of signing up or logging in.' })
 export class AuthPayload {
   @Field({ description: 'Session token; send as `Authorization: Bearer <token>`.' })
   token!: string;
@@ -24,7 +24,7 @@ export class AuthPayload {
   user!: User;
 }
 
-@ObjectType({ description: 'A personal API token for third-party clients.' })
+@ObjectType({ simpleResolvers: true, description: 'A personal API token for third-party clients.' })
 export class ApiToken {
   @Field(() => ID, { description: 'Id of the token (use it to revoke).' })
   id!: string;

@@ -21,7 +21,7 @@ registerEnumType(CaptionSource, {
   },
 });
 
-@ObjectType({ description: 'One version of a post\'s caption. Edits add versions; history is kept.' })
+@ObjectType({ simpleResolvers: true, description: 'One version of a post\'s caption. Edits add versions; history is kept.' })
 export class Caption {
   @Field(() => ID, { description: 'Id of this caption version.' })
   id!: string;
@@ -39,7 +39,7 @@ export class Caption {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'Engagement received while one caption version was live.' })
+@ObjectType({ simpleResolvers: true, description: 'Engagement received while one caption version was live.' })
 export class CaptionStats {
   @Field(() => Caption, { description: 'The caption version.' })
   caption!: Caption;
@@ -54,7 +54,7 @@ export class CaptionStats {
   likeRate!: number;
 }
 
-@ObjectType({ description: 'An alternative caption from the model\'s beam search.' })
+@ObjectType({ simpleResolvers: true, description: 'An alternative caption from the model\'s beam search.' })
 export class CaptionSuggestion {
   @Field({ description: 'The alternative caption.' })
   text!: string;
@@ -63,7 +63,7 @@ export class CaptionSuggestion {
   score!: number;
 }
 
-@ObjectType({ description: 'Where the model looked when it wrote one word.' })
+@ObjectType({ simpleResolvers: true, description: 'Where the model looked when it wrote one word.' })
 export class WordAttention {
   @Field({ description: 'The caption word.' })
   word!: string;
@@ -72,7 +72,7 @@ export class WordAttention {
   weights!: number[];
 }
 
-@ObjectType({ description: 'Per-word attention of the machine caption over the image, for a heatmap overlay.' })
+@ObjectType({ simpleResolvers: true, description: 'Per-word attention of the machine caption over the image, for a heatmap overlay.' })
 export class CaptionAttention {
   @Field(() => Int, { description: 'Grid columns.' })
   gridWidth!: number;

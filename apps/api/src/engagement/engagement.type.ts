@@ -2,7 +2,7 @@ import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { CaptionStats } from '../caption/caption.type';
 import { Post } from '../post/post.type';
 
-@ObjectType({ description: 'Views and likes received on one day (UTC).' })
+@ObjectType({ simpleResolvers: true, description: 'Views and likes received on one day (UTC).' })
 export class DailyStat {
   @Field({ description: 'The day, YYYY-MM-DD (UTC).' })
   date!: string;
@@ -14,7 +14,7 @@ export class DailyStat {
   likes!: number;
 }
 
-@ObjectType({ description: 'One of your posts with the engagement of each caption version.' })
+@ObjectType({ simpleResolvers: true, description: 'One of your posts with the engagement of each caption version.' })
 export class PostAnalytics {
   @Field(() => Post, { description: 'The post.' })
   post!: Post;
@@ -23,7 +23,7 @@ export class PostAnalytics {
   captions!: CaptionStats[];
 }
 
-@ObjectType({ description: 'Your engagement over time, for the analytics page.' })
+@ObjectType({ simpleResolvers: true, description: 'Your engagement over time, for the analytics page.' })
 export class AnalyticsSummary {
   @Field(() => Int, { description: 'Length of the daily series, in days (ending today).' })
   days!: number;

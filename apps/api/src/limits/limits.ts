@@ -55,6 +55,26 @@ export function checkQueryLimits(
   operationName: string | null | undefined,
   limits: QueryLimits = { maxDepth: LIMITS.maxQueryDepth, maxComplexity: LIMITS.maxQueryComplexity },
 ): GraphQLError | null {
+  // Clients repeat the same few operations: remember verdicts per (document, operation, variables).
+  let perDoc = verdicts.get(document);
+  if (!perDoc) verdicts.set(document, (perDoc = new Map()));
+  const key = `${operationName ?? ''}|${limits.maxDepth}|${limits.maxComplexity}|${JSON.stringify(variables ?? {})}`;
+  if (perDoc.has(key)) return perDoc.get(key)!;
+  const verdict = computeQueryLimits(schema, document, variables, operationName, limits);
+  if (perDoc.size < 1000) perDoc.set(key, verdict);
+  return verdict;
+}
+
+/** Verdicts keyed by the parsed document (Apollo reuses parsed documents for repeated query strings). */
+const verdicts = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+
+function computeQueryLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+  limits: QueryLimits = { maxDepth: LIMITS.maxQueryDepth, maxComplexity: LIMITS.maxQueryComplexity },
+): GraphQLError | null {
   const op = operationOf(document, operationName);
   if (!op) return null;
   const fragments = new Map(

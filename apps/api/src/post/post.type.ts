@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { CaptionStatus } from '@pixtale/shared';
 import { CaptionSuggestion } from '../caption/caption.type';
 
-@ObjectType({ description: 'One stored size of a post\'s image.' })
+@ObjectType({ simpleResolvers: true, description: 'One stored size of a post\'s image.' })
 export class ImageFile {
   @Field({ description: 'Absolute URL of the file (content-addressed, cacheable forever).' })
   url!: string;
@@ -17,7 +17,7 @@ export class ImageFile {
   bytes!: number;
 }
 
-@ObjectType({ description: 'The normalised sizes of a post\'s image (auto-rotated, metadata stripped).' })
+@ObjectType({ simpleResolvers: true, description: 'The normalised sizes of a post\'s image (auto-rotated, metadata stripped).' })
 export class PostImages {
   @Field(() => ImageFile, { description: 'Feed size (longest side up to 640 px), WebP.' })
   feed!: ImageFile;
@@ -29,7 +29,7 @@ export class PostImages {
   detailJpeg!: ImageFile;
 }
 
-@ObjectType({ description: 'An image post with its machine-written, editable caption.' })
+@ObjectType({ simpleResolvers: true, description: 'An image post with its machine-written, editable caption.' })
 export class Post {
   @Field(() => ID, { description: 'Stable id of the post.' })
   id!: string;
@@ -59,7 +59,7 @@ export class Post {
   createdAt!: Date;
 }
 
-@ObjectType({ description: 'A post in a paginated list.' })
+@ObjectType({ simpleResolvers: true, description: 'A post in a paginated list.' })
 export class PostEdge {
   @Field({ description: 'Opaque cursor of this post; pass it as `after` to get the posts that follow.' })
   cursor!: string;
@@ -68,7 +68,7 @@ export class PostEdge {
   node!: Post;
 }
 
-@ObjectType({ description: 'Pagination state of a list.' })
+@ObjectType({ simpleResolvers: true, description: 'Pagination state of a list.' })
 export class PageInfo {
   @Field({ description: 'Whether more posts follow endCursor.' })
   hasNextPage!: boolean;
@@ -77,7 +77,7 @@ export class PageInfo {
   endCursor!: string | null;
 }
 
-@ObjectType({ description: 'A page of posts, newest first.' })
+@ObjectType({ simpleResolvers: true, description: 'A page of posts, newest first.' })
 export class PostConnection {
   @Field(() => [PostEdge], { description: 'The posts of this page.' })
   edges!: PostEdge[];

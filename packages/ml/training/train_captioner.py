@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--images-per-batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=4e-4)
+    ap.add_argument("--resume-lr", type=float, default=None, help="override the checkpoint's learning rate")
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--max-len", type=int, default=22)
     ap.add_argument("--att-reg", type=float, default=1.0)
@@ -119,6 +120,9 @@ def main():
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
+        if args.resume_lr:
+            for group in opt.param_groups:
+                group["lr"] = args.resume_lr
         print(f"resumed after epoch {state['epoch']} (best dev BLEU-4 {state['best']:.4f})", flush=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=2))
 

@@ -18,7 +18,9 @@ const schema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     /** Public base URL used to build image URLs; defaults to http://localhost:PORT. */
     PUBLIC_URL: z.string().url().optional(),
-    PIXTALE_DATA_DIR: z.string().default('./data'),
+    /** Data folder (SQLite file + media). PIXTALE_DATA_DIR wins over DATA_DIR. */
+    PIXTALE_DATA_DIR: z.string().optional(),
+    DATA_DIR: z.string().optional(),
     PIXTALE_MODELS_DIR: z.string().default(path.join(REPO_ROOT, 'models')),
     PIXTALE_DATASETS_DIR: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'datasets')),
     PIXTALE_CAPTION_MODEL: z.string().optional(),
@@ -26,7 +28,8 @@ const schema = z
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     GOOGLE_CLIENT_ID: z.string().optional(),
-    CORS_ORIGINS: z.string().default('http://localhost:3000'),
+    /** Comma-separated origins allowed by CORS ('*' for any). */
+    CORS_ORIGIN: z.string().default('http://localhost:3000'),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(LIMITS.maxImagePixels),
     RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(300),
@@ -62,7 +65,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const dataDir = path.resolve(e.PIXTALE_DATA_DIR);
+  const dataDir = path.resolve(e.PIXTALE_DATA_DIR ?? e.DATA_DIR ?? './data');
   const env: Env = {
     ...e,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,

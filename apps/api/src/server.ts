@@ -168,7 +168,7 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', 'loopback');
-  const origins = env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
   web.get('/health', (_req, res) => {
     res.json({ ok: true, store: deps.store.kind });
   });

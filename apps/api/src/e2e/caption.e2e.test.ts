@@ -6,7 +6,7 @@ import { createClient } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { captionerUnavailableReason, lazyCaptioner } from '../caption/captioner';
-import { testEnv } from '../env';
+import { processEnv, testEnv } from '../env';
 import { createServer, type Server } from '../server';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
 import { datasetImages } from '../testing/harness';
@@ -133,7 +133,7 @@ const mainReason = reason ?? (fs.existsSync(mainJs) ? null : `build first: ${mai
     const start = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [mainJs], {
-          env: { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir,
+          env: { ...processEnv(), NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir,
             CAPTION_LEASE_SECONDS: '5', CAPTION_THREADS: '2', LOG_LEVEL: 'info', PIXTALE_MODELS_DIR: env0.PIXTALE_MODELS_DIR },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { loadEnv } from './env';
+
+test('zero configuration: port 4000, ./data, SQLite, a development JWT secret', () => {
+  const env = loadEnv({});
+  expect(env.PORT).toBe(4000);
+  expect(env.dataDir).toBe(path.resolve('data'));
+  expect(env.MONGODB_URI).toBeUndefined();
+  expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  expect(env.publicUrl).toBe('http://localhost:4000');
+  expect(env.MAX_UPLOAD_BYTES).toBe(15 * 1024 * 1024);
+});
+
+test('production refuses to start without JWT_SECRET, and says how to fix it', () => {
+  expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
+  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
+});
+
+test('invalid values are listed by name', () => {
+  expect(() => loadEnv({ PORT: 'abc', JWT_SECRET: 'short' })).toThrow(/PORT[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*PORT/);
+});
+
+test('PIXTALE_DATA_DIR wins over DATA_DIR', () => {
+  expect(loadEnv({ DATA_DIR: '/a', PIXTALE_DATA_DIR: '/b' }).dataDir).toBe('/b');
+  expect(loadEnv({ DATA_DIR: '/a' }).dataDir).toBe('/a');
+});

@@ -6,6 +6,7 @@
  * and peak RSS. Prints one JSON object. Options: --images N, --threads 1,2, --beam N, --model NAME.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -44,13 +45,17 @@ async function benchRuntime(images: string[], threads: number, beamSize: number,
   try {
     for (const img of images.slice(0, 3)) await captioner.caption(img, { beamSize });
     const single: number[] = [];
+    const cpu: number[] = [];
     const encode: number[] = [];
     const decode: number[] = [];
     const preprocess: number[] = [];
     for (const img of images) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const r = await captioner.caption(img, { beamSize });
       single.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
       encode.push(r.timings.encodeMs);
       decode.push(r.timings.decodeMs);
       preprocess.push(r.timings.preprocessMs);
@@ -58,9 +63,12 @@ async function benchRuntime(images: string[], threads: number, beamSize: number,
     const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
     const batchSize = 8;
     const batchImages = images.slice(0, Math.max(batchSize, Math.floor(images.length / batchSize) * batchSize));
+    const bc0 = process.cpuUsage();
     const b0 = performance.now();
     for (let i = 0; i < batchImages.length; i += batchSize) await captioner.captionBatch(batchImages.slice(i, i + batchSize), { beamSize });
     const batchSecs = (performance.now() - b0) / 1000;
+    const bc = process.cpuUsage(bc0);
+    const batchCpuSecs = (bc.user + bc.system) / 1e6;
     sampleRss();
     return {
       runtime: 'onnxruntime-node',
@@ -71,11 +79,18 @@ async function benchRuntime(images: string[], threads: number, beamSize: number,
         p50Ms: round1(percentile(sorted(single), 50)),
         p95Ms: round1(percentile(sorted(single), 95)),
         meanMs: round1(single.reduce((a, b) => a + b, 0) / single.length),
+        // CPU time this process used per caption (all threads): the cost without waiting for the CPU.
+        p50CpuMs: round1(percentile(sorted(cpu), 50)),
         p50PreprocessMs: round1(percentile(sorted(preprocess), 50)),
         p50EncodeMs: round1(percentile(sorted(encode), 50)),
         p50DecodeMs: round1(percentile(sorted(decode), 50)),
       },
-      batch: { batchSize, images: batchImages.length, imagesPerSecond: round1(batchImages.length / batchSecs) },
+      batch: {
+        batchSize,
+        images: batchImages.length,
+        imagesPerSecond: round1(batchImages.length / batchSecs),
+        cpuMsPerImage: round1((batchCpuSecs * 1000) / batchImages.length),
+      },
     };
   } finally {
     clearInterval(sampler);
@@ -96,6 +111,7 @@ async function main(argv: string[]): Promise<void> {
   });
   const images = benchImages(Number(values.images));
   const beamSize = Number(values.beam);
+  const loadBefore = os.loadavg().map(round1);
   const results = [];
   for (const t of values.threads.split(',').map(Number)) {
     results.push(await benchRuntime(images, t, beamSize, values.model));
@@ -105,6 +121,9 @@ async function main(argv: string[]): Promise<void> {
   const out = {
     node: process.version,
     cpus: defaultThreads(),
+    // Other work on the machine (e.g. model training) inflates wall times; the CPU-time columns do not.
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: os.loadavg().map(round1),
     beam: beamSize,
     results,
     fastest: fastest ? { runtime: fastest.runtime, threads: fastest.threads, p50Ms: fastest.single.p50Ms } : null,

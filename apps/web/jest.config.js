@@ -2,4 +2,4 @@
 const base = require('@pixtale/jest-config');
 
 /** @type {import('jest').Config} */
-module.exports = { ...base, roots: ['<rootDir>/src'] };
+module.exports = { ...base, roots: ['<rootDir>/src'], moduleNameMapper: { '^@/(.*)$': '<rootDir>/src/$1' } };

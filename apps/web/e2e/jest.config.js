@@ -10,6 +10,5 @@ module.exports = {
   testMatch: ['**/*.e2e.ts'],
   globalSetup: '<rootDir>/setup/global-setup.ts',
   globalTeardown: '<rootDir>/setup/global-teardown.ts',
-  testTimeout: 180_000,
-  slowTest: 30,
+  testTimeout: 360_000,
 };

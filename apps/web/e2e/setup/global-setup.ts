@@ -7,7 +7,8 @@ import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const WEB_DIR = path.join(REPO_ROOT, 'apps', 'web');
-const API_MAIN = path.join(REPO_ROOT, 'apps', 'api', 'dist', 'main.js');
+// E2E_API_MAIN points at another build of the API (e.g. one compiled to a scratch folder).
+const API_MAIN = process.env.E2E_API_MAIN ?? path.join(REPO_ROOT, 'apps', 'api', 'dist', 'main.js');
 export const STATE_FILE = path.join(os.tmpdir(), 'pixtale-web-e2e.json');
 
 export interface E2EState {
@@ -65,7 +66,8 @@ export default async function globalSetup() {
   const wsUrl = `ws://localhost:${apiPort}/graphql`;
 
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
-  for (const k of ['PIXTALE_MODELS_DIR', 'PIXTALE_DATASETS_DIR', 'MONGODB_URI']) if (process.env[k]) base[k] = process.env[k];
+  for (const k of ['PIXTALE_DATASETS_DIR', 'MONGODB_URI']) if (process.env[k]) base[k] = process.env[k];
+  base.PIXTALE_MODELS_DIR = process.env.PIXTALE_MODELS_DIR ?? path.join(REPO_ROOT, 'models');
 
   const api = start('api', [API_MAIN], {
     cwd: REPO_ROOT,
@@ -78,7 +80,7 @@ export default async function globalSetup() {
       PUBLIC_URL: `http://localhost:${apiPort}`,
       PIXTALE_DATA_DIR: path.join(tmpDir, 'data'),
       JWT_SECRET: randomBytes(32).toString('hex'),
-      CORS_ORIGINS: webUrl,
+      CORS_ORIGIN: webUrl,
       // Many sign-ups from one address in a few seconds: keep the suite under the limits.
       AUTH_RATE_LIMIT_POINTS: '1000',
       RATE_LIMIT_POINTS: '100000',

@@ -90,10 +90,11 @@ export function Analytics() {
         </Button>
       </div>
 
-      <div className="grid gap-4 sm:grid-cols-3">
-        <Stat label="Views" value={totals.views} testId="total-views" />
-        <Stat label="Likes" value={totals.likes} testId="total-likes" />
-        <Stat label="Like rate" value={totals.views ? pct(totals.likes / totals.views) : '—'} testId="total-rate" />
+      <div className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+        <Stat label="Posts" value={data.totals.posts} testId="total-posts" />
+        <Stat label="Views (all time)" value={data.totals.views} testId="total-views" />
+        <Stat label="Likes (all time)" value={data.totals.likes} testId="total-likes" />
+        <Stat label="Like rate" value={data.totals.views ? pct(data.totals.likeRate) : '—'} testId="total-rate" />
       </div>
 
       <Card className="p-4 sm:p-6">

@@ -153,7 +153,9 @@ export function ApiTokens() {
                     {t.lastUsedAt ? ` · last used ${timeAgo(t.lastUsedAt)}` : ' · never used'}
                   </p>
                 </div>
-                {confirming === t.id ? (
+                {t.revokedAt ? (
+                  <span className="text-sm font-medium text-muted">Revoked</span>
+                ) : confirming === t.id ? (
                   <div className="flex gap-2" role="group" aria-label={`Revoke ${t.name}?`}>
                     <Button variant="danger" size="sm" onClick={() => void revoke(t.id)}>
                       Yes, revoke

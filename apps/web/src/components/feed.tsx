@@ -4,14 +4,14 @@ import Link from 'next/link';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useSubscription } from 'urql';
-import { FEED, FEED_UPDATED, POST_CARD_UPDATED } from '@/graphql/operations';
+import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED } from '@/graphql/operations';
 import type { Post } from '@/graphql/types';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
 import { PostImage } from './post-image';
 import { Alert, Button, LinkButton, Spinner } from './ui';
 
-const PAGE_SIZE = 12;
+const PAGE_SIZE = 9;
 
 type FeedPost = Omit<Post, 'captions' | 'suggestions' | 'hashtags' | 'attention'>;
 interface FeedData {
@@ -78,7 +78,7 @@ export function Feed() {
       (entries) => {
         if (entries.some((e) => e.isIntersecting)) void load(cursor);
       },
-      { rootMargin: '800px 0px' },
+      { rootMargin: '300px 0px' },
     );
     io.observe(el);
     return () => io.disconnect();
@@ -91,6 +91,11 @@ export function Feed() {
       if (!known) setAnnounce(`New post from ${data.feedUpdated.author.displayName}`);
       return mergeNewest(prev, [data.feedUpdated], 'start');
     });
+    return data;
+  });
+
+  useSubscription<{ postDeleted: string }>({ query: POST_DELETED, pause: status === 'loading' }, (_prev, data) => {
+    setPosts((prev) => prev.filter((p) => p.id !== data.postDeleted));
     return data;
   });
 
@@ -166,7 +171,7 @@ function FeedCard({ post, priority, onUpdate }: { post: FeedPost; priority: bool
         <div className="space-y-2 p-4">
           <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
             {post.caption ? (
-              post.caption
+              post.caption.text
             ) : pending ? (
               <span className="text-muted">Writing caption…</span>
             ) : (

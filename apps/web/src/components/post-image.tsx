@@ -7,9 +7,7 @@ import { usePublicConfig } from './providers';
 import { cx } from './ui';
 
 type Props = {
-  post: Pick<Post, 'imageUrl' | 'width' | 'height' | 'caption' | 'captionStatus'> & {
-    variants?: Post['variants'];
-  };
+  post: Pick<Post, 'imageUrl' | 'width' | 'height' | 'caption' | 'captionStatus' | 'images'>;
   sizes: string;
   priority?: boolean;
   className?: string;
@@ -21,7 +19,7 @@ type Props = {
  */
 export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage({ post, sizes, priority, className }, ref) {
   const { apiUrl } = usePublicConfig();
-  const variants = (post.variants ?? []).filter((v) => v.url && v.width > 0);
+  const variants = post.images ? [post.images.feed, post.images.detail].filter((v) => v.url && v.width > 0) : [];
   const srcSet = variants.length
     ? variants.map((v) => `${mediaUrl(v.url, apiUrl)} ${v.width}w`).join(', ')
     : undefined;
@@ -34,7 +32,7 @@ export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage(
       sizes={srcSet ? sizes : undefined}
       width={post.width || undefined}
       height={post.height || undefined}
-      alt={altText(post.caption, post.captionStatus)}
+      alt={altText(post.caption?.text, post.captionStatus)}
       loading={priority ? 'eager' : 'lazy'}
       decoding="async"
       fetchPriority={priority ? 'high' : 'auto'}

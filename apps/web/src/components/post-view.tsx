@@ -13,6 +13,7 @@ import {
   POST,
   POST_UPDATED,
   RECORD_VIEW,
+  RETRY_CAPTION,
   UNLIKE_POST,
 } from '@/graphql/operations';
 import type { Post } from '@/graphql/types';
@@ -30,8 +31,9 @@ export function validateCaption(text: string, current: string | null): string | 
   return undefined;
 }
 
-/** The live caption version: the highest version number. */
-export function currentCaption(post: Pick<Post, 'captions'>) {
+/** The live caption version (the API's `caption`, else the highest version number). */
+export function currentCaption(post: Pick<Post, 'captions' | 'caption'>) {
+  if (post.caption) return post.caption;
   return post.captions.reduce<Post['captions'][number] | undefined>((best, c) => (!best || c.version > best.version ? c : best), undefined);
 }
 
@@ -122,14 +124,11 @@ export function PostView({ id }: { id: string }) {
 
   return (
     <article className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:items-start">
-      <div className="space-y-4">
+      <div className="space-y-4 lg:sticky lg:top-20">
         <div className="relative overflow-hidden rounded-2xl border border-line bg-slate-100 shadow-sm" data-testid="post-figure">
           <PostImage post={post} sizes="(min-width: 1024px) 60vw, 100vw" priority />
           {post.attention && <AttentionOverlay attention={post.attention} activeIndex={activeWord} />}
         </div>
-        {post.attention && post.attention.words.length > 0 && (
-          <AttentionWords attention={post.attention} activeIndex={activeWord} onActive={setActiveWord} />
-        )}
       </div>
 
       <div className="space-y-5">
@@ -140,7 +139,22 @@ export function PostView({ id }: { id: string }) {
           </span>
         </div>
 
-        <CaptionBlock post={post} pending={pending} />
+        <CaptionBlock
+          post={post}
+          pending={pending}
+          onRetry={
+            isAuthor
+              ? async () => {
+                  const data = await run<{ retryCaption: Post }>(RETRY_CAPTION, { postId: post.id });
+                  if (data) merge(data.retryCaption);
+                }
+              : undefined
+          }
+        />
+
+        {post.attention && post.attention.words.length > 0 && (
+          <AttentionWords attention={post.attention} activeIndex={activeWord} onActive={setActiveWord} />
+        )}
 
         {actionError && <Alert>{actionError}</Alert>}
 
@@ -150,7 +164,7 @@ export function PostView({ id }: { id: string }) {
           <Suggestions post={post} pending={pending} onPick={editCaption} />
         )}
 
-        {isAuthor && current && <CaptionEditor key={current.id} current={post.caption} onSave={editCaption} />}
+        {isAuthor && current && <CaptionEditor key={current.id} current={current.text} onSave={editCaption} />}
 
         <History post={post} />
 
@@ -171,7 +185,7 @@ export function PostView({ id }: { id: string }) {
 }
 
 /** The live caption. Its box keeps one size from "writing caption…" to the final text: no layout shift. */
-function CaptionBlock({ post, pending }: { post: Post; pending: boolean }) {
+function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean; onRetry?: (() => void) | undefined }) {
   const current = currentCaption(post);
   return (
     <section aria-labelledby="caption-title">
@@ -181,23 +195,21 @@ function CaptionBlock({ post, pending }: { post: Post; pending: boolean }) {
       <div
         className="flex min-h-[7.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
         aria-live="polite"
-        aria-busy={pending && !post.caption}
+        aria-busy={pending && !current}
         data-testid="caption-box"
         data-status={post.captionStatus}
       >
-        {post.caption ? (
+        {current ? (
           <>
             <p className="text-xl font-semibold leading-snug text-ink sm:text-2xl" data-testid="caption-text">
-              {post.caption}
+              {current.text}
             </p>
-            {current && (
-              <p className="mt-2 text-xs text-muted">
-                <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
-                  {current.source === 'MODEL' ? 'Written by our model' : 'Written by the author'}
-                </Badge>{' '}
-                version {current.version}
-              </p>
-            )}
+            <p className="mt-2 text-xs text-muted">
+              <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
+                {current.source === 'MODEL' ? 'Written by our model' : 'Written by the author'}
+              </Badge>{' '}
+              version {current.version}
+            </p>
           </>
         ) : pending ? (
           <div data-testid="caption-writing">
@@ -211,9 +223,14 @@ function CaptionBlock({ post, pending }: { post: Post; pending: boolean }) {
             </div>
           </div>
         ) : (
-          <p className="text-base text-red-800" data-testid="caption-failed">
-            We could not write a caption for this photo{post.captionError ? `: ${post.captionError}` : '.'}
-          </p>
+          <div data-testid="caption-failed">
+            <p className="text-base text-red-800">We could not write a caption for this photo.</p>
+            {onRetry && (
+              <Button size="sm" variant="secondary" className="mt-3" onClick={onRetry}>
+                Try captioning again
+              </Button>
+            )}
+          </div>
         )}
       </div>
       <ul className="mt-3 flex min-h-7 flex-wrap gap-1.5" aria-label="Hashtags" data-testid="hashtags">
@@ -307,7 +324,7 @@ function Suggestions({ post, pending, onPick }: { post: Post; pending: boolean; 
               </li>
             ))
           : post.suggestions.map((s) => {
-              const isCurrent = s.text.trim() === post.caption?.trim();
+              const isCurrent = s.text.trim() === post.caption?.text.trim();
               return (
                 <li key={s.text}>
                   <button

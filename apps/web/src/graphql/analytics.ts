@@ -13,33 +13,41 @@ export interface AnalyticsRow {
 }
 
 export interface AnalyticsData {
+  /** All-time totals. */
+  totals: { posts: number; views: number; likes: number; likeRate: number };
   daily: { day: string; views: number; likes: number }[];
   rows: AnalyticsRow[];
 }
 
-// PROVISIONAL until apps/api/schema.graphql lands.
-const ANALYTICS = gql`
+export const MY_ANALYTICS = gql`
   query MyAnalytics($days: Int!) {
     myAnalytics(days: $days) {
+      days
+      totalPosts
+      totalViews
+      totalLikes
+      likeRate
       daily {
-        day
+        date
         views
         likes
       }
-      captions {
+      posts {
         post {
           id
-          imageUrl
+          feedImageUrl
         }
-        caption {
-          id
-          text
-          source
-          version
+        captions {
+          caption {
+            id
+            text
+            source
+            version
+          }
+          views
+          likes
+          likeRate
         }
-        views
-        likes
-        likeRate
       }
     }
   }
@@ -47,32 +55,42 @@ const ANALYTICS = gql`
 
 interface Raw {
   myAnalytics: {
-    daily: AnalyticsData['daily'];
-    captions: {
-      post: { id: string; imageUrl: string | null };
-      caption: { id: string; text: string; source: CaptionSource; version: number };
-      views: number;
-      likes: number;
-      likeRate: number;
+    totalPosts: number;
+    totalViews: number;
+    totalLikes: number;
+    likeRate: number;
+    daily: { date: string; views: number; likes: number }[];
+    posts: {
+      post: { id: string; feedImageUrl: string | null };
+      captions: {
+        caption: { id: string; text: string; source: CaptionSource; version: number };
+        views: number;
+        likes: number;
+        likeRate: number;
+      }[];
     }[];
   };
 }
 
+/** The analytics page's data: `myAnalytics` flattened to one row per caption version. */
 export async function loadAnalytics(client: Client, days: number): Promise<AnalyticsData> {
-  const res = await client.query<Raw>(ANALYTICS, { days }, { requestPolicy: 'network-only' }).toPromise();
+  const res = await client.query<Raw>(MY_ANALYTICS, { days }, { requestPolicy: 'network-only' }).toPromise();
   if (res.error || !res.data) throw res.error ?? new Error('no data');
   const a = res.data.myAnalytics;
   return {
-    daily: a.daily,
-    rows: a.captions.map((c) => ({
-      postId: c.post.id,
-      imageUrl: c.post.imageUrl,
-      version: c.caption.version,
-      source: c.caption.source,
-      text: c.caption.text,
-      views: c.views,
-      likes: c.likes,
-      likeRate: c.likeRate,
-    })),
+    totals: { posts: a.totalPosts, views: a.totalViews, likes: a.totalLikes, likeRate: a.likeRate },
+    daily: a.daily.map((d) => ({ day: d.date, views: d.views, likes: d.likes })),
+    rows: a.posts.flatMap((p) =>
+      p.captions.map((c) => ({
+        postId: p.post.id,
+        imageUrl: p.post.feedImageUrl,
+        version: c.caption.version,
+        source: c.caption.source,
+        text: c.caption.text,
+        views: c.views,
+        likes: c.likes,
+        likeRate: c.likeRate,
+      })),
+    ),
   };
 }

@@ -26,6 +26,8 @@ export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: 
   const client = new Client({
     url: opts.apiUrl,
     requestPolicy: 'cache-and-network',
+    // POST only: Apollo's CSRF protection refuses simple GET requests.
+    preferGetMethod: false,
     fetchOptions: (): RequestInit => (authorization ? { headers: { authorization } } : {}),
     exchanges: [
       cacheExchange,

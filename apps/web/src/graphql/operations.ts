@@ -13,7 +13,25 @@ export const POST_CARD_FIELDS = gql`
     width
     height
     captionStatus
-    caption
+    caption {
+      id
+      text
+      source
+      version
+      createdAt
+    }
+    images {
+      feed {
+        url
+        width
+        height
+      }
+      detail {
+        url
+        width
+        height
+      }
+    }
     likeCount
     viewCount
     likedByMe
@@ -163,6 +181,21 @@ export const DELETE_POST = gql`
 `;
 
 /** Sent by XMLHttpRequest (multipart request spec), so it is a plain string. */
+export const POST_DELETED = gql`
+  subscription PostDeleted {
+    postDeleted
+  }
+`;
+
+export const RETRY_CAPTION = gql`
+  mutation RetryCaption($postId: ID!) {
+    retryCaption(postId: $postId) {
+      ...PostDetailFields
+    }
+  }
+  ${POST_DETAIL_FIELDS}
+`;
+
 export const CREATE_POST_SOURCE = `mutation CreatePost($image: Upload!, $caption: String) {
   createPost(image: $image, caption: $caption) { id captionStatus }
 }`;
@@ -191,6 +224,7 @@ export const API_TOKENS = gql`
       name
       createdAt
       lastUsedAt
+      revokedAt
     }
   }
 `;

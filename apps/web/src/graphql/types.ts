@@ -32,7 +32,7 @@ export interface Attention {
   words: WordAttention[];
 }
 
-export interface ImageVariant {
+export interface ImageFile {
   url: string;
   width: number;
   height: number;
@@ -46,7 +46,8 @@ export interface Post {
   height: number;
   captionStatus: CaptionStatus;
   captionError?: string | null;
-  caption: string | null;
+  /** The live caption version; null until the first caption exists. */
+  caption: Caption | null;
   captions: Caption[];
   suggestions: Suggestion[];
   hashtags: string[];
@@ -55,7 +56,7 @@ export interface Post {
   likedByMe: boolean;
   createdAt: string;
   attention?: Attention | null;
-  variants?: ImageVariant[] | null;
+  images?: { feed: ImageFile; detail: ImageFile } | null;
 }
 
 export interface CaptionStats {
@@ -70,5 +71,6 @@ export interface ApiToken {
   name: string;
   createdAt: string;
   lastUsedAt?: string | null;
-  token?: string;
+  revokedAt?: string | null;
+  token?: string | null;
 }

@@ -12,9 +12,12 @@ const SIGN_UP = `mutation SignUp($email: String!, $password: String!, $displayNa
 // email) and maps it to the user with that email, so no secret is shared between the servers.
 const GOOGLE_SIGN_IN = `mutation GoogleSignIn($idToken: String!) { signInWithGoogle(idToken: $idToken) { ${AUTH_FIELDS} } }`;
 
+/** Exported for the schema check in src/graphql/operations.test.ts. */
+export const AUTH_OPERATIONS = { LOG_IN, SIGN_UP, GOOGLE_SIGN_IN };
+
 interface AuthPayload {
   token: string;
-  user: { id: string; email: string; displayName: string };
+  user: { id: string; email: string | null; displayName: string };
 }
 
 const credentialsInput = z.discriminatedUnion('intent', [
@@ -27,8 +30,9 @@ const credentialsInput = z.discriminatedUnion('intent', [
   }),
 ]);
 
-function toUser(p: AuthPayload): User {
-  return { id: p.user.id, email: p.user.email, name: p.user.displayName, apiToken: p.token };
+function toUser(p: AuthPayload, email?: string): User {
+  // The API shows an email only to its owner, so the anonymous signUp/logIn answer may omit it.
+  return { id: p.user.id, email: p.user.email ?? email ?? null, name: p.user.displayName, apiToken: p.token };
 }
 
 /**
@@ -59,10 +63,10 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
               password: input.password,
               displayName: input.displayName,
             });
-            return toUser(data.signUp);
+            return toUser(data.signUp, input.email);
           }
           const data = await apiRequest<{ logIn: AuthPayload }>(LOG_IN, { email: input.email, password: input.password });
-          return toUser(data.logIn);
+          return toUser(data.logIn, input.email);
         } catch (err) {
           // next-auth hands this message to the page as `error`; it is a code, never API JSON.
           if (!(err instanceof ApiError)) throw new Error('INTERNAL_SERVER_ERROR');

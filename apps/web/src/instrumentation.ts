@@ -1,0 +1,6 @@
+import { getEnv } from './env';
+
+/** Runs once when the server starts: a bad configuration stops it with a clear message. */
+export function register() {
+  getEnv();
+}

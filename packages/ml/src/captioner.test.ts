@@ -1,0 +1,215 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createCaptioner, DEFAULT_MODEL } from './captioner';
+import { CaptionerConfigError, CaptionerDisposedError, CaptionerInputError } from './errors';
+import type { Captioner, CaptionResult } from './types';
+import { describeWithDatasets, devImages, modelsDir, requireModel } from './testing/fixtures';
+import { hugePngHeader, solid, twoColourImage } from './testing/images';
+
+type Loaded = Awaited<ReturnType<typeof createCaptioner>>;
+
+// Each decoding step is an onnxruntime call; on a CPU shared with training every call can wait
+// for a time slice, so give the model tests room beyond jest's default.
+jest.setTimeout(300_000);
+
+function checkResult(r: CaptionResult): void {
+  expect(r.caption.length).toBeGreaterThan(0);
+  expect(r.caption).toMatch(/^[A-Z0-9]/);
+  expect(r.caption).not.toMatch(/<unk>|<end>|<start>|<pad>|\s\.$|\s{2}/);
+  expect(r.attention.gridWidth * r.attention.gridHeight).toBeGreaterThan(0);
+  expect(r.attention.words.map((w) => w.word).join(' ')).toBe(r.caption.toLowerCase());
+  for (const w of r.attention.words) {
+    expect(w.weights).toHaveLength(r.attention.gridWidth * r.attention.gridHeight);
+    expect(w.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+  }
+  const texts = [r.caption, ...r.alternatives.map((a) => a.text)].map((t) => t.toLowerCase());
+  expect(new Set(texts).size).toBe(texts.length);
+  for (const a of r.alternatives) {
+    expect(a.text).not.toMatch(/<unk>|\s\.$/);
+    expect(Number.isFinite(a.score)).toBe(true);
+  }
+  for (const tag of r.hashtags) expect(tag).toMatch(/^#[a-z0-9]+$/);
+  expect(r.timings.totalMs).toBeGreaterThan(0);
+}
+
+/** Strips timings so results can be compared for equality. */
+const content = (r: CaptionResult) => ({ ...r, timings: undefined });
+
+describe('createCaptioner: model files and options', () => {
+  it(`the shipped model ${DEFAULT_MODEL} is committed`, () => {
+    const dir = requireModel(DEFAULT_MODEL);
+    for (const f of ['config.json', 'vocab.json', 'init.onnx', 'step.onnx']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
+  });
+
+  it('names the missing model and the fix', async () => {
+    await expect(createCaptioner({ model: 'captioner-nope', threads: 1 })).rejects.toThrow(
+      /Model not found at ".*captioner-nope" \(set PIXTALE_MODELS_DIR.*available: .*captioner-att-lstm/,
+    );
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-models-'));
+    try {
+      await expect(createCaptioner({ modelsDir: empty })).rejects.toThrow(CaptionerConfigError);
+      await expect(createCaptioner({ modelsDir: path.join(empty, 'missing') })).rejects.toThrow(/Models folder not found.*PIXTALE_MODELS_DIR/);
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('validates options and names the valid values', async () => {
+    await expect(createCaptioner({ threads: 0 })).rejects.toThrow(/threads/);
+    await expect(createCaptioner({ model: '../etc' })).rejects.toThrow(/model folder name/);
+    await expect(createCaptioner({ colour: 'red' } as never)).rejects.toThrow(CaptionerConfigError);
+  });
+});
+
+describe('captioner on synthetic and bad inputs', () => {
+  let captioner: Loaded;
+  beforeAll(async () => {
+    captioner = await createCaptioner({ modelsDir, threads: 1 });
+  });
+  afterAll(async () => {
+    await captioner?.dispose();
+  });
+
+  it('reports its model and accepts the short model name', async () => {
+    expect(captioner.modelName).toBe(DEFAULT_MODEL);
+    const short = await createCaptioner({ model: 'att-lstm', threads: 1 });
+    expect(short.modelName).toBe(DEFAULT_MODEL);
+    await short.dispose();
+  });
+
+  it('captions odd but valid images: 1x1, grayscale, CMYK, 16-bit, alpha, EXIF-rotated, GIF, WebP', async () => {
+    const inputs = {
+      '1x1': await solid(1, 1, '#884422').png().toBuffer(),
+      grayscale: await (await twoColourImage(120, 80)).toColourspace('b-w').jpeg().toBuffer(),
+      cmyk: await (await twoColourImage(120, 80)).toColourspace('cmyk').jpeg().toBuffer(),
+      png16: await (await twoColourImage(120, 80)).toColourspace('rgb16').png().toBuffer(),
+      alpha: await solid(100, 100, '#00ff0080', 4).png().toBuffer(),
+      exif: await (await twoColourImage(120, 80)).jpeg().withMetadata({ orientation: 8 }).toBuffer(),
+      gif: await solid(50, 50, '#ff8800').gif().toBuffer(),
+      webp: await solid(50, 50, '#0088ff').webp().toBuffer(),
+    };
+    for (const [name, buf] of Object.entries(inputs)) {
+      const r = await captioner.caption(buf);
+      try {
+        checkResult(r);
+      } catch (err) {
+        throw new Error(`${name}: ${(err as Error).message}`);
+      }
+    }
+  });
+
+  it('rejects bad inputs with typed errors and stays usable', async () => {
+    const cases: [Buffer | string, string][] = [
+      [Buffer.alloc(0), 'EMPTY_INPUT'],
+      [Buffer.from('definitely not an image'), 'NOT_AN_IMAGE'],
+      [(await solid(200, 200, '#123456').jpeg().toBuffer()).subarray(0, 150), 'TRUNCATED_IMAGE'],
+      [hugePngHeader(20000, 20000), 'TOO_MANY_PIXELS'],
+      ['/no/such/file.jpg', 'FILE_NOT_FOUND'],
+    ];
+    for (const [input, code] of cases) {
+      const err = await captioner.caption(input).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CaptionerInputError);
+      expect((err as CaptionerInputError).code).toBe(code);
+    }
+    checkResult(await captioner.caption(await solid(64, 64, '#336699').png().toBuffer()));
+  });
+
+  it('captionBatchSettled fails only the bad image; captionBatch throws its error', async () => {
+    const good = await solid(64, 64, '#aa3300').jpeg().toBuffer();
+    const out = await captioner.captionBatchSettled([good, Buffer.from('nope'), good]);
+    expect(out.map((o) => o.ok)).toEqual([true, false, true]);
+    if (!out[1]!.ok) expect((out[1]!.error as CaptionerInputError).code).toBe('NOT_AN_IMAGE');
+    await expect(captioner.captionBatch([good, Buffer.from('nope')])).rejects.toThrow(CaptionerInputError);
+    expect(await captioner.captionBatch([])).toEqual([]);
+  });
+
+  it('validates caption options', async () => {
+    const img = await solid(8, 8, '#fff').png().toBuffer();
+    await expect(captioner.caption(img, { beamSize: 0 })).rejects.toThrow(/beamSize/);
+    await expect(captioner.caption(img, { alternatives: -1 })).rejects.toThrow(CaptionerConfigError);
+    const greedy = await captioner.caption(img, { beamSize: 1, alternatives: 0 });
+    expect(greedy.alternatives).toEqual([]);
+    const short = await captioner.caption(img, { maxLength: 3 });
+    expect(short.caption.split(' ').length).toBeLessThanOrEqual(3);
+  });
+
+  it('keeps memory bounded on a large (24 MP) image', async () => {
+    const big = await solid(6000, 4000, '#4080c0').jpeg({ quality: 80 }).toBuffer();
+    const before = process.memoryUsage.rss();
+    checkResult(await captioner.caption(big));
+    expect(process.memoryUsage.rss() - before).toBeLessThan(600 * 2 ** 20);
+  });
+});
+
+describeWithDatasets('captioner on real photos', () => {
+  let captioner: Loaded;
+  const images = devImages(3);
+  beforeAll(async () => {
+    captioner = await createCaptioner({ modelsDir, threads: 1 });
+  });
+  afterAll(async () => {
+    await captioner?.dispose();
+  });
+
+  it('captions a photo with alternatives, attention, hashtags and timings', async () => {
+    const r = await captioner.caption(images[0]!, { beamSize: 3, alternatives: 3 });
+    checkResult(r);
+    expect(r.caption.split(' ').length).toBeGreaterThanOrEqual(3);
+    expect(r.alternatives.length).toBeGreaterThan(0);
+    expect(r.hashtags.length).toBeGreaterThanOrEqual(1);
+    expect(r.timings.encodeMs).toBeGreaterThan(0);
+    expect(r.timings.decodeMs).toBeGreaterThan(0);
+  });
+
+  it('is deterministic: the same photo twice gives the same result', async () => {
+    const a = await captioner.caption(images[1]!);
+    const b = await captioner.caption(fs.readFileSync(images[1]!));
+    expect(content(b)).toEqual(content(a));
+  });
+
+  it('parallel caption() calls give the same results as serial ones', async () => {
+    const serial: CaptionResult[] = [];
+    for (const img of images) serial.push(await captioner.caption(img));
+    const parallel = await Promise.all([...images, ...images].map((img) => captioner.caption(img)));
+    parallel.forEach((r, i) => expect(content(r)).toEqual(content(serial[i % images.length]!)));
+  });
+
+  it('captionBatch batches the encoder and matches one-by-one captions', async () => {
+    const one = await Promise.all(images.map((img) => captioner.caption(img)));
+    const batch = await captioner.captionBatch(images);
+    expect(batch.map((r) => r.caption)).toEqual(one.map((r) => r.caption));
+    batch.forEach(checkResult);
+  });
+
+  it('beam 1 (greedy) and beam 5 both give clean captions', async () => {
+    checkResult(await captioner.caption(images[2]!, { beamSize: 1 }));
+    checkResult(await captioner.caption(images[2]!, { beamSize: 5, alternatives: 4 }));
+  });
+});
+
+describe('dispose', () => {
+  it('waits for in-flight work, then refuses new calls; twice is fine', async () => {
+    const captioner: Captioner = await createCaptioner({ modelsDir, threads: 1 });
+    const img = await solid(32, 32, '#00aa55').png().toBuffer();
+    const inflight = captioner.caption(img);
+    await captioner.dispose();
+    checkResult(await inflight);
+    await expect(captioner.caption(img)).rejects.toThrow(CaptionerDisposedError);
+    await expect(captioner.captionBatch([img])).rejects.toThrow(CaptionerDisposedError);
+    await captioner.dispose();
+  });
+
+  it('create/caption/dispose cycles do not leak memory', async () => {
+    const img = await solid(32, 32, '#5500aa').png().toBuffer();
+    const cycle = async () => {
+      const c = await createCaptioner({ modelsDir, threads: 1 });
+      await c.caption(img);
+      await c.dispose();
+    };
+    await cycle();
+    const before = process.memoryUsage.rss();
+    for (let i = 0; i < 3; i++) await cycle();
+    expect(process.memoryUsage.rss() - before).toBeLessThan(150 * 2 ** 20);
+  });
+});

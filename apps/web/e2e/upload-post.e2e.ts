@@ -1,6 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createUser, getPost, launch, logIn, newPage, screenshot, visible, type TestUser } from './helpers';
 import { testImage } from './images';
+import { E2E_MAX_UPLOAD_BYTES } from './setup/global-setup';
 
 /**
  * The main flow, in order: upload (checks, drag-and-drop, progress) → live caption on the post
@@ -34,7 +35,7 @@ describe('upload and the post page', () => {
     await pick(page, { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not an image at all') });
     await visible(page.getByRole('alert').getByText(/not an image we can read/));
 
-    const big = Buffer.alloc(16 * 1024 * 1024, 0);
+    const big = Buffer.alloc(E2E_MAX_UPLOAD_BYTES + 1024, 0);
     big.set([0xff, 0xd8, 0xff, 0xe0]);
     await pick(page, { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: big });
     await visible(page.getByRole('alert').getByText(/too big/));

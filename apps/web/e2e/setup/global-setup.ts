@@ -9,6 +9,7 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 const WEB_DIR = path.join(REPO_ROOT, 'apps', 'web');
 // E2E_API_MAIN points at another build of the API (e.g. one compiled to a scratch folder).
 const API_MAIN = process.env.E2E_API_MAIN ?? path.join(REPO_ROOT, 'apps', 'api', 'dist', 'main.js');
+export const E2E_MAX_UPLOAD_BYTES = 2 * 1024 * 1024;
 export const STATE_FILE = path.join(os.tmpdir(), 'pixtale-web-e2e.json');
 
 export interface E2EState {
@@ -101,6 +102,8 @@ export default async function globalSetup() {
       API_URL: apiUrl,
       NEXT_PUBLIC_API_URL: apiUrl,
       NEXT_PUBLIC_WS_URL: wsUrl,
+      // A small client-side limit so the size check is tested without pushing 15 MB through CDP.
+      NEXT_PUBLIC_MAX_UPLOAD_BYTES: String(E2E_MAX_UPLOAD_BYTES),
     },
   });
 

@@ -9,6 +9,13 @@ import { printSdl, SCHEMA_FILE } from './emit-schema';
 import { createServer, type Server } from './server';
 import { openSqliteStore } from './store/sqlite/sqlite.store';
 import { makeJpeg } from './testing/harness';
+import type { InProcessPubSub } from './pubsub/pubsub';
+
+/** Waits until the server has registered a subscriber (no sleeps: robust on a busy machine). */
+async function subscribed(topic: 'FEED_UPDATED' | 'POST_UPDATED', key?: string) {
+  const ps = server.app.deps.pubsub as InProcessPubSub;
+  while (ps.listenerCount(topic, key) === 0) await new Promise((r) => setTimeout(r, 20));
+}
 
 // End to end over real HTTP and WebSocket, on a free port. Low rate limits so the limit test is quick.
 let server: Server;
@@ -169,7 +176,7 @@ describe('graphql-ws subscriptions', () => {
     const fan = await signUp('10.2.0.2');
     const feed = subscribe<{ feedUpdated: { id: string; authorName: string } }>('subscription { feedUpdated { id authorName } }');
     const firstFeed = feed.next();
-    await new Promise((r) => setTimeout(r, 200)); // let the subscription register
+    await subscribed('FEED_UPDATED');
     const res = await fetch(`${server.url}/graphql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${author.token}`, 'apollo-require-preflight': 'true' },
@@ -184,7 +191,7 @@ describe('graphql-ws subscriptions', () => {
       'subscription($id: ID!) { postUpdated(postId: $id) { likeCount viewCount caption { text version } } }', { id },
     );
     const u1 = updates.next();
-    await new Promise((r) => setTimeout(r, 200));
+    await subscribed('POST_UPDATED', id);
     await post('mutation($id:ID!){ likePost(postId:$id) { id } }', { id }, fan.token);
     expect((await u1).value!.data?.postUpdated).toMatchObject({ likeCount: 1, viewCount: 0 });
     await post('mutation($id:ID!){ recordView(postId:$id) { id } }', { id }, fan.token);
@@ -192,7 +199,7 @@ describe('graphql-ws subscriptions', () => {
     await post('mutation($id:ID!){ editCaption(postId:$id, text:"edited live") { id } }', { id }, author.token);
     expect((await updates.next()).value!.data?.postUpdated.caption).toEqual({ text: 'edited live', version: 2 });
     await updates.return?.();
-  });
+  }, 300_000);
 
   test('subscribing to an unknown post errors with NOT_FOUND', async () => {
     const it = subscribe('subscription { postUpdated(postId: "missing") { id } }');

@@ -22,10 +22,16 @@ export interface PubSub {
 
 const channel = (topic: string, key?: string) => (key ? `${topic}:${key}` : topic);
 
-export function createInProcessPubSub(): PubSub {
+/** The in-process pub/sub also reports its listener count (tests wait for a subscription to be live). */
+export type InProcessPubSub = PubSub & { listenerCount(topic: Topic, key?: string): number };
+
+export function createInProcessPubSub(): InProcessPubSub {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
+    listenerCount(topic, key) {
+      return emitter.listenerCount(channel(topic, key));
+    },
     publish(topic, payload, key) {
       emitter.emit(channel(topic, key), payload);
     },

@@ -326,7 +326,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
             $set: { status: 'PROCESSING', leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now },
             $inc: { attempts: 1 },
           },
-          { sort: { createdAt: 1 }, new: true },
+          { sort: { createdAt: 1 }, returnDocument: 'after' },
         ).lean();
         return d ? toJob(d) : null;
       },

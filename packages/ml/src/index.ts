@@ -12,3 +12,6 @@ export { Decoder, type DecoderState } from './decoder';
 export { keywordHashtags, createKeywordHashtagger, type KeywordHashtagOptions } from './hashtags/keywords';
 export type { HashtagContext, HashtagGenerator } from './hashtags/types';
 export { defaultModelsDir, defaultDatasetsDir } from './env';
+export { createHashtagger, defaultHashtagger, meanRegions, DEFAULT_HASHTAG_MODEL, type HashtaggerOptions, type ModelHashtagger, type RankedTag } from './hashtags/model';
+export { createTranslator, translateCaption, disposeSharedTranslator, listTranslationModels, splitSentences, TranslationInputError, DEFAULT_TRANSLATION_MODEL, type Translator, type Translation, type TranslateOptions, type TranslatorOptions, type TranslationInputErrorCode } from './translation/translator';
+export { sacreBleu, tokenize13a, type SacreBleuResult } from './metrics/sacrebleu';

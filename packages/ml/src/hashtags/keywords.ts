@@ -15,7 +15,7 @@ const STOPWORDS = new Set(
 );
 
 /** Never suggested, whatever the caption says. Kept short; a moderation model can do better. */
-const BLOCKLIST = new Set(
+export const BLOCKLIST: ReadonlySet<string> = new Set(
   `nude naked sex sexy porn gun guns kill killing dead blood drunk drugs hate nazi slut whore bitch fuck shit damn ass`.split(/\s+/),
 );
 

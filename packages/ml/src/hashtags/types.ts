@@ -4,13 +4,22 @@ export interface HashtagContext {
   caption: string;
   /** Other beam hypotheses, best first. */
   alternatives: string[];
+  /**
+   * The image vector: the encoder's feature regions averaged (length = the encoder's feature
+   * size, 768 for encoder-inception-v3-mixed5). Optional; models that use it fall back to the
+   * caption alone without it.
+   */
+  imageVector?: Float32Array | readonly number[];
 }
 
 /**
- * Turns a caption into hashtags. The keyword baseline lives in `keywords.ts`; a trained model can
- * implement the same interface and be passed as `createCaptioner({ hashtags })`.
+ * Turns a caption into hashtags. The keyword baseline lives in `keywords.ts`, the trained
+ * adversarial model in `model.ts`; both implement this interface and can be passed as
+ * `createCaptioner({ hashtags })`.
  */
 export interface HashtagGenerator {
   readonly name: string;
   generate(context: HashtagContext): string[] | Promise<string[]>;
+  /** Releases model memory, when the generator holds any. */
+  dispose?(): Promise<void>;
 }

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * BLEU (sacreBLEU definition) of the translation model on Multi30k.
+ *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam 4] [--limit N]
+ * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultDatasetsDir } from '../env';
+import { sacreBleu } from '../metrics/sacrebleu';
+import { createTranslator } from './translator';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      to: { type: 'string', default: 'de' },
+      split: { type: 'string', default: 'test_2016_flickr' },
+      beam: { type: 'string', default: '4' },
+      limit: { type: 'string' },
+      model: { type: 'string' },
+      'models-dir': { type: 'string' },
+      threads: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const dir = path.join(defaultDatasetsDir(), 'multi30k');
+  const read = (lang: string) => fs.readFileSync(path.join(dir, `${values.split}.${lang}`), 'utf8').split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  let src = read('en');
+  let ref = read(values.to!);
+  if (values.limit) {
+    src = src.slice(0, Number(values.limit));
+    ref = ref.slice(0, Number(values.limit));
+  }
+  const translator = await createTranslator({ model: values.model, modelsDir: values['models-dir'], threads: values.threads ? Number(values.threads) : undefined });
+  const hyps: string[] = [];
+  const ms: number[] = [];
+  for (const s of src) {
+    const t = await translator.translate(s, values.to!, { beamSize: Number(values.beam) });
+    hyps.push(t.text);
+    ms.push(t.ms);
+  }
+  await translator.dispose();
+  if (values.out) fs.writeFileSync(values.out, `${hyps.join('\n')}\n`);
+  const bleu = sacreBleu(hyps, [ref]);
+  const sorted = [...ms].sort((a, b) => a - b);
+  console.log(
+    JSON.stringify({
+      to: values.to,
+      split: values.split,
+      beam: Number(values.beam),
+      sentences: src.length,
+      BLEU: Number(bleu.score.toFixed(2)),
+      precisions: bleu.precisions.map((p) => Number(p.toFixed(1))),
+      bp: Number(bleu.bp.toFixed(3)),
+      sysLen: bleu.sysLen,
+      refLen: bleu.refLen,
+      msP50: Number(sorted[Math.floor(sorted.length / 2)]!.toFixed(1)),
+      msMean: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)),
+    }),
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(2);
+  },
+);

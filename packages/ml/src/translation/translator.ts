@@ -1,0 +1,294 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { z } from 'zod';
+import { beamSearch, type BeamDecoder, type StepResult } from '../decoding/beam-search';
+import { defaultModelsDir } from '../env';
+import { CaptionerConfigError } from '../errors';
+import { Mutex } from '../mutex';
+import { float32, loadSession, ort } from '../onnx';
+import { Bpe, normalise, type BpeModel } from './bpe';
+
+export const DEFAULT_TRANSLATION_MODEL = 'translate-multi30k';
+
+/** `translate-NAME/config.json`. */
+const configSchema = z.object({
+  source: z.literal('en'),
+  /** Target language codes and the id of the `<2xx>` token that selects each. */
+  languages: z.record(z.string().regex(/^[a-z]{2}$/), z.number().int().nonnegative()),
+  bos: z.number().int().nonnegative(),
+  eos: z.number().int().nonnegative(),
+  pad: z.number().int().nonnegative(),
+  unk: z.number().int().nonnegative(),
+  /** Ids below this are special tokens, never part of the text. */
+  specials: z.number().int().positive(),
+  /** Source BPE tokens per sentence the model was trained with (language token and </s> included). */
+  maxSourceTokens: z.number().int().positive(),
+  dModel: z.number().int().positive(),
+});
+type TranslatorConfig = z.infer<typeof configSchema>;
+
+/** Why a text could not be translated; `code` is stable and safe to show to clients. */
+export type TranslationInputErrorCode = 'EMPTY_TEXT' | 'UNSUPPORTED_LANGUAGE' | 'NOT_TEXT';
+
+export class TranslationInputError extends Error {
+  override readonly name = 'TranslationInputError';
+  constructor(
+    readonly code: TranslationInputErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface TranslateOptions {
+  /** Beam width; 1 is greedy. Default 4. */
+  beamSize?: number;
+  /** Most sentences of a long text that are translated (the rest is dropped, `truncated` is set). Default 8. */
+  maxSentences?: number;
+}
+
+export interface Translation {
+  text: string;
+  to: string;
+  /** True when the input was cut: too many sentences, or a sentence longer than the model's window. */
+  truncated: boolean;
+  /** Characters the model never saw in training (translated as unknown). */
+  unknownCharacters: string[];
+  ms: number;
+}
+
+export interface TranslatorOptions {
+  modelsDir?: string;
+  model?: string;
+  threads?: number;
+}
+
+export interface Translator {
+  readonly languages: readonly string[];
+  translate(text: string, to: string, options?: TranslateOptions): Promise<Translation>;
+  dispose(): Promise<void>;
+}
+
+interface State {
+  /** Tokens fed so far, one array per row (all the same length). */
+  prefixes: number[][];
+  /** Which sentence each row decodes. */
+  item: number[];
+}
+
+const optionsSchema = z
+  .object({ beamSize: z.number().int().min(1).max(16).optional(), maxSentences: z.number().int().min(1).max(64).optional() })
+  .strict();
+
+const MAX_INPUT_CHARS = 5000;
+
+/** Splits text into sentences at . ! ? followed by whitespace and an upper-case letter or digit. */
+export function splitSentences(text: string): string[] {
+  return normalise(text)
+    .split(/(?<=[.!?])\s+(?=[\p{Lu}\p{N}"'(])/u)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+class OnnxTranslator implements Translator {
+  readonly languages: readonly string[];
+  private readonly lock = new Mutex();
+  private disposed = false;
+
+  constructor(
+    readonly dir: string,
+    readonly config: TranslatorConfig,
+    readonly bpe: Bpe,
+    private readonly encoder: ort.InferenceSession,
+    private readonly decoder: ort.InferenceSession,
+  ) {
+    this.languages = Object.keys(config.languages).sort();
+  }
+
+  private checkLanguage(to: unknown): string {
+    const code = typeof to === 'string' ? to.trim().toLowerCase() : '';
+    if (!(code in this.config.languages)) {
+      throw new TranslationInputError(
+        'UNSUPPORTED_LANGUAGE',
+        `Unsupported language ${JSON.stringify(to)}: supported are ${this.languages.join(', ')} (English source)`,
+      );
+    }
+    return code;
+  }
+
+  async translate(text: string, to: string, options?: TranslateOptions): Promise<Translation> {
+    if (this.disposed) throw new CaptionerConfigError('Translator has been disposed; create a new one with createTranslator()');
+    const parsed = optionsSchema.safeParse(options ?? {});
+    if (!parsed.success) throw new CaptionerConfigError(`Invalid translate options (beamSize 1-16, maxSentences 1-64): ${z.prettifyError(parsed.error)}`);
+    const lang = this.checkLanguage(to);
+    if (typeof text !== 'string') throw new TranslationInputError('NOT_TEXT', `Expected text to translate, got ${typeof text}`);
+    const t0 = performance.now();
+    // Control characters are dropped; everything else goes to BPE (unknown characters become <unk>).
+    let clean = normalise(text.replace(/[\p{Cc}\p{Cf}]/gu, ' '));
+    if (!clean) throw new TranslationInputError('EMPTY_TEXT', 'Nothing to translate: the text is empty');
+    let truncated = false;
+    if (clean.length > MAX_INPUT_CHARS) {
+      clean = clean.slice(0, MAX_INPUT_CHARS);
+      truncated = true;
+    }
+    const maxSentences = parsed.data.maxSentences ?? 8;
+    let sentences = splitSentences(clean);
+    if (sentences.length > maxSentences) {
+      sentences = sentences.slice(0, maxSentences);
+      truncated = true;
+    }
+    const unknown = new Set<string>();
+    for (const ch of clean) if (!/\s/u.test(ch) && !this.bpe.index.has(ch)) unknown.add(ch);
+
+    const budget = this.config.maxSourceTokens - 2;
+    const sources = sentences.map((s) => {
+      let ids = this.bpe.encode(s);
+      if (ids.length > budget) {
+        ids = ids.slice(0, budget);
+        truncated = true;
+      }
+      return [this.config.languages[lang]!, ...ids, this.config.eos];
+    });
+    const beamSize = parsed.data.beamSize ?? 4;
+    const outputs = await this.lock.run(() => this.run(sources, beamSize));
+    return {
+      text: outputs.join(' '),
+      to: lang,
+      truncated,
+      unknownCharacters: [...unknown],
+      ms: performance.now() - t0,
+    };
+  }
+
+  private async run(sources: number[][], beamSize: number): Promise<string[]> {
+    const n = sources.length;
+    const S = Math.max(...sources.map((s) => s.length));
+    const D = this.config.dModel;
+    const src = new BigInt64Array(n * S).fill(BigInt(this.config.pad));
+    sources.forEach((s, i) => s.forEach((t, j) => (src[i * S + j] = BigInt(t))));
+    const enc = await this.encoder.run({ src: new ort.Tensor('int64', src, [n, S]) });
+    const memory = float32(enc.memory, 'memory');
+    const { bos, eos, pad, unk } = this.config;
+    const vocabSize = this.bpe.model.vocab.length;
+    const decoderSession = this.decoder;
+    const decoder: BeamDecoder<State> = {
+      vocabSize,
+      attentionSize: 0,
+      async step(tokens: Int32Array, state: State): Promise<StepResult<State>> {
+        const rows = tokens.length;
+        const prefixes = state.prefixes.map((p, r) => [...p, tokens[r]!]);
+        const T = prefixes[0]!.length;
+        const prefix = new BigInt64Array(rows * T);
+        prefixes.forEach((p, r) => p.forEach((t, j) => (prefix[r * T + j] = BigInt(t))));
+        const mem = new Float32Array(rows * S * D);
+        const srcRows = new BigInt64Array(rows * S);
+        state.item.forEach((it, r) => {
+          mem.set(memory.subarray(it * S * D, (it + 1) * S * D), r * S * D);
+          srcRows.set(src.subarray(it * S, (it + 1) * S), r * S);
+        });
+        const out = await decoderSession.run({
+          prefix: new ort.Tensor('int64', prefix, [rows, T]),
+          memory: new ort.Tensor('float32', mem, [rows, S, D]),
+          src: new ort.Tensor('int64', srcRows, [rows, S]),
+        });
+        return { logprobs: float32(out.logprobs, 'logprobs'), state: { prefixes, item: state.item } };
+      },
+      gather(state: State, rows: Int32Array): State {
+        return { prefixes: Array.from(rows, (r) => state.prefixes[r]!), item: Array.from(rows, (r) => state.item[r]!) };
+      },
+    };
+    const hyps = await beamSearch(decoder, { prefixes: sources.map(() => []), item: sources.map((_, i) => i) }, n, {
+      beamSize,
+      // a translation is rarely more than 1.5x the source; cap for safety
+      maxLength: Math.min(Math.ceil(S * 1.6) + 10, 2 * this.config.maxSourceTokens),
+      bos,
+      eos,
+      bannedTokens: [pad, unk, ...Object.values(this.config.languages)],
+      lengthPenalty: 0.6,
+      noRepeatNgramSize: 4,
+      blockImmediateRepeat: false,
+      blockAdjacentRepeats: 0,
+      numReturn: 1,
+    });
+    return hyps.map((h) => this.bpe.decode(h[0]?.tokens ?? []));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.lock.run(() => Promise.all([this.encoder.release(), this.decoder.release()]));
+  }
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new CaptionerConfigError(`Cannot read "${file}" (re-export the translation model or set PIXTALE_MODELS_DIR)`, { cause: err });
+  }
+}
+
+/** Translation model folders (`translate-*`) in `modelsDir`. */
+export function listTranslationModels(modelsDir = defaultModelsDir()): string[] {
+  try {
+    return fs
+      .readdirSync(modelsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && d.name.startsWith('translate-'))
+      .map((d) => d.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Loads the English → de/fr/cs caption translator once: `const t = await createTranslator(); await t.translate(text, 'de')`. */
+export async function createTranslator(options: TranslatorOptions = {}): Promise<Translator> {
+  const modelsDir = path.resolve(options.modelsDir ?? defaultModelsDir());
+  const name = options.model ?? DEFAULT_TRANSLATION_MODEL;
+  const dir = path.join(modelsDir, name);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || !fs.existsSync(path.join(dir, 'config.json'))) {
+    const available = listTranslationModels(modelsDir);
+    throw new CaptionerConfigError(
+      `Translation model not found at "${dir}" (set PIXTALE_MODELS_DIR or pass modelsDir/model; available: ${available.length ? available.join(', ') : 'none'})`,
+    );
+  }
+  const parsed = configSchema.safeParse(readJson(path.join(dir, 'config.json')));
+  if (!parsed.success) throw new CaptionerConfigError(`"${dir}/config.json" is invalid: ${z.prettifyError(parsed.error)}`);
+  const bpeModel = readJson(path.join(dir, 'bpe.json')) as BpeModel;
+  if (!Array.isArray(bpeModel?.vocab) || !Array.isArray(bpeModel?.merges)) {
+    throw new CaptionerConfigError(`"${dir}/bpe.json" must have "vocab" and "merges" arrays`);
+  }
+  const bpe = new Bpe(bpeModel, parsed.data.specials);
+  const threads = options.threads ?? 1;
+  const encoder = await loadSession(path.join(dir, 'encoder.onnx'), { inputs: ['src'], outputs: ['memory'] }, { threads });
+  let decoder: ort.InferenceSession;
+  try {
+    decoder = await loadSession(path.join(dir, 'decoder.onnx'), { inputs: ['prefix', 'memory', 'src'], outputs: ['logprobs'] }, { threads });
+  } catch (err) {
+    await encoder.release();
+    throw err;
+  }
+  return new OnnxTranslator(dir, parsed.data, bpe, encoder, decoder);
+}
+
+let shared: Promise<Translator> | undefined;
+
+/**
+ * Translates a caption with the default model, loaded once per process:
+ * `await translateCaption('A dog runs on the beach.', 'de')`.
+ */
+export async function translateCaption(text: string, to: string, options?: TranslateOptions): Promise<Translation> {
+  shared ??= createTranslator().catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return (await shared).translate(text, to, options);
+}
+
+/** Releases the model `translateCaption` loaded (for tests and clean shutdown). */
+export async function disposeSharedTranslator(): Promise<void> {
+  const t = shared;
+  shared = undefined;
+  if (t) await (await t).dispose();
+}

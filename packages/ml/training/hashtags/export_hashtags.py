@@ -1,0 +1,50 @@
+"""Exports the hashtag generator (RUN/best.pt) for the Node runtime: OUT/model.onnx
+(image [N,768] float32, words [N,W] float32 0/1 -> scores [N,K] in 0..1), OUT/vocab.json
+({"tags": [...], "words": [...]}) and OUT/config.json. Weights are stored fp16 behind a Cast
+(as the captioner's export does); onnxruntime computes in fp32.
+
+Usage: python3 export_hashtags.py RUN_DIR OUT_DIR [--fp32]
+"""
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from export_decoder import to_fp16_initialisers  # noqa: E402
+from train_hashtags import ExportGenerator, Generator  # noqa: E402
+
+
+def main():
+    run, out = Path(sys.argv[1]), Path(sys.argv[2])
+    ck = torch.load(run / "best.pt", weights_only=False)
+    tags, words = ck["tags"], ck["words"]
+    g = Generator(768, len(words), len(tags))
+    g.load_state_dict(ck["G"])
+    g.eval()
+    out.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(ExportGenerator(g), (torch.randn(2, 768), torch.zeros(2, len(words))), str(out / "model.onnx"),
+                      input_names=["image", "words"], output_names=["scores"], opset_version=17, dynamo=False,
+                      dynamic_axes={"image": {0: "n"}, "words": {0: "n"}, "scores": {0: "n"}})
+    if "--fp32" not in sys.argv:
+        to_fp16_initialisers(out / "model.onnx")
+    (out / "vocab.json").write_text(json.dumps({"tags": tags, "words": words}) + "\n")
+    config = {
+        "architecture": "mlp-generator-gan",
+        "encoder": "encoder-inception-v3-mixed5",
+        "imageDim": 768,
+        "wordPattern": "[a-z]+",
+        "threshold": float(sys.argv[3]) if len(sys.argv) > 3 and not sys.argv[3].startswith("--") else 0.3,
+        "minTags": 3,
+        "maxTags": 10,
+        "adversarialWeight": ck["args"]["adv"],
+        "trainedEpochs": ck["epoch"],
+        "tune": ck["tune"],
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    print(f"exported epoch {ck['epoch']} ({len(tags)} tags, {len(words)} words) to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Train the multilingual caption translator (en -> de, fr, cs) on Multi30k.
+
+Resumable: RUN/last.pt is written every --save-minutes and at each epoch end (model, optimiser,
+step, epoch, position in the epoch); re-running the same command continues from it. RUN/best.pt
+keeps the lowest validation loss (val.* of Multi30k, never test_2016_flickr).
+
+Usage (CPU is shared; keep it niced on one thread):
+  nice -n 19 python3 train_translation.py --datasets /work/shared/datasets --run runs/multi \
+      --epochs 40 --threads 1
+"""
+import argparse
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+import bpe
+from bpe import BOS, EOS, LANGS, PAD, SPECIALS
+from model import Translator
+
+MAX_TOKENS = 100
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return [line.rstrip("\n") for line in f]
+
+
+def build_pairs(tok, data, split):
+    src_en = read(data / f"{split}.en")
+    pairs = []
+    for lang in LANGS:
+        lang_id = SPECIALS.index(f"<2{lang}>")
+        tgt = read(data / f"{split}.{lang}")
+        for e, t in zip(src_en, tgt):
+            s = [lang_id] + tok.encode(e)[: MAX_TOKENS - 2] + [EOS]
+            y = [BOS] + tok.encode(t)[: MAX_TOKENS - 2] + [EOS]
+            pairs.append((s, y))
+    return pairs
+
+
+def batches(pairs, max_tokens, seed):
+    rng = random.Random(seed)
+    order = sorted(range(len(pairs)), key=lambda i: (len(pairs[i][0]) + len(pairs[i][1]), rng.random()))
+    out, cur, longest = [], [], 0
+    for i in order:
+        ln = max(len(pairs[i][0]), len(pairs[i][1]))
+        if cur and max(longest, ln) * (len(cur) + 1) > max_tokens:
+            out.append(cur)
+            cur, longest = [], 0
+        cur.append(i)
+        longest = max(longest, ln)
+    if cur:
+        out.append(cur)
+    rng.shuffle(out)
+    return out
+
+
+def collate(pairs, idx):
+    s_len = max(len(pairs[i][0]) for i in idx)
+    t_len = max(len(pairs[i][1]) for i in idx)
+    src = torch.full((len(idx), s_len), PAD, dtype=torch.long)
+    tgt = torch.full((len(idx), t_len), PAD, dtype=torch.long)
+    for r, i in enumerate(idx):
+        s, t = pairs[i]
+        src[r, : len(s)] = torch.tensor(s)
+        tgt[r, : len(t)] = torch.tensor(t)
+    return src, tgt
+
+
+def loss_fn(model, src, tgt, smoothing):
+    logits = model(src, tgt[:, :-1])
+    gold = tgt[:, 1:]
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), gold.reshape(-1), ignore_index=PAD,
+                           label_smoothing=smoothing, reduction="sum"), (gold != PAD).sum().item()
+
+
+@torch.no_grad()
+def validate(model, pairs, max_tokens):
+    model.eval()
+    tot, n = 0.0, 0
+    for idx in batches(pairs, max_tokens, 0):
+        src, tgt = collate(pairs, idx)
+        l, k = loss_fn(model, src, tgt, 0.0)
+        tot, n = tot + l.item(), n + k
+    model.train()
+    return tot / n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--datasets", required=True)
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--merges", type=int, default=6000)
+    ap.add_argument("--d", type=int, default=192)
+    ap.add_argument("--ff", type=int, default=768)
+    ap.add_argument("--enc-layers", type=int, default=3)
+    ap.add_argument("--dec-layers", type=int, default=2)
+    ap.add_argument("--max-tokens", type=int, default=2000)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--warmup", type=int, default=400)
+    ap.add_argument("--save-minutes", type=float, default=10)
+    ap.add_argument("--val-every", type=int, default=500)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    run = Path(args.run)
+    run.mkdir(parents=True, exist_ok=True)
+    data = Path(args.datasets) / "multi30k"
+
+    bpe_path = run / "bpe.json"
+    if not bpe_path.exists():
+        t0 = time.time()
+        lines = [l for f in ["en"] + LANGS for l in read(data / f"train.{f}")]
+        bpe.save(bpe.learn(lines, args.merges), bpe_path)
+        print(f"learnt BPE in {time.time() - t0:.0f}s", flush=True)
+    tok = bpe.BPE(json.loads(bpe_path.read_text(encoding="utf-8")))
+    train = build_pairs(tok, data, "train")
+    val = build_pairs(tok, data, "val")
+    print(f"vocab {len(tok.vocab)}, train pairs {len(train)}, val pairs {len(val)}", flush=True)
+
+    model = Translator(len(tok.vocab), d=args.d, heads=4, ff=args.ff, enc_layers=args.enc_layers, dec_layers=args.dec_layers)
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
+    step, epoch, pos, best = 0, 0, 0, float("inf")
+    if (run / "last.pt").exists():
+        ck = torch.load(run / "last.pt", weights_only=False)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        step, epoch, pos, best = ck["step"], ck["epoch"], ck["pos"], ck["best"]
+        print(f"resumed at step {step}, epoch {epoch}, batch {pos}, best val {best:.4f}", flush=True)
+    (run / "args.json").write_text(json.dumps(vars(args), indent=2))
+    nparams = sum(p.numel() for p in model.parameters())
+    print(f"params {nparams / 1e6:.2f}M", flush=True)
+
+    def save(name, val_loss=None):
+        ck = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch, "pos": pos,
+              "best": best, "config": model.config, "val_loss": val_loss}
+        tmp = run / f"{name}.tmp"
+        torch.save(ck, tmp)
+        os.replace(tmp, run / f"{name}.pt")
+
+    def check_val():
+        nonlocal best
+        v = validate(model, val, args.max_tokens)
+        msg = f"step {step} epoch {epoch} val loss {v:.4f} ppl {math.exp(v):.2f}"
+        if v < best:
+            best = v
+            save("best", v)
+            msg += " (best)"
+        print(msg, flush=True)
+
+    last_save = time.time()
+    model.train()
+    while epoch < args.epochs:
+        plan = batches(train, args.max_tokens, 1000 + epoch)
+        t0, tok_sum, loss_sum = time.time(), 0, 0.0
+        while pos < len(plan):
+            src, tgt = collate(train, plan[pos])
+            lr = args.lr * min((step + 1) / args.warmup, math.sqrt(args.warmup / (step + 1)))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            loss, ntok = loss_fn(model, src, tgt, 0.1)
+            opt.zero_grad(set_to_none=True)
+            (loss / ntok).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step, pos = step + 1, pos + 1
+            tok_sum, loss_sum = tok_sum + ntok, loss_sum + loss.item()
+            if step % 50 == 0:
+                print(f"step {step} epoch {epoch} batch {pos}/{len(plan)} loss {loss_sum / tok_sum:.3f} "
+                      f"lr {lr:.2e} {tok_sum / (time.time() - t0):.0f} tok/s", flush=True)
+            if step % args.val_every == 0:
+                check_val()
+            if time.time() - last_save > args.save_minutes * 60:
+                save("last")
+                last_save = time.time()
+            if args.max_steps and step >= args.max_steps:
+                save("last")
+                return
+        epoch, pos = epoch + 1, 0
+        check_val()
+        save("last")
+        last_save = time.time()
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ import { idsToWords, wordsToSentence } from './decoding/detokenize';
 import { Encoder } from './encoder';
 import { defaultModelsDir } from './env';
 import { CaptionerConfigError, CaptionerDisposedError } from './errors';
-import { createKeywordHashtagger } from './hashtags/keywords';
+import { defaultHashtagger, meanRegions } from './hashtags/model';
 import type { HashtagGenerator } from './hashtags/types';
 import { Mutex } from './mutex';
 import { defaultThreads } from './onnx';
@@ -104,6 +104,8 @@ class OnnxCaptioner implements Captioner {
     readonly decoder: Decoder,
     private readonly settings: z.infer<typeof optionsSchema>,
     private readonly hashtagger: HashtagGenerator | undefined,
+    /** True when createCaptioner loaded the hashtagger (then dispose() releases it). */
+    private readonly ownsHashtagger = false,
   ) {}
 
   async caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult> {
@@ -165,7 +167,8 @@ class OnnxCaptioner implements Captioner {
       const { index, ms } = good[k]!;
       const encodeMs = decoded.encodeMs / good.length;
       const decodeMs = decoded.decodeMs / good.length;
-      const result = await this.toResult(decoded.hypotheses[k]!, alternatives);
+      const imageVector = meanRegions(decoded.features, k, this.encoder.gridSize, this.encoder.config.featureDim);
+      const result = await this.toResult(decoded.hypotheses[k]!, alternatives, imageVector);
       outcomes[index] = {
         ok: true,
         result: {
@@ -181,7 +184,7 @@ class OnnxCaptioner implements Captioner {
   private async run(
     images: PreprocessedImage[],
     cfg: { beamSize: number; maxLength: number; numReturn: number },
-  ): Promise<{ hypotheses: Hypothesis[][]; encodeMs: number; decodeMs: number }> {
+  ): Promise<{ hypotheses: Hypothesis[][]; encodeMs: number; decodeMs: number; features: Float32Array }> {
     const t0 = performance.now();
     const features = await this.encoder.run(images.map((i) => i.pixels));
     const t1 = performance.now();
@@ -198,10 +201,10 @@ class OnnxCaptioner implements Captioner {
       noRepeatNgramSize: this.settings.noRepeatNgramSize ?? 3,
       blockImmediateRepeat: true,
     });
-    return { hypotheses, encodeMs: t1 - t0, decodeMs: performance.now() - t1 };
+    return { hypotheses, encodeMs: t1 - t0, decodeMs: performance.now() - t1, features };
   }
 
-  private async toResult(hyps: Hypothesis[], alternatives: number): Promise<Omit<CaptionResult, 'timings'>> {
+  private async toResult(hyps: Hypothesis[], alternatives: number, imageVector?: Float32Array): Promise<Omit<CaptionResult, 'timings'>> {
     const { vocab, config } = this.decoder;
     const { gridWidth, gridHeight } = this.encoder.config;
     const gridSize = gridWidth * gridHeight;
@@ -222,7 +225,7 @@ class OnnxCaptioner implements Captioner {
       : [];
     const alts = texts.slice(1, 1 + alternatives).map(({ text, score }) => ({ text, score }));
     const caption = best?.text ?? '';
-    const hashtags = this.hashtagger && caption ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text) }) : [];
+    const hashtags = this.hashtagger && caption ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text), imageVector }) : [];
     return { caption, alternatives: alts, attention: { gridWidth, gridHeight, words }, hashtags };
   }
 
@@ -232,7 +235,9 @@ class OnnxCaptioner implements Captioner {
     this.disposed = true;
     this.released = (async () => {
       await Promise.allSettled([...this.inflight]);
-      await this.lock.run(() => Promise.all([this.encoder.dispose(), this.decoder.dispose()]));
+      await this.lock.run(() =>
+        Promise.all([this.encoder.dispose(), this.decoder.dispose(), this.ownsHashtagger ? this.hashtagger?.dispose?.() : undefined]),
+      );
     })();
     return this.released;
   }
@@ -268,6 +273,14 @@ export async function createCaptioner(options: CaptionerOptions = {}): Promise<C
     await encoder.dispose();
     throw err;
   }
-  const hashtagger = settings.hashtags === false ? undefined : (settings.hashtags ?? createKeywordHashtagger());
-  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, hashtagger);
+  // The trained hashtag model when models/hashtags-gan exists, else the keyword baseline.
+  const owned = settings.hashtags === undefined;
+  let hashtagger: HashtagGenerator | undefined;
+  try {
+    hashtagger = settings.hashtags === false ? undefined : (settings.hashtags ?? (await defaultHashtagger({ modelsDir, threads: 1 })));
+  } catch (err) {
+    await Promise.all([encoder.dispose(), decoder.dispose()]);
+    throw err;
+  }
+  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, hashtagger, owned);
 }

@@ -234,7 +234,7 @@ export function listTranslationModels(modelsDir = defaultModelsDir()): string[] 
   try {
     return fs
       .readdirSync(modelsDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && d.name.startsWith('translate-'))
+      .filter((d) => d.isDirectory() && d.name.startsWith('translate-') && fs.existsSync(path.join(modelsDir, d.name, 'config.json')))
       .map((d) => d.name)
       .sort();
   } catch {

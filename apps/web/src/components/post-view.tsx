@@ -184,7 +184,10 @@ export function PostView({ id }: { id: string }) {
   );
 }
 
-/** The live caption. Its box keeps one size from "writing caption…" to the final text: no layout shift. */
+/**
+ * The live caption. Its box is tall enough for a three-line caption and its badge, so it keeps one
+ * size from "writing caption…" to the final text: no layout shift.
+ */
 function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean; onRetry?: (() => void) | undefined }) {
   const current = currentCaption(post);
   return (
@@ -193,7 +196,7 @@ function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean
         Caption
       </h1>
       <div
-        className="flex min-h-[7.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
+        className="flex min-h-[10.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
         aria-live="polite"
         aria-busy={pending && !current}
         data-testid="caption-box"
@@ -201,7 +204,7 @@ function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean
       >
         {current ? (
           <>
-            <p className="text-xl font-semibold leading-snug text-ink sm:text-2xl" data-testid="caption-text">
+            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text">
               {current.text}
             </p>
             <p className="mt-2 text-xs text-muted">

@@ -45,6 +45,8 @@ export const ErrorReason = {
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   CAPTION_NOT_FAILED: 'CAPTION_NOT_FAILED',
+  /** caption(language:) got a language captions are not available in; `extensions.supportedLanguages` lists them. */
+  UNSUPPORTED_LANGUAGE: 'UNSUPPORTED_LANGUAGE',
 } as const;
 
 export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];

@@ -1,4 +1,4 @@
-import { DuplicateError, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
+import { DuplicateError, TRANSLATION_JOB_MAX_ATTEMPTS, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
 
 /** A fake-but-well-formed image record: the store never looks at the files. */
 export function imageRecord(key = 'a'.repeat(64)): PostImage {
@@ -121,15 +121,87 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(daily.reduce((n, d) => n + d.likes, 0)).toBe(1);
     });
 
-    test('delete removes the post with its captions, likes, views and jobs', async () => {
+    test('translations: every new caption version queues one translation job in the same write', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+      expect(await store.translationJobs.findByPost(p.id)).toEqual([]); // nothing to translate before a caption exists
+      const result = { caption: 'a dog runs', suggestions: [], hashtags: [], attention: null, model: 'm1' };
+      const ready = (await store.posts.applyCaptionResult(p.id, result))!;
+      const v2 = await store.captions.addVersion(p.id, 'my words', 'USER');
+      await store.posts.applyCaptionResult(p.id, result); // no new version, so no new job
+      const withCaption = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'mine' }, { maxAttempts: 1 });
+      const jobs = await store.translationJobs.findByPost(p.id);
+      expect(jobs.map((j) => [j.captionId, j.postId, j.status, j.attempts, j.maxAttempts])).toEqual([
+        [ready.currentCaptionId, p.id, 'PENDING', 0, TRANSLATION_JOB_MAX_ATTEMPTS],
+        [v2.id, p.id, 'PENDING', 0, TRANSLATION_JOB_MAX_ATTEMPTS],
+      ]);
+      expect((await store.translationJobs.findByCaptions([v2.id])).map((j) => j.id)).toEqual([jobs[1]!.id]);
+      expect((await store.translationJobs.findByPost(withCaption.id)).map((j) => j.captionId)).toEqual([withCaption.currentCaptionId]);
+      expect(await store.translationJobs.countByStatus()).toEqual({ PENDING: 3, PROCESSING: 0, DONE: 0, FAILED: 0 });
+    });
+
+    test('translations: saved per caption version and language, replaced on re-save, listed in order', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' }, { maxAttempts: 1 });
+      const v1 = p.currentCaptionId!;
+      const v2 = (await store.captions.addVersion(p.id, 'a red dog', 'USER')).id;
+      const fr = await store.translations.save({ captionId: v1, language: 'fr', text: 'un chien', model: 'm' });
+      expect(fr).toMatchObject({ captionId: v1, postId: p.id, language: 'fr', text: 'un chien', model: 'm' });
+      expect(fr?.createdAt).toBeInstanceOf(Date);
+      await store.translations.save({ captionId: v1, language: 'de', text: 'ein Hund', model: 'm' });
+      await store.translations.save({ captionId: v1, language: 'de', text: 'ein Hund.', model: 'm2' });
+      await store.translations.save({ captionId: v2, language: 'de', text: 'ein roter Hund', model: 'm' });
+      const all = await store.translations.listByCaptions([v1, v2, 'missing']);
+      expect(all.map((t) => [t.captionId, t.language, t.text, t.model])).toEqual(
+        [
+          [v1, 'de', 'ein Hund.', 'm2'],
+          [v1, 'fr', 'un chien', 'm'],
+          [v2, 'de', 'ein roter Hund', 'm'],
+        ].sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0)),
+      );
+      expect(await store.translations.listByCaptions([])).toEqual([]);
+      expect(await store.translations.save({ captionId: 'missing', language: 'de', text: 'x', model: 'm' })).toBeNull();
+    });
+
+    test('translation jobs: exclusive claim, lease expiry (crash recovery), back-off, FAILED, enqueue again', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' }, { maxAttempts: 1 });
+      const t0 = new Date();
+      const a = (await store.translationJobs.claim('worker-a', t0, 1000))!;
+      expect([a.captionId, a.postId, a.status, a.attempts]).toEqual([p.currentCaptionId, p.id, 'PROCESSING', 1]);
+      expect(await store.translationJobs.claim('worker-b', t0, 1000)).toBeNull();
+      expect(await store.translationJobs.heartbeat(a.id, 'worker-a', t0, 1000)).toBe(true);
+      expect(await store.translationJobs.heartbeat(a.id, 'worker-b', t0, 1000)).toBe(false);
+      // worker-a dies: its lease runs out and worker-b takes the job over
+      const b = (await store.translationJobs.claim('worker-b', new Date(t0.getTime() + 5000), 1000))!;
+      expect([b.id, b.attempts]).toEqual([a.id, 2]);
+      expect(await store.translationJobs.complete(a.id, 'worker-a')).toBe(false);
+      expect(await store.translationJobs.fail(b.id, 'worker-b', 'boom', new Date(t0.getTime() + 8000))).toBe(true);
+      expect(await store.translationJobs.claim('w', new Date(t0.getTime() + 7000), 1000)).toBeNull();
+      const c = (await store.translationJobs.claim('w', new Date(t0.getTime() + 8000), 1000))!;
+      expect(await store.translationJobs.fail(c.id, 'w', 'boom again', null)).toBe(true);
+      expect((await store.translationJobs.findByPost(p.id)).map((j) => [j.status, j.lastError, j.leaseOwner])).toEqual([['FAILED', 'boom again', null]]);
+      const again = await store.translationJobs.enqueue(p.currentCaptionId!, 2);
+      expect([again.status, again.captionId, again.postId, again.maxAttempts]).toEqual(['PENDING', p.currentCaptionId, p.id, 2]);
+      const d = (await store.translationJobs.claim('w', new Date(), 1000))!;
+      expect(d.id).toBe(again.id);
+      expect(await store.translationJobs.complete(d.id, 'w')).toBe(true);
+      expect(await store.translationJobs.countByStatus()).toEqual({ PENDING: 0, PROCESSING: 0, DONE: 1, FAILED: 1 });
+      await expect(store.translationJobs.enqueue('missing', 1)).rejects.toThrow(/not found/);
+    });
+
+    test('delete removes the post with its captions, translations, likes, views and jobs', async () => {
       const u = await user();
       const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'x' }, { maxAttempts: 1 });
+      await store.translations.save({ captionId: p.currentCaptionId!, language: 'de', text: 'x', model: 'm' });
       await store.engagement.like(p.id, u.id, new Date());
       await store.engagement.recordView(p.id, 'v', new Date(), 1000);
       expect((await store.posts.delete(p.id))?.id).toBe(p.id);
       expect(await store.posts.findById(p.id)).toBeNull();
       expect(await store.captions.listByPosts([p.id])).toEqual([]);
       expect(await store.jobs.findByPost(p.id)).toEqual([]);
+      expect(await store.translationJobs.findByPost(p.id)).toEqual([]);
+      expect(await store.translations.listByCaptions([p.currentCaptionId!])).toEqual([]);
       expect(await store.engagement.captionStats(p.id)).toEqual([]);
       expect(await store.posts.delete(p.id)).toBeNull();
     });

@@ -107,6 +107,26 @@ export interface CaptionJobRecord {
   updatedAt: Date;
 }
 
+/** A caption version's translation job: like a caption job, for one caption version (all languages). */
+export interface TranslationJobRecord extends CaptionJobRecord {
+  captionId: string;
+}
+
+/** Attempts of a translation job before it is FAILED (each new caption version queues one job). */
+export const TRANSLATION_JOB_MAX_ATTEMPTS = 3;
+
+/** One caption version translated into one language. */
+export interface TranslationRecord {
+  captionId: string;
+  postId: string;
+  /** Target language code, e.g. `de`. */
+  language: string;
+  text: string;
+  /** Name of the translation model. */
+  model: string;
+  createdAt: Date;
+}
+
 /** Keyset cursor for newest-first post lists. */
 export interface PostCursor {
   createdAt: Date;
@@ -160,28 +180,31 @@ export interface ApiTokenRepo {
 
 export interface PostRepo {
   /**
-   * Creates the post, its first caption version when one is given, and a PENDING caption
-   * job, atomically.
+   * Creates the post, its first caption version when one is given (with its translation job),
+   * and a PENDING caption job, atomically.
    */
   create(input: NewPost, job: { maxAttempts: number }): Promise<PostRecord>;
   findById(id: string): Promise<PostRecord | null>;
   findByIds(ids: readonly string[]): Promise<PostRecord[]>;
   /** Newest first; `after` is exclusive. */
   list(opts: { first: number; after?: PostCursor; authorId?: string }): Promise<PostRecord[]>;
-  /** Deletes the post with its captions, likes, views and jobs; returns the deleted post. */
+  /** Deletes the post with its captions, translations, likes, views and jobs; returns the deleted post. */
   delete(id: string): Promise<PostRecord | null>;
   /** How many posts use an image with this detail key (for content-addressed file cleanup). */
   countByImageKey(key: string): Promise<number>;
   setCaptionStatus(id: string, status: PostRecord['captionStatus'], error?: string | null): Promise<void>;
   /**
    * Stores a machine caption: suggestions, hashtags, attention, status READY, and a MODEL
-   * caption version when the post has none yet. Atomic.
+   * caption version (with its translation job) when the post has none yet. Atomic.
    */
   applyCaptionResult(id: string, result: CaptionResultRecord): Promise<PostRecord | null>;
 }
 
 export interface CaptionRepo {
-  /** Adds the next version (source USER or MODEL) and makes it live. Atomic. */
+  /**
+   * Adds the next version (source USER or MODEL), makes it live and queues a PENDING
+   * translation job for it (TRANSLATION_JOB_MAX_ATTEMPTS). Atomic: no version without its job.
+   */
   addVersion(postId: string, text: string, source: CaptionVersionRecord['source']): Promise<CaptionVersionRecord>;
   findById(id: string): Promise<CaptionVersionRecord | null>;
   findByIds(ids: readonly string[]): Promise<CaptionVersionRecord[]>;
@@ -227,6 +250,33 @@ export interface JobRepo {
   countByStatus(): Promise<Record<JobStatus, number>>;
 }
 
+export interface TranslationRepo {
+  /**
+   * Stores the translation of a caption version into one language, replacing an earlier one.
+   * Null when the caption version no longer exists (its post was deleted).
+   */
+  save(input: { captionId: string; language: string; text: string; model: string }): Promise<TranslationRecord | null>;
+  /** Translations of the caption versions, ordered by caption id then language. */
+  listByCaptions(captionIds: readonly string[]): Promise<TranslationRecord[]>;
+}
+
+/**
+ * Durable translation jobs, one per caption version, with the same lease semantics as
+ * JobRepo (claim / heartbeat / complete / fail, expired leases reclaimed after a crash).
+ */
+export interface TranslationJobRepo {
+  claim(owner: string, now: Date, leaseMs: number): Promise<TranslationJobRecord | null>;
+  heartbeat(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
+  complete(id: string, owner: string): Promise<boolean>;
+  fail(id: string, owner: string, error: string, retryAt: Date | null): Promise<boolean>;
+  /** Queues a fresh PENDING job for a caption version (e.g. to translate it again). */
+  enqueue(captionId: string, maxAttempts: number): Promise<TranslationJobRecord>;
+  /** Jobs of the caption versions, oldest first. */
+  findByCaptions(captionIds: readonly string[]): Promise<TranslationJobRecord[]>;
+  findByPost(postId: string): Promise<TranslationJobRecord[]>;
+  countByStatus(): Promise<Record<JobStatus, number>>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   users: UserRepo;
@@ -235,6 +285,8 @@ export interface Store {
   captions: CaptionRepo;
   engagement: EngagementRepo;
   jobs: JobRepo;
+  translations: TranslationRepo;
+  translationJobs: TranslationJobRepo;
   close(): Promise<void>;
 }
 

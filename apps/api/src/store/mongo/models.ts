@@ -130,6 +130,44 @@ captionJob.index({ status: 1, runAt: 1, createdAt: 1 });
 captionJob.index({ status: 1, leaseExpiresAt: 1 });
 captionJob.index({ postId: 1 });
 
+/** One caption version in one language; `_id` is `<captionId>:<language>`. */
+const translation = new Schema(
+  {
+    _id: String,
+    captionId: { type: String, required: true },
+    postId: { type: String, required: true },
+    language: { type: String, required: true },
+    text: { type: String, required: true },
+    model: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+translation.index({ captionId: 1, language: 1 }, { unique: true });
+translation.index({ postId: 1 });
+
+const translationJob = new Schema(
+  {
+    _id: String,
+    postId: { type: String, required: true },
+    captionId: { type: String, required: true },
+    status: { type: String, required: true },
+    attempts: { type: Number, default: 0 },
+    maxAttempts: { type: Number, required: true },
+    runAt: { type: Date, required: true },
+    leaseOwner: { type: String, default: null },
+    leaseExpiresAt: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+translationJob.index({ status: 1, runAt: 1, createdAt: 1 });
+translationJob.index({ status: 1, leaseExpiresAt: 1 });
+translationJob.index({ captionId: 1 });
+translationJob.index({ postId: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     User: conn.model('User', user, 'users'),
@@ -140,6 +178,8 @@ export function registerModels(conn: Connection) {
     View: conn.model('View', view, 'views'),
     ViewMark: conn.model('ViewMark', viewMark, 'view_marks'),
     CaptionJob: conn.model('CaptionJob', captionJob, 'caption_jobs'),
+    Translation: conn.model('Translation', translation, 'caption_translations'),
+    TranslationJob: conn.model('TranslationJob', translationJob, 'translation_jobs'),
   };
 }
 

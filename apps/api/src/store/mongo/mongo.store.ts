@@ -12,7 +12,10 @@ import {
   type JobStatus,
   type PostRecord,
   type Store,
+  type TranslationJobRecord,
+  type TranslationRecord,
   type UserRecord,
+  TRANSLATION_JOB_MAX_ATTEMPTS,
 } from '../port';
 
 // Lean documents are plain objects; we map them field by field into port records.
@@ -58,6 +61,13 @@ function toJob(d: Doc): CaptionJobRecord {
   };
 }
 
+function toTranslationJob(d: Doc): TranslationJobRecord {
+  return { ...toJob(d), captionId: d.captionId };
+}
+function toTranslation(d: Doc): TranslationRecord {
+  return { captionId: d.captionId, postId: d.postId, language: d.language, text: d.text, model: d.model, createdAt: d.createdAt };
+}
+
 /**
  * Connects the MongoDB adapter. Multi-document writes (post + caption + job, like + counter,
  * view + counter, new caption version) run in transactions, so MongoDB must be a replica set
@@ -77,7 +87,17 @@ export async function openMongoStore(uri: string): Promise<Store> {
     };
     await m.CaptionVersion.create([{ _id: rec.id, postId, text, source, version: rec.version, createdAt: rec.createdAt }], { session });
     await m.Post.updateOne({ _id: postId }, { $set: { currentCaptionId: rec.id } }, { session });
+    await newTranslationJob(session, rec.id, postId, TRANSLATION_JOB_MAX_ATTEMPTS, rec.createdAt);
     return rec;
+  }
+
+  async function newTranslationJob(session: ClientSession | null, captionId: string, postId: string, maxAttempts: number, now: Date) {
+    const id = newId(now.getTime());
+    await m.TranslationJob.create(
+      [{ _id: id, postId, captionId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now }],
+      { session },
+    );
+    return id;
   }
 
   async function statsFor(captions: CaptionVersionRecord[]): Promise<CaptionStatsRecord[]> {
@@ -186,6 +206,8 @@ export async function openMongoStore(uri: string): Promise<Store> {
             m.View.deleteMany({ postId: id }, { session }),
             m.ViewMark.deleteMany({ postId: id }, { session }),
             m.CaptionJob.deleteMany({ postId: id }, { session }),
+            m.Translation.deleteMany({ postId: id }, { session }),
+            m.TranslationJob.deleteMany({ postId: id }, { session }),
           ]);
           return toPost(d);
         });
@@ -362,6 +384,87 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async countByStatus() {
         const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
         for (const r of await m.CaptionJob.aggregate<{ _id: JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])) {
+          out[r._id] = r.n;
+        }
+        return out;
+      },
+    },
+
+    translations: {
+      async save({ captionId, language, text, model }) {
+        const c = await m.CaptionVersion.findById(captionId, { postId: 1 }).lean();
+        if (!c) return null;
+        const d = await m.Translation.findOneAndUpdate(
+          { _id: `${captionId}:${language}` },
+          { $set: { captionId, postId: c.postId, language, text, model, createdAt: new Date() } },
+          { upsert: true, returnDocument: 'after' },
+        ).lean();
+        // The post may have been deleted between the lookup and the write: drop the orphan.
+        if (!(await m.CaptionVersion.exists({ _id: captionId }))) {
+          await m.Translation.deleteOne({ _id: `${captionId}:${language}` });
+          return null;
+        }
+        return toTranslation(d!);
+      },
+      async listByCaptions(captionIds) {
+        if (captionIds.length === 0) return [];
+        return (await m.Translation.find({ captionId: { $in: captionIds } }).sort({ captionId: 1, language: 1 }).lean()).map(toTranslation);
+      },
+    },
+
+    translationJobs: {
+      async claim(owner, now, leaseMs) {
+        const d = await m.TranslationJob.findOneAndUpdate(
+          {
+            $or: [
+              { status: 'PENDING', runAt: { $lte: now } },
+              { status: 'PROCESSING', leaseExpiresAt: { $lt: now } },
+            ],
+          },
+          {
+            $set: { status: 'PROCESSING', leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now },
+            $inc: { attempts: 1 },
+          },
+          { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
+        ).lean();
+        return d ? toTranslationJob(d) : null;
+      },
+      async heartbeat(id, owner, now, leaseMs) {
+        const r = await m.TranslationJob.updateOne(
+          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
+          { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
+        );
+        return r.modifiedCount === 1;
+      },
+      async complete(id, owner) {
+        const r = await m.TranslationJob.updateOne(
+          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
+          { $set: { status: 'DONE', leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() } },
+        );
+        return r.modifiedCount === 1;
+      },
+      async fail(id, owner, error, retryAt) {
+        const set: Doc = { status: retryAt ? 'PENDING' : 'FAILED', lastError: error, leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() };
+        if (retryAt) set.runAt = retryAt;
+        const r = await m.TranslationJob.updateOne({ _id: id, leaseOwner: owner, status: 'PROCESSING' }, { $set: set });
+        return r.modifiedCount === 1;
+      },
+      async enqueue(captionId, maxAttempts) {
+        const c = await m.CaptionVersion.findById(captionId, { postId: 1 }).lean();
+        if (!c) throw new Error(`Caption version "${captionId}" not found`);
+        const id = await newTranslationJob(null, captionId, c.postId as string, maxAttempts, new Date());
+        return toTranslationJob((await m.TranslationJob.findById(id).lean())!);
+      },
+      async findByCaptions(captionIds) {
+        if (captionIds.length === 0) return [];
+        return (await m.TranslationJob.find({ captionId: { $in: captionIds } }).sort({ createdAt: 1, _id: 1 }).lean()).map(toTranslationJob);
+      },
+      async findByPost(postId) {
+        return (await m.TranslationJob.find({ postId }).sort({ createdAt: 1, _id: 1 }).lean()).map(toTranslationJob);
+      },
+      async countByStatus() {
+        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
+        for (const r of await m.TranslationJob.aggregate<{ _id: JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])) {
           out[r._id] = r.n;
         }
         return out;

@@ -86,6 +86,36 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX caption_jobs_runnable ON caption_jobs(status, run_at, created_at);
   CREATE INDEX caption_jobs_post ON caption_jobs(post_id);
   `,
+  // 2: caption translations (one row per caption version and language) and their durable jobs.
+  `
+  CREATE TABLE caption_translations (
+    caption_id TEXT NOT NULL REFERENCES caption_versions(id) ON DELETE CASCADE,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    language TEXT NOT NULL,
+    text TEXT NOT NULL,
+    model TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (caption_id, language)
+  );
+  CREATE INDEX caption_translations_post ON caption_translations(post_id);
+  CREATE TABLE translation_jobs (
+    id TEXT PRIMARY KEY,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    caption_id TEXT NOT NULL REFERENCES caption_versions(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX translation_jobs_runnable ON translation_jobs(status, run_at, created_at);
+  CREATE INDEX translation_jobs_caption ON translation_jobs(caption_id);
+  CREATE INDEX translation_jobs_post ON translation_jobs(post_id);
+  `,
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */

@@ -14,7 +14,10 @@ import {
   type JobStatus,
   type PostRecord,
   type Store,
+  type TranslationJobRecord,
+  type TranslationRecord,
   type UserRecord,
+  TRANSLATION_JOB_MAX_ATTEMPTS,
 } from '../port';
 
 type Row = Record<string, unknown>;
@@ -90,6 +93,21 @@ function toJob(r: Row): CaptionJobRecord {
   };
 }
 
+function toTranslationJob(r: Row): TranslationJobRecord {
+  return { ...toJob(r), captionId: r.caption_id as string };
+}
+
+function toTranslation(r: Row): TranslationRecord {
+  return {
+    captionId: r.caption_id as string,
+    postId: r.post_id as string,
+    language: r.language as string,
+    text: r.text as string,
+    model: r.model as string,
+    createdAt: date(r.created_at),
+  };
+}
+
 function toStats(r: Row): CaptionStatsRecord {
   return { caption: toCaption(r), views: r.views as number, likes: r.likes as number };
 }
@@ -139,8 +157,18 @@ export function openSqliteStore(file: string): Store {
       'INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(rec.id, postId, text, source, rec.version, rec.createdAt.getTime());
     db.prepare('UPDATE posts SET current_caption_id = ? WHERE id = ?').run(rec.id, postId);
+    insertTranslationJob(rec.id, postId, TRANSLATION_JOB_MAX_ATTEMPTS, rec.createdAt.getTime());
     return rec;
   });
+
+  function insertTranslationJob(captionId: string, postId: string, maxAttempts: number, now: number): string {
+    const id = newId(now);
+    db.prepare(
+      `INSERT INTO translation_jobs (id, post_id, caption_id, status, attempts, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
+    ).run(id, postId, captionId, maxAttempts, now, now, now);
+    return id;
+  }
 
   const store: Store = {
     kind: 'sqlite',
@@ -244,7 +272,7 @@ export function openSqliteStore(file: string): Store {
         return db.transaction(() => {
           const r = db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row | undefined;
           if (!r) return null;
-          db.prepare('DELETE FROM posts WHERE id = ?').run(id); // cascades to captions, likes, views, jobs
+          db.prepare('DELETE FROM posts WHERE id = ?').run(id); // cascades to captions, translations, likes, views, jobs
           return toPost(r);
         })();
       },
@@ -443,6 +471,103 @@ export function openSqliteStore(file: string): Store {
       async countByStatus() {
         const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
         for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM caption_jobs GROUP BY status').all() as Row[]) {
+          out[r.status as JobStatus] = r.n as number;
+        }
+        return out;
+      },
+    },
+
+    translations: {
+      async save({ captionId, language, text, model }) {
+        return db.transaction(() => {
+          const c = db.prepare('SELECT post_id FROM caption_versions WHERE id = ?').get(captionId) as Row | undefined;
+          if (!c) return null;
+          const now = Date.now();
+          db.prepare(
+            `INSERT INTO caption_translations (caption_id, post_id, language, text, model, created_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (caption_id, language) DO UPDATE SET text = excluded.text, model = excluded.model, created_at = excluded.created_at`,
+          ).run(captionId, c.post_id, language, text, model, now);
+          return toTranslation(
+            db.prepare('SELECT * FROM caption_translations WHERE caption_id = ? AND language = ?').get(captionId, language) as Row,
+          );
+        })();
+      },
+      async listByCaptions(captionIds) {
+        if (captionIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT * FROM caption_translations WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY caption_id, language`)
+            .all(...captionIds) as Row[]
+        ).map(toTranslation);
+      },
+    },
+
+    translationJobs: {
+      async claim(owner, now, leaseMs) {
+        return db.transaction(() => {
+          const r = db
+            .prepare(
+              `SELECT id FROM translation_jobs
+               WHERE (status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?)
+               ORDER BY created_at LIMIT 1`,
+            )
+            .get(now.getTime(), now.getTime()) as Row | undefined;
+          if (!r) return null;
+          db.prepare(
+            `UPDATE translation_jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?,
+               lease_expires_at = ?, updated_at = ? WHERE id = ?`,
+          ).run(owner, now.getTime() + leaseMs, now.getTime(), r.id);
+          return toTranslationJob(db.prepare('SELECT * FROM translation_jobs WHERE id = ?').get(r.id) as Row);
+        }).immediate();
+      },
+      async heartbeat(id, owner, now, leaseMs) {
+        const res = db
+          .prepare(
+            `UPDATE translation_jobs SET lease_expires_at = ?, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(now.getTime() + leaseMs, now.getTime(), id, owner);
+        return res.changes === 1;
+      },
+      async complete(id, owner) {
+        const res = db
+          .prepare(
+            `UPDATE translation_jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(Date.now(), id, owner);
+        return res.changes === 1;
+      },
+      async fail(id, owner, error, retryAt) {
+        const res = db
+          .prepare(
+            `UPDATE translation_jobs SET status = ?, last_error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL,
+               lease_expires_at = NULL, updated_at = ?
+             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
+          )
+          .run(retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null, Date.now(), id, owner);
+        return res.changes === 1;
+      },
+      async enqueue(captionId, maxAttempts) {
+        const c = db.prepare('SELECT post_id FROM caption_versions WHERE id = ?').get(captionId) as Row | undefined;
+        if (!c) throw new Error(`Caption version "${captionId}" not found`);
+        const id = insertTranslationJob(captionId, c.post_id as string, maxAttempts, Date.now());
+        return toTranslationJob(db.prepare('SELECT * FROM translation_jobs WHERE id = ?').get(id) as Row);
+      },
+      async findByCaptions(captionIds) {
+        if (captionIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT * FROM translation_jobs WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY created_at, id`)
+            .all(...captionIds) as Row[]
+        ).map(toTranslationJob);
+      },
+      async findByPost(postId) {
+        return (db.prepare('SELECT * FROM translation_jobs WHERE post_id = ? ORDER BY created_at, id').all(postId) as Row[]).map(toTranslationJob);
+      },
+      async countByStatus() {
+        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
+        for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM translation_jobs GROUP BY status').all() as Row[]) {
           out[r.status as JobStatus] = r.n as number;
         }
         return out;

@@ -99,6 +99,9 @@ const benchSchema = z.object({
   BENCH_USERS: z.coerce.number().int().positive().default(50),
   BENCH_UPLOADS: z.coerce.number().int().positive().default(5),
   BENCH_PORT: z.coerce.number().int().min(1).max(65535).default(4100),
+  BENCH_RUNS: z.coerce.number().int().positive().default(3),
+  /** Extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+  BENCH_NODE_ARGS: z.string().default('').transform((s) => s.split(/\s+/).filter(Boolean)),
 });
 
 /** Settings of `npm run bench` (BENCH_* variables). */

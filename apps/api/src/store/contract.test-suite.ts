@@ -91,6 +91,24 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.posts.applyCaptionResult('missing', result)).toBeNull();
     });
 
+    test('list and findByIds return the same posts as findById (attention included)', async () => {
+      const u = await user();
+      const plain = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'mine' }, { maxAttempts: 1 });
+      const captioned = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+      const attention = { gridWidth: 2, gridHeight: 1, words: [{ word: 'dog', weights: [0.25, 0.75] }] };
+      await store.posts.applyCaptionResult(captioned.id, {
+        caption: 'a dog', suggestions: [{ text: 'a dog', score: -0.1 }], hashtags: ['#dog'], attention, model: 'm1',
+      });
+      const one = [await store.posts.findById(captioned.id), await store.posts.findById(plain.id)];
+      const listed = (await store.posts.list({ first: 50, authorId: u.id })).filter((p) => p.id === captioned.id || p.id === plain.id);
+      const byIds = await store.posts.findByIds([captioned.id, plain.id]);
+      const sorted = (ps: unknown[]) => JSON.parse(JSON.stringify(ps)).sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id));
+      expect(sorted(listed)).toEqual(sorted(one));
+      expect(sorted(byIds)).toEqual(sorted(one));
+      expect(listed.find((p) => p.id === captioned.id)?.attention).toEqual(attention);
+      expect(listed.find((p) => p.id === plain.id)?.attention).toBeNull();
+    });
+
     test('engagement: one like per user, unlike, counters, attribution per caption version', async () => {
       const u = await user();
       const fan = await user();

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { storeContract } from '../contract.test-suite';
 import { openSqliteStore } from './sqlite.store';
 import { MIGRATIONS } from './migrations';
+import { cacheStatements } from './statement-cache';
 
 storeContract('sqlite', async () => openSqliteStore(':memory:'));
 
@@ -23,5 +24,20 @@ describe('sqlite adapter', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('prepared statements are compiled once per SQL text, up to the cap', () => {
+    const db = cacheStatements(new Database(':memory:'), 2);
+    const a = db.prepare('SELECT 1 AS n');
+    expect(db.prepare('SELECT 1 AS n')).toBe(a);
+    expect(db.prepare('SELECT 2 AS n')).toBe(db.prepare('SELECT 2 AS n'));
+    expect(db.prepare('SELECT 3 AS n')).not.toBe(db.prepare('SELECT 3 AS n')); // over the cap: compiled per call
+    expect(db.prepare('SELECT 3 AS n').get()).toEqual({ n: 3 });
+    db.close();
+  });
+
+  test('the store never changes or holds a shared (cached) statement', () => {
+    const src = fs.readFileSync(path.join(__dirname, 'sqlite.store.ts'), 'utf8');
+    expect(src).not.toMatch(/\.(iterate|bind|pluck|raw|expand|safeIntegers)\(/);
   });
 });

@@ -4,9 +4,11 @@ import Database from 'better-sqlite3';
 import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { newId } from '../ids';
 import { migrate } from './migrations';
+import { cacheStatements } from './statement-cache';
 import {
   DuplicateError,
   type ApiTokenRecord,
+  type AttentionRecord,
   type CaptionJobRecord,
   type CaptionStatsRecord,
   type CaptionVersionRecord,
@@ -48,8 +50,9 @@ function toToken(r: Row): ApiTokenRecord {
   };
 }
 
-function toPost(r: Row): PostRecord {
-  return {
+/** `readAttention` gives the row's attention JSON; lists pass one that reads it from the table. */
+function toPost(r: Row, readAttention: () => unknown = () => r.attention): PostRecord {
+  const post: PostRecord = {
     id: r.id as string,
     authorId: r.author_id as string,
     image: json(r.image, null as never),
@@ -58,12 +61,23 @@ function toPost(r: Row): PostRecord {
     currentCaptionId: (r.current_caption_id as string | null) ?? null,
     suggestions: json(r.suggestions, []),
     hashtags: json(r.hashtags, []),
-    attention: json(r.attention, null),
+    attention: null,
     captionModel: (r.caption_model as string | null) ?? null,
     likeCount: r.like_count as number,
     viewCount: r.view_count as number,
     createdAt: date(r.created_at),
   };
+  // The attention map (8x8 weights per caption word, about 10 kB of JSON) is parsed on first
+  // read: lists such as the feed read many rows and rarely ask for it.
+  let attention: AttentionRecord | null | undefined;
+  Object.defineProperty(post, 'attention', {
+    enumerable: true,
+    get: () => (attention === undefined ? (attention = json<AttentionRecord | null>(readAttention(), null)) : attention),
+    set: (v: AttentionRecord | null) => {
+      attention = v;
+    },
+  });
+  return post;
 }
 
 function toCaption(r: Row): CaptionVersionRecord {
@@ -123,7 +137,7 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  */
 export function openSqliteStore(file: string): Store {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = cacheStatements(new Database(file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
@@ -140,6 +154,13 @@ export function openSqliteStore(file: string): Store {
   };
 
   const currentCaptionOf = q<[string]>('SELECT current_caption_id FROM posts WHERE id = ?');
+
+  // Lists leave out the attention column (about 10 kB per captioned post, and a feed page
+  // never shows it): a listed post reads its attention from the table on first access.
+  const LISTED_POST_COLUMNS = `id, author_id, image, image_key, caption_status, caption_error, current_caption_id,
+    suggestions, hashtags, caption_model, like_count, view_count, created_at`;
+  const attentionOf = q<[string]>('SELECT attention FROM posts WHERE id = ?');
+  const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null);
 
   const addVersionTx = db.transaction((postId: string, text: string, source: CaptionSource): CaptionVersionRecord => {
     const max = db
@@ -251,7 +272,7 @@ export function openSqliteStore(file: string): Store {
       },
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        return (db.prepare(`SELECT * FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toPost);
+        return (db.prepare(`SELECT ${LISTED_POST_COLUMNS} FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toListedPost);
       },
       async list({ first, after, authorId }) {
         const where: string[] = [];
@@ -264,9 +285,9 @@ export function openSqliteStore(file: string): Store {
           where.push('(created_at < ? OR (created_at = ? AND id < ?))');
           args.push(after.createdAt.getTime(), after.createdAt.getTime(), after.id);
         }
-        const sql = `SELECT * FROM posts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        const sql = `SELECT ${LISTED_POST_COLUMNS} FROM posts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                      ORDER BY created_at DESC, id DESC LIMIT ?`;
-        return (db.prepare(sql).all(...args, first) as Row[]).map(toPost);
+        return (db.prepare(sql).all(...args, first) as Row[]).map(toListedPost);
       },
       async delete(id) {
         return db.transaction(() => {

@@ -9,7 +9,7 @@ import type { Env } from './env';
 import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
-import type { CaptionVersionRecord, Store, UserRecord } from './store';
+import type { CaptionVersionRecord, Store, TranslationRecord, UserRecord } from './store';
 
 /** Long-lived pieces built once per process (see server.ts). */
 export interface AppDeps {
@@ -26,6 +26,8 @@ export interface Loaders {
   caption: DataLoader<string, CaptionVersionRecord | null>;
   captionsByPost: DataLoader<string, CaptionVersionRecord[]>;
   likedByMe: DataLoader<string, boolean>;
+  /** Translations of a caption version (by caption id). */
+  translationsByCaption: DataLoader<string, TranslationRecord[]>;
 }
 
 /** What every resolver gets, for HTTP requests and graphql-ws operations alike. */
@@ -63,6 +65,10 @@ function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
     captionsByPost: new DataLoader(async (postIds) => {
       const all = await store.captions.listByPosts(postIds);
       return postIds.map((id) => all.filter((c) => c.postId === id));
+    }),
+    translationsByCaption: new DataLoader(async (captionIds) => {
+      const all = await store.translations.listByCaptions(captionIds);
+      return captionIds.map((id) => all.filter((t) => t.captionId === id));
     }),
     likedByMe: new DataLoader(async (postIds) => {
       if (!viewer) return postIds.map(() => false);

@@ -2,11 +2,11 @@ import { loadEnv } from './env';
 import { createServer } from './server';
 
 /**
- * Starts the API and the caption worker in one process:
+ * Starts the API and the caption and translation workers in one process:
  *   GraphQL  http://localhost:4000/graphql  (graphql-ws on the same path)
  *   images   http://localhost:4000/media/<sha256>.webp|jpg
  * Zero configuration: SQLite + files under ./data. SIGINT/SIGTERM drain and exit; a crash or
- * kill -9 loses nothing (caption jobs are leased and resumed on the next start).
+ * kill -9 loses nothing (caption and translation jobs are leased and resumed on the next start).
  */
 async function main() {
   let env;
@@ -18,9 +18,12 @@ async function main() {
   }
   const server = await createServer(env, { startWorker: env.WORKER_ENABLED });
   const { logger, store } = server.app.deps;
-  const jobs = await store.jobs.countByStatus();
+  const [jobs, translationJobs] = await Promise.all([store.jobs.countByStatus(), store.translationJobs.countByStatus()]);
   logger.info(
-    { store: store.kind, dataDir: env.dataDir, pendingJobs: jobs.PENDING + jobs.PROCESSING, worker: env.WORKER_ENABLED },
+    {
+      store: store.kind, dataDir: env.dataDir, pendingJobs: jobs.PENDING + jobs.PROCESSING,
+      pendingTranslationJobs: translationJobs.PENDING + translationJobs.PROCESSING, worker: env.WORKER_ENABLED,
+    },
     `Pixtale API ready at ${env.publicUrl}/graphql`,
   );
   let closing = false;

@@ -5,6 +5,7 @@ import { authChecker } from './auth/auth-checker';
 import { AuthResolver, UserResolver } from './auth/auth.resolver';
 import { EngagementResolver } from './engagement/engagement.resolver';
 import { PostResolver } from './post/post.resolver';
+import { CaptionLanguageResolver, LanguageResolver } from './translation/translation.resolver';
 
 let built: Promise<GraphQLSchema> | null = null;
 
@@ -14,7 +15,7 @@ let built: Promise<GraphQLSchema> | null = null;
  */
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, UserResolver, PostResolver, EngagementResolver],
+    resolvers: [AuthResolver, UserResolver, PostResolver, EngagementResolver, LanguageResolver, CaptionLanguageResolver],
     authChecker,
     validate: false,
     // Every @Subscription here has its own `subscribe` that uses the context's pub/sub;

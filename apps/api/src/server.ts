@@ -20,12 +20,14 @@ import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
 import type { Env } from './env';
 import { CaptionWorker } from './jobs/caption.worker';
+import { TranslationWorker } from './jobs/translation.worker';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
 import { MediaService } from './media/media.service';
 import { PostService } from './post/post.service';
 import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
 import { getSchema } from './schema';
 import { openStore, type Store } from './store';
+import { lazyTranslator, type TranslatorProvider } from './translation/translator';
 
 export interface AppOptions {
   /** Use this store instead of opening one from the environment. */
@@ -34,12 +36,16 @@ export interface AppOptions {
   logger?: Logger;
   /** Captioner for the worker (default: @pixtale/ml loaded lazily from PIXTALE_MODELS_DIR). */
   captioner?: CaptionerProvider;
+  /** Translator for the translation worker (default: @pixtale/ml's, loaded lazily from PIXTALE_MODELS_DIR). */
+  translator?: TranslatorProvider;
 }
 
 export interface App {
   deps: AppDeps;
   worker: CaptionWorker;
   captioner: CaptionerProvider;
+  translationWorker: TranslationWorker;
+  translator: TranslatorProvider;
   close(): Promise<void>;
 }
 
@@ -52,6 +58,9 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   await media.init();
   const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
   const worker = new CaptionWorker({ store, pubsub, media, captioner, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
+  // One onnxruntime thread: translations run beside captioning and must not starve it.
+  const translator = opts.translator ?? lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 1 });
+  const translationWorker = new TranslationWorker({ store, pubsub, translator, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
   const auth = new AuthService(store, { jwtSecret: env.JWT_SECRET, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
   const posts = new PostService({
     store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
@@ -63,8 +72,11 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     deps,
     worker,
     captioner,
+    translationWorker,
+    translator,
     async close() {
-      await worker.stop();
+      await Promise.all([worker.stop(), translationWorker.stop()]);
+      await translator.dispose();
       if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
       if (!opts.store) await store.close();
     },
@@ -208,7 +220,10 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const url = `http://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
   // Image URLs point at this server unless PUBLIC_URL says otherwise (port 0 in tests).
   if (!env.PUBLIC_URL) env.publicUrl = url;
-  if (opts.startWorker) app.worker.start();
+  if (opts.startWorker) {
+    app.worker.start();
+    app.translationWorker.start();
+  }
 
   return {
     app,

@@ -23,10 +23,14 @@ registerEnumType(CaptionSource, {
 
 @ObjectType({ simpleResolvers: true, description: 'One version of a post\'s caption. Edits add versions; history is kept.' })
 export class Caption {
-  @Field(() => ID, { description: 'Id of this caption version.' })
+  @Field(() => ID, {
+    description:
+      'Id of this caption version. A translated caption (Post.caption(language:)) has the id "<version id>:<language>", ' +
+      'so normalising client caches keep the English and the translated caption apart.',
+  })
   id!: string;
 
-  @Field({ description: 'The caption text.' })
+  @Field({ description: 'The caption text (in `language`).' })
   text!: string;
 
   @Field(() => CaptionSource, { description: 'MODEL (machine caption) or USER (written by the author).' })

@@ -3,11 +3,14 @@ import { GraphQLUpload } from 'graphql-upload-minimal';
 import {
   Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription,
 } from 'type-graphql';
-import { LIMITS } from '@pixtale/shared';
+import { LIMITS, SOURCE_LANGUAGE, TRANSLATION_LANGUAGES } from '@pixtale/shared';
 import { User } from '../auth/auth.type';
 import { Caption, CaptionAttention } from '../caption/caption.type';
 import type { Context } from '../context';
-import type { ImageVariant, PostRecord } from '../store';
+import type { ImageVariant, PostRecord, TranslationRecord } from '../store';
+import { parseCaptionLanguage } from '../translation/languages';
+import { translatedCaption } from '../translation/translation.resolver';
+import { Translation } from '../translation/translation.type';
 import { ImageFile, Post, PostConnection, PostImages } from './post.type';
 
 const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
@@ -77,7 +80,7 @@ export class PostResolver {
   }
 
   @Subscription(() => Post, {
-    description: 'Pushes the post whenever its caption status, caption versions, likes or views change.',
+    description: 'Pushes the post whenever its caption status, caption versions, translations, likes or views change.',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       await ctx.services.posts.require(args.postId as string);
@@ -145,9 +148,41 @@ export class PostResolver {
     return post.image.detail.height;
   }
 
-  @FieldResolver(() => Caption, { nullable: true, description: 'The live caption version; null until the first caption exists.' })
-  async caption(@Root() post: PostRecord, @Ctx() ctx: Context) {
-    return post.currentCaptionId ? ctx.loaders.caption.load(post.currentCaptionId) : null;
+  @FieldResolver(() => Caption, {
+    nullable: true,
+    description:
+      'The live caption version; null until the first caption exists. With `language` (a code from supportedLanguages), ' +
+      'the same version read in that language: text translated, `language` set, id "<version id>:<language>", source, version ' +
+      'and createdAt those of the version; null until that translation exists (see translations). "en" or no argument: the ' +
+      'caption as written. An unknown language is a BAD_USER_INPUT error (reason UNSUPPORTED_LANGUAGE, extensions.supportedLanguages).',
+  })
+  async caption(
+    @Root() post: PostRecord,
+    @Arg('language', () => String, { nullable: true, description: 'Language code, e.g. "de"; default: the caption as written (English).' })
+    language: string | null | undefined,
+    @Ctx() ctx: Context,
+  ) {
+    const lang = language == null ? SOURCE_LANGUAGE : parseCaptionLanguage(language);
+    if (!post.currentCaptionId) return null;
+    const caption = await ctx.loaders.caption.load(post.currentCaptionId);
+    if (!caption || lang === SOURCE_LANGUAGE) return caption;
+    const translation = (await ctx.loaders.translationsByCaption.load(caption.id)).find((t) => t.language === lang);
+    return translation ? translatedCaption(caption, translation) : null;
+  }
+
+  @FieldResolver(() => [Translation], {
+    description:
+      'Machine translations of the live caption version, in supportedLanguages order; each language appears once it is ' +
+      'translated (postUpdated fires for each), so the list is empty until the first arrives and after an edit.',
+  })
+  async translations(@Root() post: PostRecord, @Ctx() ctx: Context): Promise<TranslationRecord[]> {
+    if (!post.currentCaptionId) return [];
+    const all = await ctx.loaders.translationsByCaption.load(post.currentCaptionId);
+    const order = (l: string) => {
+      const i = (TRANSLATION_LANGUAGES as readonly string[]).indexOf(l);
+      return i < 0 ? TRANSLATION_LANGUAGES.length : i;
+    };
+    return [...all].sort((a, b) => order(a.language) - order(b.language));
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Text of the live caption (shortcut for caption { text }).' })

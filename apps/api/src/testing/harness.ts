@@ -7,6 +7,7 @@ import { Upload } from 'graphql-upload-minimal';
 import pino from 'pino';
 import sharp from 'sharp';
 import type { CaptionerProvider } from '../caption/captioner';
+import type { TranslatorProvider } from '../translation/translator';
 import { createContext, type Context } from '../context';
 import { testEnv, type Env } from '../env';
 import { getSchema } from '../schema';
@@ -27,13 +28,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(opts: { env?: Partial<Env>; captioner?: CaptionerProvider } = {}): Promise<Harness> {
+export async function createHarness(
+  opts: { env?: Partial<Env>; captioner?: CaptionerProvider; translator?: TranslatorProvider; logger?: pino.Logger } = {},
+): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-api-'));
   const env = testEnv({ dataDir, PORT: 0, CAPTION_MAX_ATTEMPTS: 1, ...opts.env });
   const app = await createApp(env, {
     store: openSqliteStore(':memory:'),
-    logger: pino({ level: 'silent' }),
+    logger: opts.logger ?? pino({ level: 'silent' }),
     captioner: opts.captioner ?? (() => Promise.reject(new Error('no captioner in this test'))),
+    translator: opts.translator,
   });
   const schema = await getSchema();
   const context = (token?: string | null, ip = '127.0.0.1') =>

@@ -1,0 +1,34 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+
+@ObjectType({ simpleResolvers: true, description: 'A caption version machine-translated from English into another language.' })
+export class Translation {
+  @Field({ description: 'Language code of the translation: "de", "fr" or "cs" (see supportedLanguages).' })
+  language!: string;
+
+  @Field({ description: 'The translated caption.' })
+  text!: string;
+
+  @Field(() => ID, { description: 'Id of the caption version that was translated (Caption.id of the English caption).' })
+  captionId!: string;
+
+  @Field({ description: 'Name of the translation model that wrote it.' })
+  model!: string;
+
+  @Field({ description: 'When the translation was stored.' })
+  createdAt!: Date;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A language captions can be read in (Post.caption(language:)).' })
+export class Language {
+  @Field({ description: 'Language code (ISO 639-1), e.g. "de"; pass it to Post.caption(language:).' })
+  code!: string;
+
+  @Field({ description: 'The language\'s name in that language, e.g. "Deutsch" (for a language switcher).' })
+  name!: string;
+
+  @Field({ description: 'The language\'s name in English, e.g. "German".' })
+  englishName!: string;
+
+  @Field({ description: 'True for English, the language captions are written in; false for machine translations.' })
+  source!: boolean;
+}

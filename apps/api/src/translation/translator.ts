@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { Translator } from '@pixtale/ml';
+
+/** The translation model the API loads from PIXTALE_MODELS_DIR (@pixtale/ml's DEFAULT_TRANSLATION_MODEL). */
+export const TRANSLATION_MODEL = 'translate-multi30k';
+
+/** What the translation worker needs from @pixtale/ml's public `Translator`, plus the model's name. */
+export type TranslatorLike = Pick<Translator, 'languages' | 'translate' | 'dispose'> & { readonly modelName: string };
+
+export type TranslatorProvider = (() => Promise<TranslatorLike>) & {
+  /** Why the translator cannot be loaded here (no weights yet...), or null when it can be tried. */
+  unavailableReason(): string | null;
+  dispose(): Promise<void>;
+};
+
+export interface TranslatorOptions {
+  modelsDir: string;
+  model?: string;
+  /** onnxruntime intra-op threads (default 1: translation runs beside captioning). */
+  threads?: number;
+}
+
+/**
+ * Whether the real translator can be loaded: @pixtale/ml is built and the model folder holds a
+ * complete export (config.json, encoder.onnx, decoder.onnx). Null when it can; else the reason.
+ */
+export function translatorUnavailableReason(modelsDir: string, model = TRANSLATION_MODEL): string | null {
+  try {
+    require.resolve('@pixtale/ml');
+  } catch {
+    return '@pixtale/ml is not built (npm run build -w @pixtale/ml)';
+  }
+  const dir = path.join(modelsDir, model);
+  const missing = ['config.json', 'encoder.onnx', 'decoder.onnx'].filter((f) => !fs.existsSync(path.join(dir, f)));
+  if (missing.length) return `no trained translation model in ${dir} (missing ${missing.join(', ')}; export one or set PIXTALE_MODELS_DIR)`;
+  return null;
+}
+
+/**
+ * Lazily creates the translator once per process and caches the promise. A failed load is not
+ * cached, so a later job tries again (e.g. once the weights land in models/).
+ */
+export function lazyTranslator(opts: TranslatorOptions): TranslatorProvider {
+  const model = opts.model ?? TRANSLATION_MODEL;
+  let pending: Promise<TranslatorLike> | null = null;
+  const get = () => {
+    // Imported on first use: the API starts (and its model-free tests run) without loading onnxruntime.
+    pending ??= import('@pixtale/ml')
+      .then((ml) => ml.createTranslator({ modelsDir: opts.modelsDir, model, threads: opts.threads ?? 1 }))
+      .then((t): TranslatorLike => Object.assign(t, { modelName: model }))
+      .catch((e: unknown) => {
+        pending = null;
+        throw e;
+      });
+    return pending;
+  };
+  return Object.assign(get, {
+    unavailableReason: () => translatorUnavailableReason(opts.modelsDir, model),
+    async dispose() {
+      const p = pending;
+      pending = null;
+      if (p) await (await p.catch(() => null))?.dispose();
+    },
+  });
+}

@@ -4,7 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { storeContract } from '../contract.test-suite';
 import { openSqliteStore } from './sqlite.store';
-import { MIGRATIONS } from './migrations';
+import { MIGRATIONS, migrate } from './migrations';
+import { imageRecord } from '../contract.test-suite';
 import { cacheStatements } from './statement-cache';
 
 storeContract('sqlite', async () => openSqliteStore(':memory:'));
@@ -39,5 +40,33 @@ describe('sqlite adapter', () => {
   test('the store never changes or holds a shared (cached) statement', () => {
     const src = fs.readFileSync(path.join(__dirname, 'sqlite.store.ts'), 'utf8');
     expect(src).not.toMatch(/\.(iterate|bind|pluck|raw|expand|safeIntegers)\(/);
+  });
+
+  test('a database from before translations (migration 1) is upgraded in place: data kept, new versions get translation jobs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-v1-'));
+    const file = path.join(dir, 'pixtale.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    const now = Date.now();
+    old.prepare("INSERT INTO users (id, email, email_lower, display_name, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'A', ?)").run(now);
+    old.prepare(
+      "INSERT INTO posts (id, author_id, image, image_key, caption_status, current_caption_id, created_at) VALUES ('p1', 'u1', ?, 'k', 'READY', 'c1', ?)",
+    ).run(JSON.stringify(imageRecord()), now);
+    old.prepare("INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES ('c1', 'p1', 'a dog', 'MODEL', 1, ?)").run(now);
+    old.close();
+
+    const store = openSqliteStore(file);
+    expect((await store.captions.findById('c1'))?.text).toBe('a dog');
+    expect(await store.translationJobs.findByPost('p1')).toEqual([]); // old versions are not queued retroactively
+    expect((await store.translations.save({ captionId: 'c1', language: 'de', text: 'ein Hund', model: 'm' }))?.postId).toBe('p1');
+    const v2 = await store.captions.addVersion('p1', 'a red dog', 'USER');
+    expect((await store.translationJobs.findByPost('p1')).map((j) => j.captionId)).toEqual([v2.id]);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(migrate(new Database(':memory:'))).toBe(MIGRATIONS.length);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

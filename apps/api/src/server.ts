@@ -2,13 +2,13 @@ import 'reflect-metadata';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
-import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, parse, printSchema, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
@@ -19,6 +19,7 @@ import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
 import type { Env } from './env';
+import { createExecutor } from './execution';
 import { CaptionWorker } from './jobs/caption.worker';
 import { TranslationWorker } from './jobs/translation.worker';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
@@ -80,6 +81,26 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
       if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
       if (!opts.store) await store.close();
     },
+  };
+}
+
+type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
+
+/** Serves our (static) schema to Apollo and executes operations with graphql-jit. */
+function jitGateway(schema: GraphQLSchema): Gateway {
+  const execute = createExecutor(schema);
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    async load() {
+      return {
+        executor: async (rc) =>
+          execute({ document: rc.document, variableValues: rc.request.variables, contextValue: rc.context, operationName: rc.operationName }),
+      };
+    },
+    async stop() {},
   };
 }
 
@@ -163,7 +184,9 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   };
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    // Apollo parses, validates, runs the plugins and formats errors as usual; operations execute
+    // with graphql-jit (execution.ts). A gateway is Apollo's one hook for its own executor.
+    gateway: jitGateway(schema),
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,

@@ -4,11 +4,11 @@
  * 1. Seeds an embedded SQLite store (users, posts with user-written captions from Flickr8k,
  *    likes, views) in a temp dir, then starts the real API (`node dist/main.js`) on it in its
  *    own process, worker off (BENCH_NODE_ARGS adds node flags to it, e.g. --cpu-prof).
- * 2. Feed: BENCH_CLIENTS (50) concurrent signed-in clients (autocannon connections, in this
- *    process, so the load generator never shares the API's event loop) query `feed` (first
- *    page or a cursor page), closed loop, BENCH_RUNS (3) runs of BENCH_SECONDS (10) after a
- *    warm-up; reports per run throughput, p50/p95/p99, errors and the load average before and
- *    after, and the median run by p95.
+ * 2. Feed: BENCH_CLIENTS (50) concurrent signed-in clients (autocannon keep-alive connections,
+ *    in this process, so the load generator never shares the API's event loop) query `feed`
+ *    (first page or a cursor page), closed loop: a warm-up, then BENCH_RUNS (3) consecutive runs
+ *    of BENCH_SECONDS (10); reports per run throughput, p50/p95/p99, errors, CPU of the API
+ *    and of the load generator, the load average before and after, and the median run by p95.
  * 3. Upload-to-caption-ready: on a fresh store with the worker on, uploads BENCH_UPLOADS (5)
  *    real photos over HTTP multipart and times each until captionStatus is READY (only when
  *    the trained model is in models/; otherwise reported as skipped with the reason).
@@ -131,23 +131,28 @@ async function signUp(url: string, i: number) {
   return r.body.data.signUp.token as string;
 }
 
-/** One closed-loop autocannon run: every connection sends its next request as soon as the last one is answered. */
-function feedRun(url: string, apiPid: number, tokens: string[], cursors: string[], seconds: number): Promise<FeedRun> {
+/**
+ * The feed load: one autocannon session over `tokens.length` keep-alive connections, one
+ * signed-in client each, closed loop (a client sends its next request when the last one is
+ * answered). A warm-up (connections opened, operations compiled), then `runs` consecutive
+ * windows of `seconds`, each reported on its own; a response counts in the window it completed in.
+ */
+function feedLoad(url: string, apiPid: number, tokens: string[], cursors: string[], runs: number, seconds: number): Promise<FeedRun[]> {
   const body = (after?: string) => JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} });
-  const latencies: number[] = [];
+  type Sample = { at: number; apiCpuMs: number; own: NodeJS.CpuUsage; load: number[] };
+  const sample = (): Sample => ({ at: performance.now(), apiCpuMs: cpuMsOf(apiPid), own: process.cpuUsage(), load: loadavg() });
+  const windows: { latencies: number[]; errors: number; start: Sample; end?: Sample }[] = [];
+  let current: (typeof windows)[number] | null = null; // null during the warm-up
   let next = 0;
-  const loadBefore = loadavg();
-  const apiCpuBefore = cpuMsOf(apiPid);
-  const ownCpuBefore = process.cpuUsage();
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
         url: `${url}/graphql`,
         connections: tokens.length,
-        duration: seconds,
+        duration: WARMUP_SECONDS + runs * seconds + 60, // stopped after the last window
         timeout: 30,
-        // One signed-in client per connection. Two thirds of its requests read the first page,
-        // one third a later page (cursor pagination), each client its own cursors.
+        // Two thirds of a client's requests read the first page, one third a later page
+        // (cursor pagination), each client its own cursors.
         setupClient(client) {
           const i = next++;
           const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` };
@@ -157,32 +162,56 @@ function feedRun(url: string, apiPid: number, tokens: string[], cursors: string[
         // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
         verifyBody: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
       },
-      (err, result) => {
+      (err) => {
         if (err) return reject(err);
-        const loadAfter = loadavg();
-        const apiCpuMs = cpuMsOf(apiPid) - apiCpuBefore;
-        const own = process.cpuUsage(ownCpuBefore);
-        latencies.sort((a, b) => a - b);
-        const requests = latencies.length;
-        resolve({
-          clients: tokens.length,
-          seconds: round(result.duration, 2),
-          requests,
-          errors: result.errors + result.non2xx + result.mismatches,
-          throughputRps: round(requests / result.duration),
-          p50Ms: round(percentile(latencies, 50), 2),
-          p95Ms: round(percentile(latencies, 95), 2),
-          p99Ms: round(percentile(latencies, 99), 2),
-          maxMs: round(latencies.at(-1) ?? 0, 2),
-          apiCpuMsPerRequest: round(apiCpuMs / Math.max(1, requests), 3),
-          apiCpuCores: round(apiCpuMs / 1000 / result.duration, 2),
-          clientCpuCores: round((own.user + own.system) / 1e6 / result.duration, 2),
-          loadavgBefore: loadBefore,
-          loadavgAfter: loadAfter,
-        });
+        resolve(
+          windows.map((w) => {
+            const end = w.end!;
+            const elapsed = (end.at - w.start.at) / 1000;
+            const apiCpuMs = end.apiCpuMs - w.start.apiCpuMs;
+            const ownCpuMs = (end.own.user + end.own.system - w.start.own.user - w.start.own.system) / 1000;
+            const latencies = w.latencies.sort((a, b) => a - b);
+            const requests = latencies.length;
+            return {
+              clients: tokens.length,
+              seconds: round(elapsed, 2),
+              requests,
+              errors: w.errors,
+              throughputRps: round(requests / elapsed),
+              p50Ms: round(percentile(latencies, 50), 2),
+              p95Ms: round(percentile(latencies, 95), 2),
+              p99Ms: round(percentile(latencies, 99), 2),
+              maxMs: round(latencies.at(-1) ?? 0, 2),
+              apiCpuMsPerRequest: round(apiCpuMs / Math.max(1, requests), 3),
+              apiCpuCores: round(apiCpuMs / 1000 / elapsed, 2),
+              clientCpuCores: round(ownCpuMs / 1000 / elapsed, 2),
+              loadavgBefore: w.start.load,
+              loadavgAfter: end.load,
+            };
+          }),
+        );
       },
     );
-    instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+    instance.on('response', (_client, status, _bytes, ms) => {
+      if (!current) return;
+      current.latencies.push(ms);
+      if (status !== 200) current.errors++;
+    });
+    instance.on('reqMismatch', () => current && current.errors++);
+    instance.on('reqError', () => current && current.errors++);
+    const boundary = (k: number) => {
+      const now = sample();
+      if (current) current.end = now;
+      if (k === runs) {
+        current = null;
+        instance.stop();
+        return;
+      }
+      current = { latencies: [], errors: 0, start: now };
+      windows.push(current);
+      setTimeout(() => boundary(k + 1), seconds * 1000);
+    };
+    setTimeout(() => boundary(0), WARMUP_SECONDS * 1000);
   });
 }
 
@@ -228,14 +257,11 @@ async function benchFeed(url: string, apiPid: number) {
     throw new Error(`unexpected feed response: ${JSON.stringify(first.body).slice(0, 500)}`);
   }
   const cursors = edges.map((e) => e.cursor);
-  if (WARMUP_SECONDS > 0) await feedRun(url, apiPid, tokens, cursors, WARMUP_SECONDS);
-  const runs: FeedRun[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const run = await feedRun(url, apiPid, tokens, cursors, SECONDS);
+  const runs = await feedLoad(url, apiPid, tokens, cursors, RUNS, SECONDS);
+  for (const [r, run] of runs.entries()) {
     console.log(`  run ${r + 1}: ${run.throughputRps} req/s, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms, ` +
       `errors ${run.errors}/${run.requests}, API ${run.apiCpuMsPerRequest} ms CPU/request (${run.apiCpuCores} cores), ` +
       `client ${run.clientCpuCores} cores, load ${run.loadavgBefore[0]} -> ${run.loadavgAfter[0]}`);
-    runs.push(run);
   }
   // The median run by p95.
   const median = [...runs].sort((a, b) => a.p95Ms - b.p95Ms)[Math.floor(runs.length / 2)]!;
@@ -285,7 +311,7 @@ async function main() {
     summary.seed = await seed(feedDir);
     const api = await startApi(feedDir, { WORKER_ENABLED: 'false' });
     try {
-      console.log(`feed: ${CLIENTS} concurrent clients (autocannon, this process), ${RUNS} runs of ${SECONDS}s after a ${WARMUP_SECONDS}s warm-up ...`);
+      console.log(`feed: ${CLIENTS} keep-alive clients (autocannon, this process), ${WARMUP_SECONDS}s warm-up, then ${RUNS} runs of ${SECONDS}s ...`);
       const feed = await benchFeed(`http://127.0.0.1:${PORT}`, api.pid!);
       summary.feed = feed;
       console.log(`feed (median run by p95): ${feed.throughputRps} req/s, p50 ${feed.p50Ms} ms, p95 ${feed.p95Ms} ms, p99 ${feed.p99Ms} ms, errors ${feed.errors}/${feed.requests}`);

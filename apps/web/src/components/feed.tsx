@@ -4,10 +4,12 @@ import Link from 'next/link';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useSubscription } from 'urql';
-import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED } from '@/graphql/operations';
+import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED, POST_TRANSLATIONS } from '@/graphql/operations';
 import type { Post } from '@/graphql/types';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
+import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
+import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
 import { PostImage } from './post-image';
 import { Alert, Button, LinkButton, Spinner } from './ui';
 
@@ -38,6 +40,7 @@ export function Feed() {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | undefined>();
   const [announce, setAnnounce] = useState('');
+  const [language, setLanguage] = useCaptionLanguage();
   const sentinel = useRef<HTMLDivElement>(null);
   const inFlight = useRef(false);
 
@@ -112,6 +115,7 @@ export function Feed() {
         </div>
         {status === 'authenticated' && <LinkButton href="/upload">Upload a photo</LinkButton>}
       </div>
+      <LanguageSwitcher value={language} onChange={setLanguage} className="mb-5" />
       <p className="sr-only" aria-live="polite">
         {announce}
       </p>
@@ -132,7 +136,7 @@ export function Feed() {
       <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3" data-testid="feed-list">
         {posts.map((post, i) => (
           <li key={post.id}>
-            <FeedCard post={post} priority={i < 3} onUpdate={onUpdate} />
+            <FeedCard post={post} priority={i < 3} language={language} onUpdate={onUpdate} />
           </li>
         ))}
       </ul>
@@ -151,15 +155,34 @@ export function Feed() {
   );
 }
 
-function FeedCard({ post, priority, onUpdate }: { post: FeedPost; priority: boolean; onUpdate: (p: FeedPost) => void }) {
+function FeedCard({
+  post,
+  priority,
+  language,
+  onUpdate,
+}: {
+  post: FeedPost;
+  priority: boolean;
+  language: CaptionLanguage;
+  onUpdate: (p: FeedPost) => void;
+}) {
   const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
+  const shown = captionIn(post, language);
+  // Follow the post while its caption, or its translation into the chosen language, is on the way.
   useSubscription<{ postUpdated: FeedPost }>(
-    { query: POST_CARD_UPDATED, variables: { postId: post.id }, pause: !pending },
+    { query: POST_CARD_UPDATED, variables: { postId: post.id }, pause: !pending && shown.kind !== 'translating' },
     (_prev, data) => {
       onUpdate(data.postUpdated);
       return data;
     },
   );
+  const client = useClient();
+  useRefreshWhile(shown.kind === 'translating', () => {
+    void client
+      .query<{ post: FeedPost | null }>(POST_TRANSLATIONS, { id: post.id }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((res) => res.data?.post && onUpdate({ ...post, ...res.data.post }));
+  });
   return (
     <article
       className="group overflow-hidden rounded-2xl border border-line bg-surface shadow-sm transition-shadow focus-within:shadow-md hover:shadow-md"
@@ -170,8 +193,12 @@ function FeedCard({ post, priority, onUpdate }: { post: FeedPost; priority: bool
         <PostImage post={post} sizes="(min-width: 1024px) 33vw, (min-width: 640px) 50vw, 100vw" priority={priority} />
         <div className="space-y-2 p-4">
           <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
-            {post.caption ? (
-              post.caption.text
+            {shown.kind === 'text' ? (
+              <span lang={shown.lang}>{shown.text}</span>
+            ) : shown.kind === 'translating' ? (
+              <span className="text-muted" data-testid="feed-caption-translating">
+                Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…
+              </span>
             ) : pending ? (
               <span className="text-muted">Writing caption…</span>
             ) : (

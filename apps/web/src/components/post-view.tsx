@@ -11,6 +11,7 @@ import {
   EDIT_CAPTION,
   LIKE_POST,
   POST,
+  POST_TRANSLATIONS,
   POST_UPDATED,
   RECORD_VIEW,
   RETRY_CAPTION,
@@ -19,7 +20,9 @@ import {
 import type { Post } from '@/graphql/types';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
+import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { AttentionOverlay, AttentionWords } from './attention';
+import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
 import { PostImage } from './post-image';
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
 
@@ -46,6 +49,7 @@ export function PostView({ id }: { id: string }) {
   const [notFound, setNotFound] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
   const [activeWord, setActiveWord] = useState<number | null>(null);
+  const [language, setLanguage] = useCaptionLanguage();
   const viewed = useRef<string | null>(null);
 
   const merge = useCallback((p: Partial<Post> & { id: string }) => {
@@ -87,6 +91,16 @@ export function PostView({ id }: { id: string }) {
       return data;
     },
   );
+
+  // The chosen language's translation is on the way: postUpdated brings it; re-read now and then in case
+  // it was stored before the subscription was live.
+  const awaitingTranslation = !!post && captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
+  useRefreshWhile(awaitingTranslation, () => {
+    void client
+      .query<{ post: Pick<Post, 'id' | 'captionStatus' | 'caption' | 'translations'> | null }>(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
+      .toPromise()
+      .then((res) => res.data?.post && merge(res.data.post));
+  });
 
   if (notFound) {
     return (
@@ -139,8 +153,11 @@ export function PostView({ id }: { id: string }) {
           </span>
         </div>
 
+        <LanguageSwitcher value={language} onChange={setLanguage} />
+
         <CaptionBlock
           post={post}
+          language={language}
           pending={pending}
           onRetry={
             isAuthor
@@ -188,8 +205,19 @@ export function PostView({ id }: { id: string }) {
  * The live caption. Its box is tall enough for a three-line caption and its badge, so it keeps one
  * size from "writing caption…" to the final text: no layout shift.
  */
-function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean; onRetry?: (() => void) | undefined }) {
+function CaptionBlock({
+  post,
+  language,
+  pending,
+  onRetry,
+}: {
+  post: Post;
+  language: CaptionLanguage;
+  pending: boolean;
+  onRetry?: (() => void) | undefined;
+}) {
   const current = currentCaption(post);
+  const shown = captionIn({ caption: current ?? null, translations: post.translations }, language);
   return (
     <section aria-labelledby="caption-title">
       <h1 id="caption-title" className="sr-only">
@@ -198,20 +226,39 @@ function CaptionBlock({ post, pending, onRetry }: { post: Post; pending: boolean
       <div
         className="flex min-h-[10.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
         aria-live="polite"
-        aria-busy={pending && !current}
+        aria-busy={(pending && !current) || shown.kind === 'translating'}
         data-testid="caption-box"
         data-status={post.captionStatus}
+        data-language={language}
       >
-        {current ? (
-          <>
-            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text">
+        {current && shown.kind === 'translating' ? (
+          <div data-testid="caption-translating">
+            <p className="flex items-center gap-2 text-base font-medium text-brand-800">
+              <span aria-hidden className="size-2.5 animate-ping rounded-full bg-brand-600" />
+              Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…
+            </p>
+            <p className="mt-2 text-base text-muted" lang="en">
               {current.text}
+            </p>
+          </div>
+        ) : current && shown.kind === 'text' ? (
+          <>
+            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text" lang={shown.lang}>
+              {shown.text}
             </p>
             <p className="mt-2 text-xs text-muted">
               <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
                 {current.source === 'MODEL' ? 'Written by our model' : 'Written by the author'}
               </Badge>{' '}
               version {current.version}
+              {shown.translated && (
+                <>
+                  {' · '}
+                  <span data-testid="caption-translated-note">
+                    machine-translated from English: “<span lang="en">{current.text}</span>”
+                  </span>
+                </>
+              )}
             </p>
           </>
         ) : pending ? (

@@ -20,6 +20,11 @@ export const POST_CARD_FIELDS = gql`
       version
       createdAt
     }
+    translations {
+      language
+      text
+      captionId
+    }
     images {
       feed {
         url
@@ -134,6 +139,28 @@ export const POST_CARD_UPDATED = gql`
     }
   }
   ${POST_CARD_FIELDS}
+`;
+
+/** The live caption and its translations: the language switcher's fallback when a postUpdated event was missed. */
+export const POST_TRANSLATIONS = gql`
+  query PostTranslations($id: ID!) {
+    post(id: $id) {
+      id
+      captionStatus
+      caption {
+        id
+        text
+        source
+        version
+        createdAt
+      }
+      translations {
+        language
+        text
+        captionId
+      }
+    }
+  }
 `;
 
 export const EDIT_CAPTION = gql`

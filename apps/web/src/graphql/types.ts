@@ -16,6 +16,15 @@ export interface Caption {
   createdAt: string;
 }
 
+/** A machine translation of a caption version (`Post.translations`). */
+export interface Translation {
+  /** "de", "fr" or "cs". */
+  language: string;
+  text: string;
+  /** The caption version it translates: only a translation of the live version is shown. */
+  captionId: string;
+}
+
 export interface Suggestion {
   text: string;
   score: number;
@@ -49,6 +58,8 @@ export interface Post {
   /** The live caption version; null until the first caption exists. */
   caption: Caption | null;
   captions: Caption[];
+  /** Translations of the live caption version, each once it has arrived. */
+  translations?: Translation[] | null;
   suggestions: Suggestion[];
   hashtags: string[];
   likeCount: number;

@@ -1,0 +1,40 @@
+import { CAPTION_LANGUAGES, SOURCE_LANGUAGE, type CaptionLanguage } from '@pixtale/shared';
+import type { Caption, Translation } from '@/graphql/types';
+
+export type { CaptionLanguage };
+
+/** The caption as the reader asked for it. */
+export type CaptionIn =
+  /** No caption yet (being written, or captioning failed). */
+  | { kind: 'none' }
+  /** English, or the translation into the chosen language. */
+  | { kind: 'text'; text: string; lang: CaptionLanguage; translated: boolean; original: string }
+  /** The chosen language's translation of the live caption has not arrived yet. */
+  | { kind: 'translating'; lang: CaptionLanguage; original: string };
+
+/** Picks the text to show: the live caption in `language`, or "translating" until its translation exists. */
+export function captionIn(
+  post: { caption: Pick<Caption, 'id' | 'text'> | null; translations?: Translation[] | null | undefined },
+  language: CaptionLanguage,
+): CaptionIn {
+  const caption = post.caption;
+  if (!caption) return { kind: 'none' };
+  if (language === SOURCE_LANGUAGE) return { kind: 'text', text: caption.text, lang: SOURCE_LANGUAGE, translated: false, original: caption.text };
+  // Only a translation of the live version counts: after an edit the old one is stale.
+  const t = post.translations?.find((x) => x.language === language && x.captionId === caption.id);
+  return t && t.text.trim()
+    ? { kind: 'text', text: t.text, lang: language, translated: true, original: caption.text }
+    : { kind: 'translating', lang: language, original: caption.text };
+}
+
+/** The language's own name ("Deutsch"). */
+export function languageName(code: CaptionLanguage): string {
+  return CAPTION_LANGUAGES.find((l) => l.code === code)?.name ?? code;
+}
+
+export const LANGUAGE_STORAGE_KEY = 'pixtale.captionLanguage';
+
+/** A stored choice, or English when there is none (or it is not a caption language). */
+export function parseStoredLanguage(value: string | null | undefined): CaptionLanguage {
+  return CAPTION_LANGUAGES.find((l) => l.code === value)?.code ?? SOURCE_LANGUAGE;
+}

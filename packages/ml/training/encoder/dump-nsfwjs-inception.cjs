@@ -1,11 +1,16 @@
-// Dumps the ImageNet-frozen part of nsfwjs@4's InceptionV3 (every layer up to `mixed5`)
-// as a Keras layer list + dequantised float32 weights, for export-encoder.py to turn into ONNX.
-// Usage: node dump-nsfwjs-inception.cjs OUT_DIR
+// Dumps nsfwjs@4's InceptionV3 up to a `mixedN` block (default `mixed5`, the last ImageNet-frozen
+// one) as a Keras layer list + dequantised float32 weights, for export_encoder.py to turn into ONNX.
+// Layers after mixed5 were fine-tuned by nsfwjs (ImageNet start, NSFW classes); dumping them needs
+// --allow-fine-tuned, and layers.json lists which ones they are.
+// Usage: node dump-nsfwjs-inception.cjs OUT_DIR [--until mixedN] [--allow-fine-tuned]
 const fs = require('node:fs');
 const path = require('node:path');
 
-const outDir = process.argv[2];
-if (!outDir) throw new Error('usage: node dump-nsfwjs-inception.cjs OUT_DIR');
+const args = process.argv.slice(2);
+const outDir = args[0];
+if (!outDir || outDir.startsWith('--')) throw new Error('usage: node dump-nsfwjs-inception.cjs OUT_DIR [--until mixedN] [--allow-fine-tuned]');
+const until = args.includes('--until') ? args[args.indexOf('--until') + 1] : 'mixed5';
+const allowFineTuned = args.includes('--allow-fine-tuned');
 // The package's `exports` hide package.json, so locate it from its CommonJS entry (dist/cjs/index.js).
 const entry = require.resolve('nsfwjs', { paths: [path.join(__dirname, '..', '..')] });
 const modelDir = path.join(path.dirname(entry), '..', 'models', 'inception_v3');
@@ -18,9 +23,11 @@ const shards = modelJson.weightsManifest[0].paths.map((p) => {
 const data = Buffer.concat(shards);
 
 const layers = modelJson.modelTopology.model_config.config.layers;
-const lastFrozen = layers.findIndex((l) => l.name === 'mixed5');
-const kept = layers.slice(0, lastFrozen + 1);
-if (kept.some((l) => l.config.trainable === true)) throw new Error('a kept layer was fine-tuned; expected ImageNet-frozen layers only');
+const last = layers.findIndex((l) => l.name === until);
+if (last < 0) throw new Error(`no layer named ${until}`);
+const kept = layers.slice(0, last + 1);
+const fineTuned = kept.filter((l) => l.config.trainable === true).map((l) => l.name);
+if (fineTuned.length > 0 && !allowFineTuned) throw new Error(`${fineTuned.length} kept layers were fine-tuned by nsfwjs (first: ${fineTuned[0]}); pass --allow-fine-tuned`);
 const keptNames = new Set(kept.map((l) => l.name));
 
 const index = {};
@@ -46,5 +53,5 @@ for (const spec of modelJson.weightsManifest[0].weights) {
 if (offset !== data.length) throw new Error(`weights size mismatch: read ${offset} of ${data.length}`);
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'weights.bin'), Buffer.concat(chunks));
-fs.writeFileSync(path.join(outDir, 'layers.json'), JSON.stringify({ layers: kept, weights: index }, null, 1));
-console.log(`kept ${kept.length} layers, ${Object.keys(index).length} tensors, ${(outOffset / 4 / 1e6).toFixed(2)}M parameters`);
+fs.writeFileSync(path.join(outDir, 'layers.json'), JSON.stringify({ output: until, fineTuned, layers: kept, weights: index }, null, 1));
+console.log(`kept ${kept.length} layers up to ${until} (${fineTuned.length} fine-tuned by nsfwjs), ${Object.keys(index).length} tensors, ${(outOffset / 4 / 1e6).toFixed(2)}M parameters`);

@@ -7,7 +7,11 @@ same way, normalises to [-1, 1] as Keras' InceptionV3 was trained, and returns t
 [N, 64, 768] for the attention decoder: 64 regions keep attention readable and make
 training on a 2-core CPU about 4x faster than the full 289.
 
-Usage: python3 export_encoder.py DUMP_DIR OUT_DIR
+Any later block works the same (`dump-nsfwjs-inception.cjs --until mixed7 --allow-fine-tuned`):
+17x17 grids (mixed4-7) are pooled to 8x8, 8x8 grids (mixed8-10) are kept.
+
+Usage: python3 export_encoder.py DUMP_DIR OUT_DIR [--fp16]
+  --fp16  store weights as fp16 initialisers behind a Cast (half the size; computed in fp32)
 """
 import json
 import sys
@@ -91,17 +95,20 @@ class Encoder(nn.Module):
 
     def forward(self, pixels):
         x = pixels.to(torch.float32) / 127.5 - 1.0
-        grid = pool_grid(self.graph(x.permute(0, 3, 1, 2)))  # [N, 768, 8, 8]
-        return grid.flatten(2).transpose(1, 2)  # [N, 64, 768], row-major grid
+        grid = self.graph(x.permute(0, 3, 1, 2))
+        if grid.shape[-1] == 17:
+            grid = pool_grid(grid)  # [N, D, 8, 8]
+        return grid.flatten(2).transpose(1, 2)  # [N, 64, D], row-major grid
 
 
 def pool_grid(grid):
-    """[N, 768, 17, 17] mixed5 activations -> [N, 768, 8, 8]; train_captioner.py pools cached grids the same way."""
+    """[N, D, 17, 17] mixedN activations -> [N, 768, 8, 8]; train_captioner.py pools cached grids the same way."""
     return F.avg_pool2d(grid, 3, 2)
 
 
 def main():
     dump, out = Path(sys.argv[1]), Path(sys.argv[2])
+    fp16 = "--fp16" in sys.argv[3:]
     meta = json.loads((dump / "layers.json").read_text())
     blob = (dump / "weights.bin").read_bytes()
     encoder = Encoder(KerasGraph(meta["layers"], meta["weights"], blob)).eval()
@@ -109,10 +116,16 @@ def main():
     sample = torch.randint(0, 256, (1, 299, 299, 3), dtype=torch.uint8)
     with torch.no_grad():
         features = encoder(sample)
-    assert features.shape == (1, 64, 768), features.shape
+    assert features.shape[:2] == (1, 64), features.shape
     torch.onnx.export(encoder, (sample,), str(out / "encoder.onnx"), input_names=["pixels"], output_names=["features"],
                       dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}}, opset_version=17, dynamo=False)
-    (out / "config.json").write_text(json.dumps({"gridHeight": 8, "gridWidth": 8, "featureDim": 768}, indent=2) + "\n")
+    if fp16:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from export_decoder import to_fp16_initialisers
+        to_fp16_initialisers(out / "encoder.onnx")
+    config = {"gridHeight": 8, "gridWidth": 8, "featureDim": int(features.shape[2]), "layer": meta.get("output", "mixed5"),
+              "fineTunedLayers": len(meta.get("fineTuned", [])), "weights": "fp16" if fp16 else "fp32"}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     (out / "preprocessor_config.json").write_text(json.dumps({"size": 299, "channels": 3, "resize": "fill"}, indent=2) + "\n")
     print(f"wrote {out / 'encoder.onnx'}")
 

@@ -9,7 +9,7 @@ import type { Env } from './env';
 import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
-import type { CaptionVersionRecord, Store, TranslationRecord, UserRecord } from './store';
+import type { CaptionVersionRecord, Store, TranslationJobRecord, TranslationRecord, UserRecord } from './store';
 
 /** Long-lived pieces built once per process (see server.ts). */
 export interface AppDeps {
@@ -19,6 +19,8 @@ export interface AppDeps {
   logger: Logger;
   media: MediaService;
   services: { auth: AuthService; posts: PostService; engagement: EngagementService };
+  /** Whether translations can be made here: the reason when not (no translation model), else null. */
+  translation: { unavailableReason(): string | null };
 }
 
 export interface Loaders {
@@ -28,6 +30,8 @@ export interface Loaders {
   likedByMe: DataLoader<string, boolean>;
   /** Translations of a caption version (by caption id). */
   translationsByCaption: DataLoader<string, TranslationRecord[]>;
+  /** Translation jobs of a caption version (by caption id), oldest first. */
+  translationJobsByCaption: DataLoader<string, TranslationJobRecord[]>;
 }
 
 /** What every resolver gets, for HTTP requests and graphql-ws operations alike. */
@@ -69,6 +73,10 @@ function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
     translationsByCaption: new DataLoader(async (captionIds) => {
       const all = await store.translations.listByCaptions(captionIds);
       return captionIds.map((id) => all.filter((t) => t.captionId === id));
+    }),
+    translationJobsByCaption: new DataLoader(async (captionIds) => {
+      const all = await store.translationJobs.findByCaptions(captionIds);
+      return captionIds.map((id) => all.filter((j) => j.captionId === id));
     }),
     likedByMe: new DataLoader(async (postIds) => {
       if (!viewer) return postIds.map(() => false);

@@ -68,7 +68,10 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     onJobQueued: () => worker.wake(),
   });
   const engagement = new EngagementService(store, posts, pubsub);
-  const deps: AppDeps = { env, store, pubsub, logger, media, services: { auth, posts, engagement } };
+  const deps: AppDeps = {
+    env, store, pubsub, logger, media, services: { auth, posts, engagement },
+    translation: { unavailableReason: () => translationWorker.unavailableReason() },
+  };
   return {
     deps,
     worker,

@@ -10,7 +10,7 @@ import type { Context } from '../context';
 import type { ImageVariant, PostRecord, TranslationRecord } from '../store';
 import { parseCaptionLanguage } from '../translation/languages';
 import { translatedCaption } from '../translation/translation.resolver';
-import { Translation } from '../translation/translation.type';
+import { Translation, TranslationStatus } from '../translation/translation.type';
 import { ImageFile, Post, PostConnection, PostImages } from './post.type';
 
 const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
@@ -168,6 +168,18 @@ export class PostResolver {
     if (!caption || lang === SOURCE_LANGUAGE) return caption;
     const translation = (await ctx.loaders.translationsByCaption.load(caption.id)).find((t) => t.language === lang);
     return translation ? translatedCaption(caption, translation) : null;
+  }
+
+  @FieldResolver(() => TranslationStatus, {
+    description: 'Where the translations of the live caption version are (NONE, PENDING, READY, FAILED, UNAVAILABLE).',
+  })
+  async translationStatus(@Root() post: PostRecord, @Ctx() ctx: Context): Promise<TranslationStatus> {
+    if (!post.currentCaptionId) return TranslationStatus.NONE;
+    const job = (await ctx.loaders.translationJobsByCaption.load(post.currentCaptionId)).at(-1);
+    if (!job) return TranslationStatus.NONE;
+    if (job.status === 'DONE') return TranslationStatus.READY;
+    if (job.status === 'FAILED') return TranslationStatus.FAILED;
+    return ctx.translation.unavailableReason() ? TranslationStatus.UNAVAILABLE : TranslationStatus.PENDING;
   }
 
   @FieldResolver(() => [Translation], {

@@ -25,12 +25,13 @@ type PostT = {
     caption: { id: string; text: string; source: string; version: number; language: string } | null;
     de: { id: string; text: string; source: string; version: number; language: string; createdAt: string } | null;
     translations: { language: string; text: string; captionId: string; model: string }[];
+    translationStatus: string;
   };
 };
 const POST_T = `query($id: ID!) { post(id: $id) {
   caption { id text source version language }
   de: caption(language: "de") { id text source version language createdAt }
-  translations { language text captionId model } } }`;
+  translations { language text captionId model } translationStatus } }`;
 
 async function newPost(h: Harness, token: string, caption: string | null): Promise<string> {
   const r = await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(await makeJpeg()), caption }, token);
@@ -132,7 +133,11 @@ describe('captions in other languages: API contract (no model needed)', () => {
     expect((await h.app.deps.store.translationJobs.findByPost(id)).map((j) => [j.status, j.attempts])).toEqual([['PENDING', 0]]);
     const r = await h.gql<PostT>(POST_T, { id });
     expect(r.errors).toBeUndefined();
-    expect(r.data!.post).toMatchObject({ caption: { text: 'Two children play in the snow.', language: 'en' }, de: null, translations: [] });
+    expect(r.data!.post).toMatchObject({
+      caption: { text: 'Two children play in the snow.', language: 'en' }, de: null, translations: [], translationStatus: 'UNAVAILABLE',
+    });
+    const none = await newPost(h, token, null); // no caption yet: nothing to translate
+    expect((await h.gql<PostT>(POST_T, { id: none })).data!.post).toMatchObject({ caption: null, de: null, translations: [], translationStatus: 'NONE' });
   });
 
   test('a translator that keeps failing: retried with back-off, then the job is FAILED with the reason (the post is untouched)', async () => {
@@ -152,8 +157,11 @@ describe('captions in other languages: API contract (no model needed)', () => {
     const [job] = await h.app.deps.store.translationJobs.findByPost(id);
     expect(job).toMatchObject({ status: 'FAILED', attempts: 3, lastError: 'onnxruntime could not load decoder.onnx', leaseOwner: null });
     expect(calls).toBeGreaterThanOrEqual(3);
-    const r = await h.gql<{ post: { captionStatus: string; translations: unknown[] } }>('query($id: ID!) { post(id: $id) { captionStatus translations { text } } }', { id });
-    expect(r.data!.post).toEqual({ captionStatus: 'PENDING', translations: [] });
+    const r = await h.gql<{ post: { captionStatus: string; translations: unknown[] } }>(
+      'query($id: ID!) { post(id: $id) { captionStatus translations { text } translationStatus } }',
+      { id },
+    );
+    expect(r.data!.post).toEqual({ captionStatus: 'PENDING', translations: [], translationStatus: 'FAILED' });
   });
 });
 
@@ -178,7 +186,7 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     const id = await newPost(h, token, 'A dog runs on the beach.');
     const sub = h.app.deps.pubsub.subscribe('POST_UPDATED', id)[Symbol.asyncIterator]();
     const before = await h.gql<PostT>(POST_T, { id });
-    expect(before.data!.post).toMatchObject({ de: null, translations: [] });
+    expect(before.data!.post).toMatchObject({ de: null, translations: [], translationStatus: 'PENDING' });
 
     await drain(worker(h, real));
     for (let i = 0; i < TRANSLATION_LANGUAGES.length; i++) expect((await sub.next()).value).toEqual({ postId: id });
@@ -187,6 +195,7 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     const r = await h.gql<PostT>(POST_T, { id });
     expect(r.errors).toBeUndefined();
     const p = r.data!.post;
+    expect(p.translationStatus).toBe('READY');
     expect(p.translations.map((t) => t.language)).toEqual(['de', 'fr', 'cs']);
     for (const t of p.translations) {
       expect(t.text.trim().length).toBeGreaterThan(0);

@@ -1,4 +1,26 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+/** Where the translations of a post's live caption version are. */
+export const TranslationStatus = {
+  NONE: 'NONE',
+  PENDING: 'PENDING',
+  READY: 'READY',
+  FAILED: 'FAILED',
+  UNAVAILABLE: 'UNAVAILABLE',
+} as const;
+export type TranslationStatus = (typeof TranslationStatus)[keyof typeof TranslationStatus];
+
+registerEnumType(TranslationStatus, {
+  name: 'TranslationStatus',
+  description: 'Where the translations of the live caption version are: PENDING -> READY, or FAILED; UNAVAILABLE while the server has no translation model.',
+  valuesConfig: {
+    NONE: { description: 'Nothing to translate: no caption yet (or a version from before translations existed).' },
+    PENDING: { description: 'Queued or being translated; each language appears in translations as it is done.' },
+    READY: { description: 'Translated: translations has every language.' },
+    FAILED: { description: 'Translation failed after retries; translations may be partial.' },
+    UNAVAILABLE: { description: 'The server has no translation model yet; the job waits and runs once one is installed.' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'A caption version machine-translated from English into another language.' })
 export class Translation {

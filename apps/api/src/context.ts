@@ -109,13 +109,13 @@ export async function createContext(deps: AppDeps, req: RequestInfo): Promise<Co
     }
   }
   const ip = req.ip ?? 'unknown';
-  const anon = createHash('sha256').update(`${ip}|${req.userAgent ?? ''}`).digest('hex').slice(0, 24);
+  const anon = () => createHash('sha256').update(`${ip}|${req.userAgent ?? ''}`).digest('hex').slice(0, 24);
   const ctx: Context = {
     ...deps,
     viewer,
     authError,
     ip,
-    viewerKey: viewer ? `user:${viewer.user.id}` : `anon:${anon}`,
+    viewerKey: viewer ? `user:${viewer.user.id}` : `anon:${anon()}`,
     clientKey: viewer ? `user:${viewer.user.id}` : `ip:${ip}`,
     loaders: createLoaders(deps, viewer),
     resetLoaders() {

@@ -90,6 +90,8 @@ test('multipart upload over HTTP (with the CSRF preflight header), then the imag
   expect(img.status).toBe(200);
   expect(img.headers.get('content-type')).toBe('image/webp');
   expect(img.headers.get('cache-control')).toContain('immutable');
+  expect(img.headers.get('etag')).toBeTruthy(); // images keep their ETags; GraphQL responses have none
+  expect(res.headers.get('etag')).toBeNull();
   expect((await fetch(`${server.url}/media/../pixtale.sqlite`)).status).toBe(404);
 });
 

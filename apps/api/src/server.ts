@@ -205,6 +205,9 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
 
   const web = express();
   web.disable('x-powered-by');
+  // No ETag on API responses (hashing every GraphQL response body costs CPU and no client sends
+  // If-None-Match for them); /media is served by express.static with its own ETags.
+  web.set('etag', false);
   web.set('trust proxy', 'loopback');
   const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
   web.get('/health', (_req, res) => {

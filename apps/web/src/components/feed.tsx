@@ -195,6 +195,8 @@ function FeedCard({
           <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
             {shown.kind === 'text' ? (
               <span lang={shown.lang}>{shown.text}</span>
+            ) : shown.kind === 'unavailable' ? (
+              <span lang="en">{shown.original}</span>
             ) : shown.kind === 'translating' ? (
               <span className="text-muted" data-testid="feed-caption-translating">
                 Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…

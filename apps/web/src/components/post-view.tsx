@@ -241,17 +241,25 @@ function CaptionBlock({
               {current.text}
             </p>
           </div>
-        ) : current && shown.kind === 'text' ? (
+        ) : current && (shown.kind === 'text' || shown.kind === 'unavailable') ? (
           <>
-            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text" lang={shown.lang}>
-              {shown.text}
+            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
+              {shown.kind === 'text' ? shown.text : current.text}
             </p>
             <p className="mt-2 text-xs text-muted">
               <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
                 {current.source === 'MODEL' ? 'Written by our model' : 'Written by the author'}
               </Badge>{' '}
               version {current.version}
-              {shown.translated && (
+              {shown.kind === 'unavailable' && (
+                <>
+                  {' · '}
+                  <span data-testid="caption-untranslated-note">
+                    no <span lang={shown.lang}>{languageName(shown.lang)}</span> translation is available, this is the original
+                  </span>
+                </>
+              )}
+              {shown.kind === 'text' && shown.translated && (
                 <>
                   {' · '}
                   <span data-testid="caption-translated-note">

@@ -25,6 +25,7 @@ export const POST_CARD_FIELDS = gql`
       text
       captionId
     }
+    translationStatus
     images {
       feed {
         url
@@ -159,6 +160,7 @@ export const POST_TRANSLATIONS = gql`
         text
         captionId
       }
+      translationStatus
     }
   }
 `;

@@ -2,6 +2,7 @@
 
 export type CaptionStatus = 'PENDING' | 'PROCESSING' | 'READY' | 'FAILED';
 export type CaptionSource = 'MODEL' | 'USER';
+export type TranslationStatus = 'NONE' | 'PENDING' | 'READY' | 'FAILED' | 'UNAVAILABLE';
 
 export interface UserRef {
   id: string;
@@ -60,6 +61,8 @@ export interface Post {
   captions: Caption[];
   /** Translations of the live caption version, each once it has arrived. */
   translations?: Translation[] | null;
+  /** FAILED or UNAVAILABLE (no model on the server): the translation will not come, show the original. */
+  translationStatus?: TranslationStatus | null;
   suggestions: Suggestion[];
   hashtags: string[];
   likeCount: number;

@@ -17,6 +17,13 @@ describe('captionIn', () => {
     expect(captionIn({ caption, translations }, 'fr')).toEqual({ kind: 'translating', lang: 'fr', original: 'A dog runs.' });
     expect(captionIn({ caption, translations: undefined }, 'cs')).toEqual({ kind: 'translating', lang: 'cs', original: 'A dog runs.' });
   });
+  it('a translation that will not come (failed, no model on the server) is "unavailable"', () => {
+    for (const translationStatus of ['FAILED', 'UNAVAILABLE', 'READY'] as const) {
+      expect(captionIn({ caption, translations, translationStatus }, 'fr')).toEqual({ kind: 'unavailable', lang: 'fr', original: 'A dog runs.' });
+    }
+    expect(captionIn({ caption, translations, translationStatus: 'PENDING' }, 'fr').kind).toBe('translating');
+    expect(captionIn({ caption, translations, translationStatus: 'FAILED' }, 'de').kind).toBe('text');
+  });
   it('no caption yet is "none" in every language', () => {
     expect(captionIn({ caption: null, translations: [] }, 'de')).toEqual({ kind: 'none' });
   });

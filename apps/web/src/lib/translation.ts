@@ -1,5 +1,5 @@
 import { CAPTION_LANGUAGES, SOURCE_LANGUAGE, type CaptionLanguage } from '@pixtale/shared';
-import type { Caption, Translation } from '@/graphql/types';
+import type { Caption, Translation, TranslationStatus } from '@/graphql/types';
 
 export type { CaptionLanguage };
 
@@ -10,11 +10,17 @@ export type CaptionIn =
   /** English, or the translation into the chosen language. */
   | { kind: 'text'; text: string; lang: CaptionLanguage; translated: boolean; original: string }
   /** The chosen language's translation of the live caption has not arrived yet. */
-  | { kind: 'translating'; lang: CaptionLanguage; original: string };
+  | { kind: 'translating'; lang: CaptionLanguage; original: string }
+  /** It will not come (translation failed, or the server has no translation model): show the original. */
+  | { kind: 'unavailable'; lang: CaptionLanguage; original: string };
 
 /** Picks the text to show: the live caption in `language`, or "translating" until its translation exists. */
 export function captionIn(
-  post: { caption: Pick<Caption, 'id' | 'text'> | null; translations?: Translation[] | null | undefined },
+  post: {
+    caption: Pick<Caption, 'id' | 'text'> | null;
+    translations?: Translation[] | null | undefined;
+    translationStatus?: TranslationStatus | null | undefined;
+  },
   language: CaptionLanguage,
 ): CaptionIn {
   const caption = post.caption;
@@ -22,9 +28,9 @@ export function captionIn(
   if (language === SOURCE_LANGUAGE) return { kind: 'text', text: caption.text, lang: SOURCE_LANGUAGE, translated: false, original: caption.text };
   // Only a translation of the live version counts: after an edit the old one is stale.
   const t = post.translations?.find((x) => x.language === language && x.captionId === caption.id);
-  return t && t.text.trim()
-    ? { kind: 'text', text: t.text, lang: language, translated: true, original: caption.text }
-    : { kind: 'translating', lang: language, original: caption.text };
+  if (t && t.text.trim()) return { kind: 'text', text: t.text, lang: language, translated: true, original: caption.text };
+  const never = post.translationStatus === 'FAILED' || post.translationStatus === 'UNAVAILABLE' || post.translationStatus === 'READY';
+  return { kind: never ? 'unavailable' : 'translating', lang: language, original: caption.text };
 }
 
 /** The language's own name ("Deutsch"). */

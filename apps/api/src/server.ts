@@ -191,6 +191,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     // with graphql-jit (execution.ts). A gateway is Apollo's one hook for its own executor.
     gateway: jitGateway(schema),
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM (drain, then exit); Apollo's own handlers made its stop() never settle there.
+    stopOnTerminationSignals: false,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(deps.logger),

@@ -49,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
 
   const { images, missing } = collectImages(positionals);
+  if (images.length === 0 && missing.length === 0) throw new UsageError(`no images found in ${positionals.join(', ')}`);
   const captioner = await createCaptioner({ model: values.model, modelsDir: values['models-dir'], threads });
   let failed = 0;
   const report = (image: string, outcome: CaptionOutcome): void => {

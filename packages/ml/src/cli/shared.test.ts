@@ -19,6 +19,21 @@ describe('CLI helpers', () => {
     expect(missing).toEqual([path.join(dir, 'nope.jpg')]);
   });
 
+  it('follows symbolic links to images and folders, once per real folder, skipping dangling links', () => {
+    const links = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-cli-links-'));
+    try {
+      fs.symlinkSync(path.join(dir, 'b.jpg'), path.join(links, 'linked.jpg'));
+      fs.symlinkSync(path.join(dir, 'sub'), path.join(links, 'sub-link'));
+      fs.symlinkSync(links, path.join(links, 'loop'));
+      fs.symlinkSync(path.join(dir, 'gone.jpg'), path.join(links, 'dangling.jpg'));
+      const { images, missing } = collectImages([links]);
+      expect(images.map((p) => path.relative(links, p))).toEqual(['linked.jpg', 'sub-link/c.webp', 'sub-link/deeper/d.jpeg']);
+      expect(missing).toEqual([]);
+    } finally {
+      fs.rmSync(links, { recursive: true, force: true });
+    }
+  });
+
   it('parses captions.tsv grouped by image in index order, and split files', () => {
     const tsv = path.join(dir, 'captions.tsv');
     fs.writeFileSync(tsv, 'x.jpg\t1\tSecond one .\nx.jpg\t0\tFirst one .\ny.jpg\t0\tA dog\twith a tab\n\n');

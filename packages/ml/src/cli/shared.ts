@@ -5,31 +5,47 @@ export const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif
 
 /**
  * Expands the command line's PATHs: files are kept as given (so a bad file is reported, not
- * skipped), directories are walked recursively for image files, sorted by path.
+ * skipped), directories are walked recursively for image files, sorted by path. Symbolic links
+ * are followed (a folder of links into a dataset is a common way to name a split); each real
+ * directory is walked once, so a link cycle cannot loop.
  */
 export function collectImages(paths: readonly string[]): { images: string[]; missing: string[] } {
   const images: string[] = [];
   const missing: string[] = [];
+  const walked = new Set<string>();
   const walk = (dir: string): void => {
+    const real = fs.realpathSync(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
     const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) images.push(full);
+      let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const target = statOrUndefined(full);
+        isDirectory = target?.isDirectory() ?? false;
+        isFile = target?.isFile() ?? false; // a dangling link is skipped like any non-image entry
+      }
+      if (isDirectory) walk(full);
+      else if (isFile && IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) images.push(full);
     }
   };
   for (const p of paths) {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(p);
-    } catch {
-      missing.push(p);
-      continue;
-    }
-    if (stat.isDirectory()) walk(p);
+    const stat = statOrUndefined(p);
+    if (!stat) missing.push(p);
+    else if (stat.isDirectory()) walk(p);
     else images.push(p);
   }
   return { images, missing };
+}
+
+function statOrUndefined(p: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A one-line progress bar on stderr, drawn only when stderr is a terminal. */

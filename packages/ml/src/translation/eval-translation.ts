@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * BLEU (sacreBLEU definition) of the translation model on Multi30k.
- *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam 4] [--limit N]
+ *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam 4] [--length-penalty X] [--limit N]
  * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ async function main(): Promise<number> {
       to: { type: 'string', default: 'de' },
       split: { type: 'string', default: 'test_2016_flickr' },
       beam: { type: 'string', default: '4' },
+      'length-penalty': { type: 'string' },
       limit: { type: 'string' },
       model: { type: 'string' },
       'models-dir': { type: 'string' },
@@ -37,7 +38,10 @@ async function main(): Promise<number> {
   const hyps: string[] = [];
   const ms: number[] = [];
   for (const s of src) {
-    const t = await translator.translate(s, values.to!, { beamSize: Number(values.beam) });
+    const t = await translator.translate(s, values.to!, {
+      beamSize: Number(values.beam),
+      lengthPenalty: values['length-penalty'] === undefined ? undefined : Number(values['length-penalty']),
+    });
     hyps.push(t.text);
     ms.push(t.ms);
   }
@@ -50,6 +54,7 @@ async function main(): Promise<number> {
       to: values.to,
       split: values.split,
       beam: Number(values.beam),
+      lengthPenalty: values['length-penalty'] === undefined ? 'model default' : Number(values['length-penalty']),
       sentences: src.length,
       BLEU: Number(bleu.score.toFixed(2)),
       precisions: bleu.precisions.map((p) => Number(p.toFixed(1))),

@@ -25,6 +25,8 @@ const configSchema = z.object({
   /** Source BPE tokens per sentence the model was trained with (language token and </s> included). */
   maxSourceTokens: z.number().int().positive(),
   dModel: z.number().int().positive(),
+  /** Beam length penalty chosen on the validation split (optional; 0.6 when absent). */
+  lengthPenalty: z.number().min(0).max(3).optional(),
 });
 type TranslatorConfig = z.infer<typeof configSchema>;
 
@@ -46,6 +48,9 @@ export interface TranslateOptions {
   beamSize?: number;
   /** Most sentences of a long text that are translated (the rest is dropped, `truncated` is set). Default 8. */
   maxSentences?: number;
+  /** Beam score = logprob / length^lengthPenalty; higher favours longer output. Default: the model's
+   * `lengthPenalty` in config.json (tuned on the validation split), else 0.6. */
+  lengthPenalty?: number;
 }
 
 export interface Translation {
@@ -78,7 +83,11 @@ interface State {
 }
 
 const optionsSchema = z
-  .object({ beamSize: z.number().int().min(1).max(16).optional(), maxSentences: z.number().int().min(1).max(64).optional() })
+  .object({
+    beamSize: z.number().int().min(1).max(16).optional(),
+    maxSentences: z.number().int().min(1).max(64).optional(),
+    lengthPenalty: z.number().min(0).max(3).optional(),
+  })
   .strict();
 
 const MAX_INPUT_CHARS = 5000;
@@ -120,7 +129,7 @@ class OnnxTranslator implements Translator {
   async translate(text: string, to: string, options?: TranslateOptions): Promise<Translation> {
     if (this.disposed) throw new CaptionerConfigError('Translator has been disposed; create a new one with createTranslator()');
     const parsed = optionsSchema.safeParse(options ?? {});
-    if (!parsed.success) throw new CaptionerConfigError(`Invalid translate options (beamSize 1-16, maxSentences 1-64): ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success) throw new CaptionerConfigError(`Invalid translate options (beamSize 1-16, maxSentences 1-64, lengthPenalty 0-3): ${z.prettifyError(parsed.error)}`);
     const lang = this.checkLanguage(to);
     if (typeof text !== 'string') throw new TranslationInputError('NOT_TEXT', `Expected text to translate, got ${typeof text}`);
     const t0 = performance.now();
@@ -151,7 +160,8 @@ class OnnxTranslator implements Translator {
       return [this.config.languages[lang]!, ...ids, this.config.eos];
     });
     const beamSize = parsed.data.beamSize ?? 4;
-    const outputs = await this.lock.run(() => this.run(sources, beamSize));
+    const lengthPenalty = parsed.data.lengthPenalty ?? this.config.lengthPenalty ?? 0.6;
+    const outputs = await this.lock.run(() => this.run(sources, beamSize, lengthPenalty));
     return {
       text: outputs.join(' '),
       to: lang,
@@ -161,7 +171,7 @@ class OnnxTranslator implements Translator {
     };
   }
 
-  private async run(sources: number[][], beamSize: number): Promise<string[]> {
+  private async run(sources: number[][], beamSize: number, lengthPenalty: number): Promise<string[]> {
     const n = sources.length;
     const S = Math.max(...sources.map((s) => s.length));
     const D = this.config.dModel;
@@ -205,7 +215,7 @@ class OnnxTranslator implements Translator {
       bos,
       eos,
       bannedTokens: [pad, unk, ...Object.values(this.config.languages)],
-      lengthPenalty: 0.6,
+      lengthPenalty,
       noRepeatNgramSize: 4,
       blockImmediateRepeat: false,
       blockAdjacentRepeats: 0,

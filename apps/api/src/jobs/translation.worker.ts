@@ -150,7 +150,9 @@ export class TranslationWorker {
       await store.translationJobs.complete(job.id, this.id);
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      const final = job.attempts >= job.maxAttempts;
+      // A text the model cannot translate (e.g. only emoji) fails the same way every time: no retries.
+      const badText = e instanceof Error && e.name === 'TranslationInputError';
+      const final = badText || job.attempts >= job.maxAttempts;
       await store.translationJobs.fail(job.id, this.id, reason, final ? null : new Date(Date.now() + this.backoffMs(job.attempts)));
       log.warn({ err: e, final }, 'translation failed');
     } finally {

@@ -258,6 +258,17 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     expect(await store.translationJobs.complete(dead.id, 'dead-worker')).toBe(false); // the dead worker lost it
   }, TIMEOUT);
 
+  test('a caption the model cannot read (only emoji) fails at once with the reason, not three times', async () => {
+    const { token } = await h.signUp('Emoji');
+    const id = await newPost(h, token, '🐶 🐾');
+    await drain(worker(h, real));
+    const [job] = await h.app.deps.store.translationJobs.findByPost(id);
+    expect(job).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(job!.lastError).toMatch(/Nothing to translate/);
+    const r = await h.gql<PostT>(POST_T, { id });
+    expect(r.data!.post).toMatchObject({ translations: [], translationStatus: 'FAILED' });
+  }, TIMEOUT);
+
   test('the worker loop, started with the server, translates a new caption without being asked', async () => {
     const { token } = await h.signUp('Loop');
     const w = new TranslationWorker({ store: h.app.deps.store, pubsub: h.app.deps.pubsub, translator: real, logger: pino({ level: 'silent' }), leaseMs: 60_000, pollMs: 50 });

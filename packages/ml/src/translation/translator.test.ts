@@ -1,4 +1,9 @@
-import { createTranslator, splitSentences } from './translator';
+import { CaptionerConfigError } from '../errors';
+import { requireModel } from '../testing/fixtures';
+import { createTranslator, DEFAULT_TRANSLATION_MODEL, splitSentences, TranslationInputError, type Translator } from './translator';
+
+// Each decoding step is an onnxruntime call; on a CPU shared with other work, give it room.
+jest.setTimeout(300_000);
 
 describe('translator', () => {
   it('splits long text into sentences', () => {
@@ -10,5 +15,71 @@ describe('translator', () => {
       /Translation model not found at "\/nonexistent-models\/translate-multi30k" \(set PIXTALE_MODELS_DIR/,
     );
     await expect(createTranslator({ model: '../etc' })).rejects.toThrow(/Translation model not found/);
+  });
+});
+
+describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
+  let translator: Translator;
+  beforeAll(async () => {
+    requireModel(DEFAULT_TRANSLATION_MODEL);
+    translator = await createTranslator({ threads: 1 });
+  });
+  afterAll(async () => {
+    await translator?.dispose();
+  });
+
+  const cleanOutput = (text: string) => {
+    expect(text).toMatch(/^\p{Lu}/u);
+    expect(text).not.toMatch(/<unk>|<2\w\w>|<\/?s>|\s{2}/);
+  };
+
+  it.each([
+    ['de', /\bHund\b/, /\bStrand\b/],
+    ['fr', /\bchien\b/, /\bplage\b/],
+    ['cs', /\bPes\b/i, /\bpláž/],
+  ])('translates a caption into %s', async (to, dog, beach) => {
+    const r = await translator.translate('A dog runs on the beach.', to);
+    expect(r).toMatchObject({ to, truncated: false, unknownCharacters: [] });
+    expect(r.text).toMatch(dog);
+    expect(r.text).toMatch(beach);
+    cleanOutput(r.text);
+    expect(r.ms).toBeGreaterThan(0);
+  });
+
+  it('is deterministic and safe to call concurrently', async () => {
+    const texts = ['Two men are playing soccer in a park.', 'A girl in a pink dress jumps.', 'A man rides a bike.'];
+    const sequential = [];
+    for (const t of texts) sequential.push((await translator.translate(t, 'de')).text);
+    const concurrent = await Promise.all(texts.map((t) => translator.translate(t, 'de')));
+    expect(concurrent.map((r) => r.text)).toEqual(sequential);
+  });
+
+  it('leaves out characters it never saw, and says which', async () => {
+    const withEmoji = await translator.translate('A dog 🐶 runs.', 'fr');
+    expect(withEmoji.unknownCharacters).toEqual(['🐶']);
+    expect(withEmoji.text).toBe((await translator.translate('A dog runs.', 'fr')).text);
+    await expect(translator.translate('🐶 🐾', 'de')).rejects.toMatchObject({ code: 'EMPTY_TEXT', message: expect.stringMatching(/no character .* the model knows/) });
+  });
+
+  it('cuts long text sensibly and says so', async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `A man number ${i + 1} walks.`).join(' ');
+    const r = await translator.translate(many, 'de');
+    expect(r.truncated).toBe(true);
+    expect(splitSentences(r.text).length).toBeLessThanOrEqual(8);
+    cleanOutput(r.text);
+    const oneLongSentence = `A dog runs ${'and jumps '.repeat(80)}on the beach.`;
+    const long = await translator.translate(oneLongSentence, 'cs');
+    expect(long.truncated).toBe(true);
+    expect(long.text.length).toBeGreaterThan(0);
+  });
+
+  it('rejects empty text, non-text, unsupported languages and bad options with clear errors', async () => {
+    await expect(translator.translate('  \n ', 'de')).rejects.toMatchObject({ name: 'TranslationInputError', code: 'EMPTY_TEXT' });
+    await expect(translator.translate(42 as unknown as string, 'de')).rejects.toMatchObject({ code: 'NOT_TEXT' });
+    const unsupported = translator.translate('A dog.', 'xx');
+    await expect(unsupported).rejects.toBeInstanceOf(TranslationInputError);
+    await expect(unsupported).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE', message: expect.stringContaining('supported are cs, de, fr') });
+    await expect(translator.translate('A dog.', 'de', { beamSize: 0 })).rejects.toBeInstanceOf(CaptionerConfigError);
+    await expect(translator.translate('A dog.', 'de', { lengthPenalty: -1 })).rejects.toThrow(/lengthPenalty/);
   });
 });

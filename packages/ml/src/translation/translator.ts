@@ -58,7 +58,7 @@ export interface Translation {
   to: string;
   /** True when the input was cut: too many sentences, or a sentence longer than the model's window. */
   truncated: boolean;
-  /** Characters the model never saw in training (translated as unknown). */
+  /** Characters the model never saw in training (emoji, other scripts): left out of the translation. */
   unknownCharacters: string[];
   ms: number;
 }
@@ -141,14 +141,21 @@ class OnnxTranslator implements Translator {
       clean = clean.slice(0, MAX_INPUT_CHARS);
       truncated = true;
     }
+    // Characters the model never saw (emoji, other scripts) would reach it as <unk>, which it
+    // answers with invented words ("A dog 🐶 runs." came out as "a dog shakes itself"): report
+    // them and translate the text without them.
+    const unknown = new Set<string>();
+    for (const ch of clean) if (!/\s/u.test(ch) && !this.bpe.index.has(ch)) unknown.add(ch);
+    if (unknown.size > 0) {
+      clean = normalise([...clean].map((ch) => (unknown.has(ch) ? ' ' : ch)).join(''));
+      if (!clean) throw new TranslationInputError('EMPTY_TEXT', `Nothing to translate: no character of the text is one the model knows (${[...unknown].join('')})`);
+    }
     const maxSentences = parsed.data.maxSentences ?? 8;
     let sentences = splitSentences(clean);
     if (sentences.length > maxSentences) {
       sentences = sentences.slice(0, maxSentences);
       truncated = true;
     }
-    const unknown = new Set<string>();
-    for (const ch of clean) if (!/\s/u.test(ch) && !this.bpe.index.has(ch)) unknown.add(ch);
 
     const budget = this.config.maxSourceTokens - 2;
     const sources = sentences.map((s) => {

@@ -44,11 +44,12 @@ def main():
     fp32 = "--fp32" in sys.argv
     ckpt = torch.load(run / "best.pt", weights_only=False)
     vocab = ckpt["vocab"]
-    decoder = Decoder(ckpt["arch"], len(vocab))
+    D = ckpt.get("featureDim", 768)  # runs made before encoders were pluggable: InceptionV3 mixed5
+    decoder = Decoder(ckpt["arch"], len(vocab), feature_dim=D)
     decoder.load_state_dict(ckpt["model"])
     decoder.eval()
     out.mkdir(parents=True, exist_ok=True)
-    L, D, H = 64, 768, decoder.hidden
+    L, H = 64, decoder.hidden
     feats = torch.randn(2, L, D)
     with torch.no_grad():
         h, c, keys = decoder.init(feats)
@@ -66,7 +67,7 @@ def main():
         to_fp16_initialisers(out / "init.onnx")
         to_fp16_initialisers(out / "step.onnx")
     (out / "vocab.json").write_text(json.dumps(vocab) + "\n")
-    config = {"architecture": ckpt["arch"], "encoder": "encoder-inception-v3-mixed5", "hiddenSize": H,
+    config = {"architecture": ckpt["arch"], "encoder": ckpt.get("encoder", "encoder-inception-v3-mixed5"), "hiddenSize": H,
               "bos": BOS, "eos": EOS, "pad": PAD, "unk": UNK, "maxLength": 20,
               "trainedEpochs": ckpt["epoch"], "devBleu4GreedyQuick": round(ckpt["bleu4"], 4)}
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")

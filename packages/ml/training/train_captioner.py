@@ -76,6 +76,7 @@ def main():
     ap.add_argument("--att-reg", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--encoder", default="encoder-inception-v3-mixed5", help="models/ folder the features came from (recorded for export)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -112,7 +113,7 @@ def main():
     dev_rows = [row[n] for n in split["dev"]]
     dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
 
-    model = Decoder(args.arch, len(vocab))
+    model = Decoder(args.arch, len(vocab), feature_dim=D)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = {"epoch": 0, "best": -1.0, "history": []}
     if (run / "last.pt").exists():
@@ -182,7 +183,8 @@ def main():
         print(json.dumps(entry), "sample:", " ".join(hyps[0]), "|", " ".join(hyps[1]), flush=True)
         if bleu4 > state["best"]:
             state["best"] = bleu4
-            torch.save({"model": model.state_dict(), "arch": args.arch, "vocab": vocab, "epoch": epoch, "bleu4": bleu4},
+            torch.save({"model": model.state_dict(), "arch": args.arch, "vocab": vocab, "epoch": epoch, "bleu4": bleu4,
+                        "encoder": args.encoder, "featureDim": D},
                        run / "best.pt")
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, run / "last.pt.tmp")
         (run / "last.pt.tmp").replace(run / "last.pt")

@@ -3,7 +3,8 @@
 ({"tags": [...], "words": [...]}) and OUT/config.json. Weights are stored fp16 behind a Cast
 (as the captioner's export does); onnxruntime computes in fp32.
 
-Usage: python3 export_hashtags.py RUN_DIR OUT_DIR [--fp32]
+Usage: python3 export_hashtags.py RUN_DIR OUT_DIR [THRESHOLD] [--fp32] [--encoder NAME]
+(--encoder: the models/ encoder whose regions the image vectors averaged; default InceptionV3 mixed5)
 """
 import json
 import sys
@@ -20,11 +21,13 @@ def main():
     run, out = Path(sys.argv[1]), Path(sys.argv[2])
     ck = torch.load(run / "best.pt", weights_only=False)
     tags, words = ck["tags"], ck["words"]
-    g = Generator(768, len(words), len(tags))
+    image_dim = ck["G"]["img_norm.weight"].shape[0]
+    encoder = sys.argv[sys.argv.index("--encoder") + 1] if "--encoder" in sys.argv else "encoder-inception-v3-mixed5"
+    g = Generator(image_dim, len(words), len(tags))
     g.load_state_dict(ck["G"])
     g.eval()
     out.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(ExportGenerator(g), (torch.randn(2, 768), torch.zeros(2, len(words))), str(out / "model.onnx"),
+    torch.onnx.export(ExportGenerator(g), (torch.randn(2, image_dim), torch.zeros(2, len(words))), str(out / "model.onnx"),
                       input_names=["image", "words"], output_names=["scores"], opset_version=17, dynamo=False,
                       dynamic_axes={"image": {0: "n"}, "words": {0: "n"}, "scores": {0: "n"}})
     if "--fp32" not in sys.argv:
@@ -32,8 +35,8 @@ def main():
     (out / "vocab.json").write_text(json.dumps({"tags": tags, "words": words}) + "\n")
     config = {
         "architecture": "mlp-generator-gan",
-        "encoder": "encoder-inception-v3-mixed5",
-        "imageDim": 768,
+        "encoder": encoder,
+        "imageDim": image_dim,
         "wordPattern": "[a-z]+",
         "threshold": float(sys.argv[3]) if len(sys.argv) > 3 and not sys.argv[3].startswith("--") else 0.3,
         "minTags": 3,

@@ -1,8 +1,9 @@
 """Image vectors for the hashtag model: the mean over the 64 regions the runtime encoder returns.
 
-The runtime encoder average-pools the 17x17 mixed5 grid 3x3 stride 2 to 8x8 and the hashtagger
-averages those 64 regions. Both steps are linear, so the vector is a weighted sum of the cached
-17x17 grid, with weight = (windows covering the cell) / (9 * 64). Output: OUT/vectors.f32
+The hashtagger averages the runtime encoder's regions. Caches of the runtime grid itself (e.g. the
+CenterNet encoder's 8x8) are simply averaged. Old InceptionV3 caches hold the 17x17 mixed5 grid
+that the runtime average-pools 3x3 stride 2 to 8x8; both steps are linear, so the vector is a
+weighted sum of the cached grid, with weight = (windows covering the cell) / (9 * 64). Output: OUT/vectors.f32
 (float32 [N, 768], order of images.json "names") and OUT/vectors.json (names).
 
 Usage: python3 image_vectors.py FEATURES_DIR OUT_DIR
@@ -28,7 +29,7 @@ def main():
     meta = json.loads((feats_dir / "images.json").read_text())
     names, h, w, d = meta["names"], meta["gridHeight"], meta["gridWidth"], meta["featureDim"]
     grid = np.memmap(feats_dir / "features.f32", dtype=np.float32, mode="r", shape=(len(names), h * w, d))
-    wt = weights(h, w)
+    wt = weights(h, w) if (h, w) == (17, 17) else np.full(h * w, 1.0 / (h * w))
     out.mkdir(parents=True, exist_ok=True)
     vecs = np.zeros((len(names), d), dtype=np.float32)
     for s in range(0, len(names), 256):

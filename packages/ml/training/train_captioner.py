@@ -39,6 +39,22 @@ def pooled(grid, meta):
     return grid.to(torch.float16).contiguous()
 
 
+def load_features(folder):
+    """The feature cache written by extract-features.cjs: fp16 tensor [images, regions, dim] and
+    the row of each image name."""
+    meta = json.loads((folder / "images.json").read_text())
+    names = meta["names"]
+    L, D = meta["gridHeight"] * meta["gridWidth"], meta["featureDim"]
+    raw = np.memmap(folder / "features.f32", dtype=np.float32, mode="r", shape=(len(names), L, D))
+    features = torch.cat([pooled(torch.from_numpy(np.asarray(raw[i:i + 256])), meta) for i in range(0, len(names), 256)])
+    return features, {n: i for i, n in enumerate(names)}
+
+
+def load_splits(datasets):
+    return {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
+            for s in ("train", "dev")}
+
+
 def quick_bleu4(hyps, refs):
     """Corpus BLEU-4 with closest-reference brevity penalty (model selection only)."""
     match, total = [0] * 4, [0] * 4
@@ -84,15 +100,9 @@ def main():
     run.mkdir(parents=True, exist_ok=True)
 
     datasets = Path(args.datasets)
-    meta = json.loads((Path(args.features) / "images.json").read_text())
-    names = meta["names"]
-    L, D = meta["gridHeight"] * meta["gridWidth"], meta["featureDim"]
-    raw = np.memmap(Path(args.features) / "features.f32", dtype=np.float32, mode="r", shape=(len(names), L, D))
-    features = torch.cat([pooled(torch.from_numpy(np.asarray(raw[i:i + 256])), meta) for i in range(0, len(names), 256)])
-    L = features.shape[1]
-    row = {n: i for i, n in enumerate(names)}
-    split = {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
-             for s in ("train", "dev")}
+    features, row = load_features(Path(args.features))
+    D = features.shape[2]
+    split = load_splits(datasets)
     captions = load_captions(datasets)
 
     vocab_path = run / "vocab.json"

@@ -70,6 +70,8 @@ def main():
     config = {"architecture": ckpt["arch"], "encoder": ckpt.get("encoder", "encoder-inception-v3-mixed5"), "hiddenSize": H,
               "bos": BOS, "eos": EOS, "pad": PAD, "unk": UNK, "maxLength": 20,
               "trainedEpochs": ckpt["epoch"], "devBleu4GreedyQuick": round(ckpt["bleu4"], 4)}
+    if "scstEpoch" in ckpt:  # fine-tuned by train_scst.py after `trainedEpochs` of cross-entropy
+        config.update({"scstEpochs": ckpt["scstEpoch"], "devCiderGreedyQuick": round(ckpt["devCider"], 4)})
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     print(f"exported {ckpt['arch']} (epoch {ckpt['epoch']}, quick dev BLEU-4 {ckpt['bleu4']:.4f}) to {out}")
 

@@ -72,8 +72,9 @@ def words_of(seq, vocab):
     return out
 
 
-def sample(model, features, k, max_len):
-    """K multinomial samples per image; returns tokens [I*K, T] and summed log-probs [I*K]."""
+def sample(model, features, k, max_len, temperature=1.0):
+    """K multinomial samples per image (from the distribution sharpened by `temperature`); returns
+    tokens [I*K, T] and the summed log-probs [I*K] of the model's own distribution."""
     h, c, keys = model.init(features)
     h, c = h.repeat_interleave(k, 0), c.repeat_interleave(k, 0)
     token = torch.full((h.shape[0],), BOS, dtype=torch.long)
@@ -81,13 +82,12 @@ def sample(model, features, k, max_len):
     seqs, logp = [], torch.zeros(h.shape[0])
     for _ in range(max_len):
         logits, h, c, _ = model.step(token, h, c, features, keys, k)
-        logits[:, UNK] = -1e9
-        lp = torch.log_softmax(logits, 1)
-        token = torch.multinomial(lp.exp(), 1).squeeze(1)
+        lp = torch.log_softmax(logits.index_fill(1, torch.tensor([UNK]), -1e9), 1)
+        token = torch.multinomial(torch.softmax(lp.detach() / temperature, 1), 1).squeeze(1)
         token = torch.where(done, torch.full_like(token, PAD), token)
         logp = logp + torch.where(done, torch.zeros_like(logp), lp.gather(1, token.unsqueeze(1)).squeeze(1))
         seqs.append(token)
-        done |= token == EOS
+        done = done | (token == EOS)  # not in place: autograd keeps the old mask
         if done.all():
             break
     return torch.stack(seqs, 1), logp
@@ -104,6 +104,8 @@ def main():
     ap.add_argument("--images-per-batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--max-len", type=int, default=16)
+    ap.add_argument("--temperature", type=float, default=1.0,
+                    help="sample from softmax(logits / T); below 1 keeps samples near what beam search would say")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
@@ -158,7 +160,7 @@ def main():
         t0, seen, reward_sum = time.time(), 0, 0.0
         for b in range(0, len(order), args.images_per_batch):
             rows = [train_images[i] for i in order[b:b + args.images_per_batch]]
-            seqs, logp = sample(model, features[rows].float(), args.samples, args.max_len)
+            seqs, logp = sample(model, features[rows].float(), args.samples, args.max_len, args.temperature)
             rewards = torch.tensor([cider_train.score(words_of(s, vocab) + ["<end>"], refs[rows[j // args.samples]])
                                     for j, s in enumerate(seqs.tolist())]).view(len(rows), args.samples)
             baseline = (rewards.sum(1, keepdim=True) - rewards) / (args.samples - 1)

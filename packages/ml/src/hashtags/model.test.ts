@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { requireModel, modelsDir } from '../testing/fixtures';
 import { lemmaKey } from './keywords';
 import { createHashtagger, defaultHashtagger, meanRegions, type ModelHashtagger } from './model';
@@ -24,10 +26,14 @@ describe('trained hashtag model (models/hashtags-gan)', () => {
   });
 
   it('uses an image vector when given one, and checks its size', async () => {
-    const vec = new Float32Array(768).fill(0.1);
+    // The vector's size is the encoder's feature size, recorded by the export (480 for CenterNet).
+    const { imageDim } = JSON.parse(fs.readFileSync(path.join(modelsDir, 'hashtags-gan', 'config.json'), 'utf8')) as { imageDim: number };
+    const vec = new Float32Array(imageDim).fill(0.1);
     const tags = await tagger.generate({ caption: 'A dog in the snow', alternatives: [], imageVector: vec });
     expect(tags.length).toBeGreaterThanOrEqual(3);
-    await expect(tagger.generate({ caption: 'A dog', alternatives: [], imageVector: new Float32Array(5) })).rejects.toThrow(/expects 768/);
+    await expect(tagger.generate({ caption: 'A dog', alternatives: [], imageVector: new Float32Array(5) })).rejects.toThrow(
+      new RegExp(`expects ${imageDim}`),
+    );
   });
 
   it('never suggests blocklisted words and returns nothing for nothing', async () => {

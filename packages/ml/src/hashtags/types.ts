@@ -6,7 +6,7 @@ export interface HashtagContext {
   alternatives: string[];
   /**
    * The image vector: the encoder's feature regions averaged (length = the encoder's feature
-   * size, 768 for encoder-inception-v3-mixed5). Optional; models that use it fall back to the
+   * size, 480 for encoder-centernet-mobilenetv3). Optional; models that use it fall back to the
    * caption alone without it.
    */
   imageVector?: Float32Array | readonly number[];

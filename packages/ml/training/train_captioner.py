@@ -55,6 +55,17 @@ def load_splits(datasets):
             for s in ("train", "dev")}
 
 
+def resume(run, model, opt):
+    """Loads RUN/last.pt (written at the end of each epoch) into model and optimiser when it exists;
+    returns the training state (epoch, best dev score, history)."""
+    if not (run / "last.pt").exists():
+        return {"epoch": 0, "best": -1.0, "history": []}
+    ckpt = torch.load(run / "last.pt", weights_only=False)
+    model.load_state_dict(ckpt["model"])
+    opt.load_state_dict(ckpt["opt"])
+    return ckpt["state"]
+
+
 def quick_bleu4(hyps, refs):
     """Corpus BLEU-4 with closest-reference brevity penalty (model selection only)."""
     match, total = [0] * 4, [0] * 4
@@ -125,16 +136,12 @@ def main():
 
     model = Decoder(args.arch, len(vocab), feature_dim=D)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    state = {"epoch": 0, "best": -1.0, "history": []}
-    if (run / "last.pt").exists():
-        ckpt = torch.load(run / "last.pt", weights_only=False)
-        model.load_state_dict(ckpt["model"])
-        opt.load_state_dict(ckpt["opt"])
-        state = ckpt["state"]
+    state = resume(run, model, opt)
+    if state["epoch"]:
         if args.resume_lr:
             for group in opt.param_groups:
                 group["lr"] = args.resume_lr
-        print(f"resumed after epoch {state['epoch']} (best dev BLEU-4 {state['best']:.4f})", flush=True)
+        print(f"resumed after epoch {state['epoch']} (best dev score {state['best']:.4f})", flush=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=2))
 
     g = torch.Generator().manual_seed(args.seed)

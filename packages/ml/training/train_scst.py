@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from captioning import BOS, EOS, PAD, UNK, Decoder, greedy, tokenize
-from train_captioner import load_captions, load_features, load_splits, quick_bleu4
+from train_captioner import load_captions, load_features, load_splits, quick_bleu4, resume
 
 
 def ngrams(words, n=4):
@@ -129,12 +129,8 @@ def main():
     model = Decoder(start["arch"], len(vocab), feature_dim=start["featureDim"])
     model.load_state_dict(start["model"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-    state = {"epoch": 0, "best": -1.0, "history": []}
-    if (run / "last.pt").exists():
-        ck = torch.load(run / "last.pt", weights_only=False)
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        state = ck["state"]
+    state = resume(run, model, opt)
+    if state["epoch"]:
         print(f"resumed after epoch {state['epoch']} (best dev CIDEr-D {state['best']:.4f})", flush=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=2))
     (run / "vocab.json").write_text(json.dumps(vocab))

@@ -2,7 +2,7 @@
 memory [N,S,D]), OUT/decoder.onnx (prefix [N,T] int64, memory, src -> logprobs [N,V] of the next
 token), OUT/bpe.json and OUT/config.json. Weights fp16 behind a Cast (see export_decoder.py).
 
-Usage: python3 export_translation.py RUN_DIR OUT_DIR [--checkpoint best|last] [--fp32] [--length-penalty X]
+Usage: python3 export_translation.py RUN_DIR OUT_DIR [--checkpoint best|last|avg] [--fp32] [--length-penalty X]
 (--length-penalty: the beam length penalty chosen on the validation split, stored in config.json)
 """
 import json
@@ -51,6 +51,8 @@ def main():
         "trainedSteps": ck["step"], "trainedEpochs": ck["epoch"], "batchesIntoEpoch": ck["pos"],
         "valLoss": ck.get("val_loss"),
     }
+    if "averaged" in ck:  # average_checkpoints.py: the snapshots whose weights were averaged
+        config["averagedSnapshots"] = ck["averaged"]
     if "--length-penalty" in sys.argv:
         config["lengthPenalty"] = float(sys.argv[sys.argv.index("--length-penalty") + 1])
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")

@@ -103,7 +103,7 @@ def main():
     ap.add_argument("--att-reg", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--encoder", default="encoder-inception-v3-mixed5", help="models/ folder the features came from (recorded for export)")
+    ap.add_argument("--encoder", default="encoder-centernet-mobilenetv3", help="models/ folder the features came from (recorded for export)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)

@@ -4,7 +4,7 @@
 (as the captioner's export does); onnxruntime computes in fp32.
 
 Usage: python3 export_hashtags.py RUN_DIR OUT_DIR [THRESHOLD] [--fp32] [--encoder NAME]
-(--encoder: the models/ encoder whose regions the image vectors averaged; default InceptionV3 mixed5)
+(--encoder: the models/ encoder whose regions the image vectors averaged; default the shipped CenterNet one)
 """
 import json
 import sys
@@ -22,7 +22,7 @@ def main():
     ck = torch.load(run / "best.pt", weights_only=False)
     tags, words = ck["tags"], ck["words"]
     image_dim = ck["G"]["img_norm.weight"].shape[0]
-    encoder = sys.argv[sys.argv.index("--encoder") + 1] if "--encoder" in sys.argv else "encoder-inception-v3-mixed5"
+    encoder = sys.argv[sys.argv.index("--encoder") + 1] if "--encoder" in sys.argv else "encoder-centernet-mobilenetv3"
     g = Generator(image_dim, len(words), len(tags))
     g.load_state_dict(ck["G"])
     g.eval()

@@ -4,7 +4,7 @@ The hashtagger averages the runtime encoder's regions. Caches of the runtime gri
 CenterNet encoder's 8x8) are simply averaged. Old InceptionV3 caches hold the 17x17 mixed5 grid
 that the runtime average-pools 3x3 stride 2 to 8x8; both steps are linear, so the vector is a
 weighted sum of the cached grid, with weight = (windows covering the cell) / (9 * 64). Output: OUT/vectors.f32
-(float32 [N, 768], order of images.json "names") and OUT/vectors.json (names).
+(float32 [N, D], order of images.json "names") and OUT/vectors.json (names).
 
 Usage: python3 image_vectors.py FEATURES_DIR OUT_DIR
 """

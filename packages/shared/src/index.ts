@@ -2,3 +2,4 @@ export * from './errors';
 export * from './limits';
 export * from './enums';
 export * from './languages';
+export * from './text';

@@ -2,14 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { SignJWT, errors as joseErrors, jwtVerify, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import { ErrorReason, LIMITS, passwordWeakness } from '@pixtale/shared';
+import { checkUserText, ErrorReason, LIMITS, normalizeUserText, passwordWeakness } from '@pixtale/shared';
 import { badInput, conflict, unauthenticated } from '../common/errors';
 import { DuplicateError, type ApiTokenRecord, type Store, type UserRecord } from '../store';
 
 export const API_TOKEN_PREFIX = 'pxt_';
 
 const email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
-const displayName = z.string().trim().min(1).max(LIMITS.displayNameMaxLength);
+const displayName = { label: 'Display name', maxLength: LIMITS.displayNameMaxLength };
 
 /** Who is calling: a signed-in user, how, and with which API token. */
 export interface Viewer {
@@ -52,16 +52,14 @@ export class AuthService {
   async signUp(input: { email: string; password: string; displayName: string }) {
     const e = email.safeParse(input.email);
     if (!e.success) throw badInput('Enter a valid email address', { field: 'email' });
-    const name = displayName.safeParse(input.displayName);
-    if (!name.success) {
-      throw badInput(`Display name must be 1 to ${LIMITS.displayNameMaxLength} characters`, { field: 'displayName' });
-    }
+    const name = checkUserText(input.displayName, displayName);
+    if (!name.ok) throw badInput(name.message, { field: 'displayName' });
     const weak = passwordWeakness(input.password);
     if (weak) throw badInput(weak, { field: 'password', reason: ErrorReason.WEAK_PASSWORD });
     if (await this.store.users.findByEmail(e.data)) throw emailTaken();
     const passwordHash = await argonHash(input.password);
     try {
-      const user = await this.store.users.create({ email: e.data, displayName: name.data, passwordHash });
+      const user = await this.store.users.create({ email: e.data, displayName: name.text, passwordHash });
       return { user, token: await this.issueSession(user) };
     } catch (err) {
       if (err instanceof DuplicateError) throw emailTaken();
@@ -101,7 +99,7 @@ export class AuthService {
     }
     let user = await this.store.users.findByEmail(mail.data);
     if (!user) {
-      const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : mail.data.split('@')[0]!;
+      const name = (typeof claims.name === 'string' && normalizeUserText(claims.name)) || mail.data.split('@')[0]!;
       try {
         user = await this.store.users.create({ email: mail.data, displayName: name.slice(0, LIMITS.displayNameMaxLength), passwordHash: null });
       } catch (err) {
@@ -163,10 +161,9 @@ export class AuthService {
 
   /** Creates a personal API token. The plain token is returned once and never stored. */
   async createApiToken(userId: string, name: string): Promise<{ record: ApiTokenRecord; token: string }> {
-    const clean = name.trim();
-    if (!clean || clean.length > LIMITS.apiTokenNameMaxLength) {
-      throw badInput(`Token name must be 1 to ${LIMITS.apiTokenNameMaxLength} characters`, { field: 'name' });
-    }
+    const checked = checkUserText(name, { label: 'Token name', maxLength: LIMITS.apiTokenNameMaxLength });
+    if (!checked.ok) throw badInput(checked.message, { field: 'name' });
+    const clean = checked.text;
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record = await this.store.apiTokens.create({ userId, name: clean, tokenHash: sha256(token) });
     return { record, token };

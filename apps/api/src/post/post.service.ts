@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ErrorReason, LIMITS } from '@pixtale/shared';
+import { checkUserText, ErrorReason, LIMITS } from '@pixtale/shared';
 import { badInput, conflict, forbidden, notFound } from '../common/errors';
 import { readLimited, type MediaService } from '../media/media.service';
 import type { PubSub } from '../pubsub/pubsub';
@@ -19,14 +19,11 @@ export interface UploadLike {
   createReadStream(): Readable;
 }
 
-/** Normalises caption text: trims, collapses whitespace, enforces the length limit. */
+/** Normalises caption text (`normalizeUserText`), refuses it when nothing visible is left, enforces the length limit. */
 export function cleanCaption(text: string): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  if (!clean) throw badInput('Caption cannot be empty', { field: 'text' });
-  if (clean.length > LIMITS.captionMaxLength) {
-    throw badInput(`Caption must be at most ${LIMITS.captionMaxLength} characters`, { field: 'text' });
-  }
-  return clean;
+  const checked = checkUserText(text, { label: 'Caption', maxLength: LIMITS.captionMaxLength });
+  if (!checked.ok) throw badInput(checked.message, { field: 'text' });
+  return checked.text;
 }
 
 /** Posts: upload, feed, delete, caption edits and caption retries. */

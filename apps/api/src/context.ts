@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
@@ -39,8 +38,11 @@ export interface Context extends AppDeps {
   viewer: Viewer | null;
   /** Set when a token was sent but is invalid, expired or revoked. */
   authError: GraphQLError | null;
-  /** Counts views: the user, or a hash of the anonymous client's address. */
-  viewerKey: string;
+  /**
+   * The anonymous visitor id (the API's HttpOnly cookie, issued on first use), or null where
+   * none can be kept (graphql-ws). Only view counting reads it.
+   */
+  visitorId(): string | null;
   /** Rate-limit key: the user, or the client's address. */
   clientKey: string;
   ip: string;
@@ -55,6 +57,8 @@ export interface RequestInfo {
   authorization?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /** Reads or issues the anonymous visitor id (HTTP only; see engagement/visitor.ts). */
+  visitorId?: () => string;
 }
 
 function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
@@ -109,13 +113,12 @@ export async function createContext(deps: AppDeps, req: RequestInfo): Promise<Co
     }
   }
   const ip = req.ip ?? 'unknown';
-  const anon = () => createHash('sha256').update(`${ip}|${req.userAgent ?? ''}`).digest('hex').slice(0, 24);
   const ctx: Context = {
     ...deps,
     viewer,
     authError,
     ip,
-    viewerKey: viewer ? `user:${viewer.user.id}` : `anon:${anon()}`,
+    visitorId: () => req.visitorId?.() ?? null,
     clientKey: viewer ? `user:${viewer.user.id}` : `ip:${ip}`,
     loaders: createLoaders(deps, viewer),
     resetLoaders() {

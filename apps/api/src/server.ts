@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { AuthService } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
+import { httpVisitorId } from './engagement/visitor';
 import type { Env } from './env';
 import { createExecutor } from './execution';
 import { CaptionWorker } from './jobs/caption.worker';
@@ -67,7 +69,9 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
     onJobQueued: () => worker.wake(),
   });
-  const engagement = new EngagementService(store, posts, pubsub);
+  // Derived from the session secret, so every API instance sharing a store hashes alike.
+  const viewKeySecret = createHmac('sha256', env.JWT_SECRET).update('pixtale view keys').digest('base64url');
+  const engagement = new EngagementService(store, posts, pubsub, viewKeySecret);
   const deps: AppDeps = {
     env, store, pubsub, logger, media, services: { auth, posts, engagement },
     translation: { unavailableReason: () => translationWorker.unavailableReason() },
@@ -230,8 +234,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     // One byte over the limit gets through so readLimited can tell "too large" from "truncated".
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES + 1, maxFiles: 1, maxFieldSize: 1_000_000 }),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
-        createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'] }),
+      context: async ({ req, res }) =>
+        createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'], visitorId: httpVisitorId(req, res) }),
     }),
   );
   // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.

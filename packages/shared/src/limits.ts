@@ -20,6 +20,8 @@ export const LIMITS = {
   pageSizeDefault: 20,
   /** A viewer's views of one post count once per this window. */
   viewWindowMinutes: 30,
+  /** Anonymous views of one post count at most once per client address per this window, whatever the visitor id. */
+  anonymousViewAddressWindowMinutes: 60,
   /** GraphQL query nesting limit. */
   maxQueryDepth: 8,
   /** GraphQL query cost limit (one point per field, list fields multiply). */

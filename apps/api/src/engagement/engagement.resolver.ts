@@ -20,11 +20,12 @@ export class EngagementResolver {
 
   @Mutation(() => Post, {
     description:
-      'Records that the caller viewed the post. Counted once per viewer per post per 30 minutes and attributed to the live caption version. Anonymous viewers are counted by client.',
+      "Records that the caller viewed the post, attributed to the live caption version. Counted once per viewer per post per 30 minutes; anonymous viewers by the visitor id in the API's HttpOnly cookie (send credentials), and at most once per post per client address per hour whatever the cookie. The author's own views are not counted.",
   })
   recordView(@Arg('postId', () => ID) postId: string, @Ctx() ctx: Context) {
     if (ctx.authError) throw ctx.authError;
-    return ctx.services.engagement.view(ctx.viewerKey, postId);
+    const userId = ctx.viewer?.user.id ?? null;
+    return ctx.services.engagement.view({ userId, visitorId: userId ? null : ctx.visitorId(), ip: ctx.ip }, postId);
   }
 
   @Authorized()

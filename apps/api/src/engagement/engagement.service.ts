@@ -1,10 +1,19 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { ErrorReason, LIMITS } from '@pixtale/shared';
 import { badInput, conflict, forbidden } from '../common/errors';
 import type { PostService } from '../post/post.service';
 import type { PubSub } from '../pubsub/pubsub';
 import type { CaptionStatsRecord, PostRecord, Store } from '../store';
+import { addressOf } from './visitor';
 
 const DAY_MS = 86_400_000;
+
+/** Who is viewing: a signed-in user, or an anonymous visitor (id from the cookie, null when none) at an address. */
+export interface ViewerIdentity {
+  userId: string | null;
+  visitorId: string | null;
+  ip: string;
+}
 const rate = (likes: number, views: number) => (views > 0 ? likes / views : 0);
 
 /** Likes, views and the numbers built from them. */
@@ -13,6 +22,8 @@ export class EngagementService {
     private readonly store: Store,
     private readonly posts: PostService,
     private readonly pubsub: PubSub,
+    /** Keys the hashes of visitor ids and addresses kept in the views table. */
+    private readonly viewKeySecret: string,
   ) {}
 
   async like(userId: string, postId: string): Promise<PostRecord> {
@@ -33,12 +44,28 @@ export class EngagementService {
     return this.posts.require(postId);
   }
 
-  /** Counts a view once per viewer per post per window (30 minutes). */
-  async view(viewerKey: string, postId: string): Promise<PostRecord> {
-    await this.posts.require(postId);
-    const counted = await this.store.engagement.recordView(postId, viewerKey, new Date(), LIMITS.viewWindowMinutes * 60_000);
+  /**
+   * Counts a view once per viewer per post per window (30 minutes). Anonymous viewers are
+   * counted by visitor id, and at most once per post per address per hour, so rotating the
+   * cookie or the User-Agent from one address adds nothing. The author's own views never count.
+   */
+  async view(who: ViewerIdentity, postId: string, at = new Date()): Promise<PostRecord> {
+    const post = await this.posts.require(postId);
+    if (who.userId === post.authorId) return post;
+    const windowMs = LIMITS.viewWindowMinutes * 60_000;
+    const counted = who.userId
+      ? await this.store.engagement.recordView(postId, `user:${who.userId}`, at, windowMs)
+      : await this.store.engagement.recordView(postId, `anon:${this.keyOf(who.visitorId ?? randomUUID())}`, at, windowMs, {
+          key: `addr:${this.keyOf(addressOf(who.ip))}`,
+          windowMs: LIMITS.anonymousViewAddressWindowMinutes * 60_000,
+        });
     if (counted) this.pubsub.publish('POST_UPDATED', { postId }, postId);
     return this.posts.require(postId);
+  }
+
+  /** Visitor ids and addresses are stored only as keyed hashes. */
+  private keyOf(value: string): string {
+    return createHmac('sha256', this.viewKeySecret).update(value).digest('base64url').slice(0, 32);
   }
 
   /** Per caption version of one post: views, likes, like rate. Author only. */
@@ -53,9 +80,11 @@ export class EngagementService {
     if (!Number.isInteger(days) || days < 1 || days > 365) throw badInput('"days" must be between 1 and 365', { field: 'days' });
     const today = new Date(new Date().toISOString().slice(0, 10));
     const since = new Date(today.getTime() - (days - 1) * DAY_MS);
-    const [daily, stats] = await Promise.all([
+    // The author's own views and likes are left out of every number here (the store's analytics queries).
+    const [daily, stats, totals] = await Promise.all([
       this.store.engagement.dailyByAuthor(userId, since),
       this.store.engagement.captionStatsByAuthor(userId),
+      this.store.engagement.totalsByAuthor(userId),
     ]);
     const byDay = new Map(daily.map((d) => [d.day, d]));
     const series = Array.from({ length: days }, (_, i) => {
@@ -67,10 +96,6 @@ export class EngagementService {
       post,
       captions: stats.filter((s) => s.caption.postId === post.id).map(withRate),
     }));
-    const totals = authored.reduce((t, p) => ({ views: t.views + p.viewCount, likes: t.likes + p.likeCount }), {
-      views: 0,
-      likes: 0,
-    });
     return {
       days,
       totalPosts: authored.length,

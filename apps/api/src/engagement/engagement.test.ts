@@ -1,3 +1,5 @@
+import { graphql } from 'graphql';
+import { createContext } from '../context';
 import { CREATE_POST, createHarness, makeJpeg, uploadOf, type Harness } from '../testing/harness';
 
 let h: Harness;
@@ -101,4 +103,58 @@ test('myAnalytics: totals, one entry per day, per post per caption version', asy
   ]);
   expect(code(await h.gql('{ myAnalytics { totalPosts } }'))).toBe('UNAUTHENTICATED');
   expect(code(await h.gql('{ myAnalytics(days: 0) { totalPosts } }', {}, author.token))).toBe('BAD_USER_INPUT');
+});
+
+describe('anonymous views', () => {
+  /** recordView as an anonymous visitor with this cookie id, from this address. */
+  const anonView = async (id: string, visitorId: string, ip: string) => {
+    const contextValue = await createContext(h.app.deps, { ip, visitorId: () => visitorId });
+    const r = await graphql({ schema: h.schema, source: VIEW, variableValues: { id }, contextValue });
+    expect(r.errors).toBeUndefined();
+    return (r.data as { recordView: { viewCount: number } }).recordView.viewCount;
+  };
+
+  test('the same visitor id from two addresses counts once', async () => {
+    const author = await h.signUp('TwoAddr');
+    const id = await newPost(author.token);
+    expect(await anonView(id, 'v'.repeat(32), '198.51.100.1')).toBe(1);
+    expect(await anonView(id, 'v'.repeat(32), '198.51.100.2')).toBe(1);
+    expect(await anonView(id, 'w'.repeat(32), '2001:db8:5:6::1')).toBe(2);
+    // another address in the same IPv6 /64 is the same address
+    expect(await anonView(id, 'x'.repeat(32), '2001:db8:5:6::2')).toBe(2);
+  });
+
+  test('rotating the visitor cookie from one address counts one view per hour', async () => {
+    const author = await h.signUp('Rotated');
+    const id = await newPost(author.token);
+    for (let i = 0; i < 10; i++) expect(await anonView(id, `${i}`.padStart(32, 'c'), '192.0.2.9')).toBe(1);
+    const { engagement } = h.app.deps.services;
+    const t0 = Date.now();
+    const at = (min: number) => new Date(t0 + min * 60_000);
+    const visitor = (n: number) => ({ userId: null, visitorId: `${n}`.padStart(32, 'd'), ip: '192.0.2.9' });
+    expect((await engagement.view(visitor(1), id, at(31))).viewCount).toBe(1);
+    expect((await engagement.view(visitor(2), id, at(59))).viewCount).toBe(1);
+    expect((await engagement.view(visitor(3), id, at(61))).viewCount).toBe(2);
+    expect((await engagement.view(visitor(4), id, at(62))).viewCount).toBe(2);
+    // no cookie at all (graphql-ws, cookies off): the address alone decides
+    expect((await engagement.view({ userId: null, visitorId: null, ip: '192.0.2.9' }, id, at(63))).viewCount).toBe(2);
+    expect((await engagement.view({ userId: null, visitorId: null, ip: '192.0.2.10' }, id, at(63))).viewCount).toBe(3);
+  });
+});
+
+test("the author's own views and likes are never in the analytics; their like still shows as liked and in likeCount", async () => {
+  const author = await h.signUp('Selfie');
+  const fan = await h.signUp('SelfieFan');
+  const id = await newPost(author.token, 'me');
+  for (let i = 0; i < 3; i++) expect((await h.gql(VIEW, { id }, author.token)).data).toEqual({ recordView: { viewCount: 0 } });
+  expect((await h.gql(LIKE, { id }, author.token)).data).toEqual({ likePost: { likeCount: 1, likedByMe: true } });
+  await h.gql(VIEW, { id }, fan.token);
+  await h.gql(LIKE, { id }, fan.token);
+  const stats = await h.gql<{ captionAnalytics: { views: number; likes: number; likeRate: number }[] }>(STATS, { id }, author.token);
+  expect(stats.data!.captionAnalytics.map((s) => [s.views, s.likes, s.likeRate])).toEqual([[1, 1, 1]]);
+  const summary = await h.gql<{ myAnalytics: { totalViews: number; totalLikes: number; daily: { views: number; likes: number }[]; posts: { captions: { views: number; likes: number }[] }[] } }>(
+    '{ myAnalytics(days: 1) { totalViews totalLikes daily { views likes } posts { captions { views likes } } } }', {}, author.token,
+  );
+  expect(summary.data!.myAnalytics).toEqual({ totalViews: 1, totalLikes: 1, daily: [{ views: 1, likes: 1 }], posts: [{ captions: [{ views: 1, likes: 1 }] }] });
+  expect((await h.gql(UNLIKE, { id }, author.token)).data).toEqual({ unlikePost: { likeCount: 1, likedByMe: false } });
 });

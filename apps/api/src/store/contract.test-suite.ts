@@ -139,6 +139,48 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(daily.reduce((n, d) => n + d.likes, 0)).toBe(1);
     });
 
+    test('engagement: anonymous views count at most once per address per window, whatever the viewer key', async () => {
+      const u = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const t0 = new Date();
+      const at = (min: number) => new Date(t0.getTime() + min * 60_000);
+      const hour = { key: 'addr:a', windowMs: 60 * 60_000 };
+      expect(await store.engagement.recordView(p.id, 'anon:1', t0, 30 * 60_000, hour)).toBe(true);
+      // a new visitor id from the same address within the hour: not counted
+      expect(await store.engagement.recordView(p.id, 'anon:2', at(1), 30 * 60_000, hour)).toBe(false);
+      expect(await store.engagement.recordView(p.id, 'anon:3', at(59), 30 * 60_000, hour)).toBe(false);
+      // the first visitor id from another address: its own window still holds
+      expect(await store.engagement.recordView(p.id, 'anon:1', at(2), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 })).toBe(false);
+      expect(await store.engagement.recordView(p.id, 'anon:4', at(3), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 })).toBe(true);
+      expect(await store.engagement.recordView(p.id, 'anon:5', at(61), 30 * 60_000, hour)).toBe(true);
+      // signed-in viewers are not limited by address
+      expect(await store.engagement.recordView(p.id, 'user:x', at(62), 30 * 60_000)).toBe(true);
+      expect((await store.posts.findById(p.id))?.viewCount).toBe(4);
+      // concurrent anonymous views from one address: one counted
+      const q = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => store.engagement.recordView(q.id, `anon:b${i}`, t0, 30 * 60_000, hour)));
+      expect(burst.filter(Boolean)).toHaveLength(1);
+    });
+
+    test('engagement: analytics leave out the author\'s own views and likes', async () => {
+      const author = await user();
+      const fan = await user();
+      const p = await store.posts.create({ authorId: author.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const now = new Date();
+      await store.engagement.recordView(p.id, `user:${author.id}`, now, 30 * 60_000);
+      await store.engagement.like(p.id, author.id, now);
+      await store.engagement.recordView(p.id, `user:${fan.id}`, now, 30 * 60_000);
+      await store.engagement.recordView(p.id, 'anon:x', now, 30 * 60_000, { key: 'addr:x', windowMs: 60 * 60_000 });
+      await store.engagement.like(p.id, fan.id, now);
+      expect(await store.engagement.likedPostIds(author.id, [p.id])).toEqual([p.id]);
+      expect((await store.engagement.captionStats(p.id)).map((s) => [s.views, s.likes])).toEqual([[2, 1]]);
+      expect((await store.engagement.captionStatsByAuthor(author.id)).map((s) => [s.views, s.likes])).toEqual([[2, 1]]);
+      const daily = await store.engagement.dailyByAuthor(author.id, new Date(now.getTime() - 86_400_000));
+      expect([daily.reduce((n, d) => n + d.views, 0), daily.reduce((n, d) => n + d.likes, 0)]).toEqual([2, 1]);
+      expect(await store.engagement.totalsByAuthor(author.id)).toEqual({ views: 2, likes: 1 });
+      expect(await store.engagement.totalsByAuthor(fan.id)).toEqual({ views: 0, likes: 0 });
+    });
+
     test('translations: every new caption version queues one translation job in the same write', async () => {
       const u = await user();
       const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });

@@ -86,6 +86,8 @@ export interface CaptionVersionRecord {
 export interface ViewRecord {
   postId: string;
   viewerKey: string;
+  /** Anonymous views: the client address key the view was counted for. */
+  addressKey: string | null;
   captionVersionId: string | null;
   createdAt: Date;
 }
@@ -221,15 +223,22 @@ export interface EngagementRepo {
   likedPostIds(userId: string, postIds: readonly string[]): Promise<string[]>;
   /**
    * Counts a view unless the same viewer's last counted view of the post is younger than
-   * `windowMs`; attributed to the live caption version. True when counted.
+   * `windowMs`, or (when `address` is given: anonymous viewers) a view from the same address
+   * was counted for the post within `address.windowMs`, whatever its viewer key; attributed to
+   * the live caption version. True when counted. Atomic: concurrent calls count at most once.
    */
-  recordView(postId: string, viewerKey: string, at: Date, windowMs: number): Promise<boolean>;
-  /** Views and likes per caption version of a post, oldest version first. */
+  recordView(postId: string, viewerKey: string, at: Date, windowMs: number, address?: { key: string; windowMs: number }): Promise<boolean>;
+  /**
+   * Views and likes per caption version of a post, oldest version first.
+   * Analytics never include the author's own views (viewer key `user:<authorId>`) or likes.
+   */
   captionStats(postId: string): Promise<CaptionStatsRecord[]>;
-  /** Views and likes per caption version of all posts by an author. */
+  /** Views and likes per caption version of all posts by an author (the author's own left out). */
   captionStatsByAuthor(authorId: string): Promise<CaptionStatsRecord[]>;
-  /** Per-day views and likes received by an author's posts since `since`. */
+  /** Per-day views and likes received by an author's posts since `since` (the author's own left out). */
   dailyByAuthor(authorId: string, since: Date): Promise<DailyCountRecord[]>;
+  /** All views and likes an author's posts received from others. */
+  totalsByAuthor(authorId: string): Promise<{ views: number; likes: number }>;
 }
 
 export interface JobRepo {

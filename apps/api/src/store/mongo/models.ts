@@ -93,6 +93,8 @@ const view = new Schema(
   {
     postId: { type: String, required: true },
     viewerKey: { type: String, required: true },
+    /** Anonymous views: the client address key the view was counted for. */
+    addressKey: { type: String, default: null },
     authorId: { type: String, required: true },
     captionVersionId: { type: String, default: null },
     createdAt: { type: Date, required: true },
@@ -103,7 +105,10 @@ view.index({ postId: 1, viewerKey: 1, createdAt: -1 });
 view.index({ captionVersionId: 1 });
 view.index({ authorId: 1, createdAt: 1 });
 
-/** Last counted view per (post, viewer): makes "once per window" race-free with a conditional upsert. */
+/**
+ * Last counted view per (post, viewer) and per (post, anonymous address): makes "once per window"
+ * race-free with a conditional upsert.
+ */
 const viewMark = new Schema(
   { _id: String, postId: { type: String, required: true }, lastCountedAt: { type: Date, required: true } },
   { versionKey: false },

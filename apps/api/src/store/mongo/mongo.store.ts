@@ -100,15 +100,19 @@ export async function openMongoStore(uri: string): Promise<Store> {
     return id;
   }
 
+  // Analytics leave out the author's own views and likes.
+  const NOT_AUTHOR_VIEW = { $expr: { $ne: ['$viewerKey', { $concat: ['user:', '$authorId'] }] } };
+  const NOT_AUTHOR_LIKE = { $expr: { $ne: ['$userId', '$authorId'] } };
+
   async function statsFor(captions: CaptionVersionRecord[]): Promise<CaptionStatsRecord[]> {
     const ids = captions.map((c) => c.id);
     const [views, likes] = await Promise.all([
       m.View.aggregate<{ _id: string; n: number }>([
-        { $match: { captionVersionId: { $in: ids } } },
+        { $match: { captionVersionId: { $in: ids }, ...NOT_AUTHOR_VIEW } },
         { $group: { _id: '$captionVersionId', n: { $sum: 1 } } },
       ]),
       m.Like.aggregate<{ _id: string; n: number }>([
-        { $match: { captionVersionId: { $in: ids } } },
+        { $match: { captionVersionId: { $in: ids }, ...NOT_AUTHOR_LIKE } },
         { $group: { _id: '$captionVersionId', n: { $sum: 1 } } },
       ]),
     ]);
@@ -283,20 +287,23 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async likedPostIds(userId, postIds) {
         return (await m.Like.find({ userId, postId: { $in: postIds } }, { postId: 1 }).lean()).map((d) => d.postId as string);
       },
-      async recordView(postId, viewerKey, at, windowMs) {
+      async recordView(postId, viewerKey, at, windowMs, address) {
         try {
           return await tx(async (session) => {
             const p = await m.Post.findById(postId, { currentCaptionId: 1, authorId: 1 }, { session }).lean();
             if (!p) return false;
             // Conditional upsert: matches only when the last counted view is old enough; when a recent
             // mark exists the upsert collides on _id (E11000) and the view is not counted.
-            await m.ViewMark.updateOne(
-              { _id: `${postId}:${viewerKey}`, lastCountedAt: { $lte: new Date(at.getTime() - windowMs) } },
-              { $set: { lastCountedAt: at, postId } },
-              { upsert: true, session },
-            );
+            const mark = (key: string, ms: number) =>
+              m.ViewMark.updateOne(
+                { _id: `${postId}:${key}`, lastCountedAt: { $lte: new Date(at.getTime() - ms) } },
+                { $set: { lastCountedAt: at, postId } },
+                { upsert: true, session },
+              );
+            await mark(viewerKey, windowMs);
+            if (address) await mark(address.key, address.windowMs);
             await m.View.create(
-              [{ postId, viewerKey, authorId: p.authorId, captionVersionId: p.currentCaptionId ?? null, createdAt: at }],
+              [{ postId, viewerKey, addressKey: address?.key ?? null, authorId: p.authorId, captionVersionId: p.currentCaptionId ?? null, createdAt: at }],
               { session },
             );
             await m.Post.updateOne({ _id: postId }, { $inc: { viewCount: 1 } }, { session });
@@ -320,18 +327,25 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return statsFor(caps);
       },
       async dailyByAuthor(authorId, since) {
-        const group = [
-          { $match: { authorId, createdAt: { $gte: since } } },
+        const group = (notAuthor: object) => [
+          { $match: { authorId, createdAt: { $gte: since }, ...notAuthor } },
           { $group: { _id: { $dateToString: { format: '%Y-%m-%d', date: '$createdAt' } }, n: { $sum: 1 } } },
         ];
         const [views, likes] = await Promise.all([
-          m.View.aggregate<{ _id: string; n: number }>(group),
-          m.Like.aggregate<{ _id: string; n: number }>(group),
+          m.View.aggregate<{ _id: string; n: number }>(group(NOT_AUTHOR_VIEW)),
+          m.Like.aggregate<{ _id: string; n: number }>(group(NOT_AUTHOR_LIKE)),
         ]);
         const days = new Map<string, DailyCountRecord>();
         for (const v of views) days.set(v._id, { day: v._id, views: v.n, likes: 0 });
         for (const l of likes) days.set(l._id, { day: l._id, views: days.get(l._id)?.views ?? 0, likes: l.n });
         return [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+      },
+      async totalsByAuthor(authorId) {
+        const [views, likes] = await Promise.all([
+          m.View.countDocuments({ authorId, ...NOT_AUTHOR_VIEW }),
+          m.Like.countDocuments({ authorId, ...NOT_AUTHOR_LIKE }),
+        ]);
+        return { views, likes };
       },
     },
 

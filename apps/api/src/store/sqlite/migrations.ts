@@ -116,6 +116,11 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX translation_jobs_caption ON translation_jobs(caption_id);
   CREATE INDEX translation_jobs_post ON translation_jobs(post_id);
   `,
+  // 3: anonymous views remember the client address they were counted for (one per address per hour).
+  `
+  ALTER TABLE views ADD COLUMN address_key TEXT;
+  CREATE INDEX views_address ON views(post_id, address_key, created_at DESC);
+  `,
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */

@@ -129,6 +129,10 @@ function toStats(r: Row): CaptionStatsRecord {
 // No `instanceof Error` here: errors from the native module may come from another realm (jest).
 const isUnique = (e: unknown) => /^SQLITE_CONSTRAINT_(UNIQUE|PRIMARYKEY)$/.test(String((e as { code?: unknown })?.code ?? ''));
 
+// Analytics leave out the author's own views and likes (`v`/`l` joined with their post `p`).
+const NOT_AUTHOR_VIEW = `v.viewer_key <> 'user:' || p.author_id`;
+const NOT_AUTHOR_LIKE = 'l.user_id <> p.author_id';
+
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 /**
@@ -374,7 +378,7 @@ export function openSqliteStore(file: string): Store {
             .all(userId, ...postIds) as Row[]
         ).map((r) => r.post_id as string);
       },
-      async recordView(postId, viewerKey, at, windowMs) {
+      async recordView(postId, viewerKey, at, windowMs, address) {
         return db.transaction(() => {
           const cur = currentCaptionOf.get(postId);
           if (!cur) return false;
@@ -382,8 +386,14 @@ export function openSqliteStore(file: string): Store {
             .prepare('SELECT 1 FROM views WHERE post_id = ? AND viewer_key = ? AND created_at > ? LIMIT 1')
             .get(postId, viewerKey, at.getTime() - windowMs);
           if (recent) return false;
-          db.prepare('INSERT INTO views (post_id, viewer_key, caption_version_id, created_at) VALUES (?, ?, ?, ?)').run(
-            postId, viewerKey, cur.current_caption_id ?? null, at.getTime(),
+          if (address) {
+            const fromAddress = db
+              .prepare('SELECT 1 FROM views WHERE post_id = ? AND address_key = ? AND created_at > ? LIMIT 1')
+              .get(postId, address.key, at.getTime() - address.windowMs);
+            if (fromAddress) return false;
+          }
+          db.prepare('INSERT INTO views (post_id, viewer_key, address_key, caption_version_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
+            postId, viewerKey, address?.key ?? null, cur.current_caption_id ?? null, at.getTime(),
           );
           db.prepare('UPDATE posts SET view_count = view_count + 1 WHERE id = ?').run(postId);
           return true;
@@ -394,9 +404,9 @@ export function openSqliteStore(file: string): Store {
           db
             .prepare(
               `SELECT c.*,
-                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id) AS views,
-                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id) AS likes
-               FROM caption_versions c WHERE c.post_id = ? ORDER BY c.version`,
+                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id AND ${NOT_AUTHOR_VIEW}) AS views,
+                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id AND ${NOT_AUTHOR_LIKE}) AS likes
+               FROM caption_versions c JOIN posts p ON p.id = c.post_id WHERE c.post_id = ? ORDER BY c.version`,
             )
             .all(postId) as Row[]
         ).map(toStats);
@@ -406,13 +416,23 @@ export function openSqliteStore(file: string): Store {
           db
             .prepare(
               `SELECT c.*,
-                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id) AS views,
-                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id) AS likes
+                 (SELECT COUNT(*) FROM views v WHERE v.caption_version_id = c.id AND ${NOT_AUTHOR_VIEW}) AS views,
+                 (SELECT COUNT(*) FROM likes l WHERE l.caption_version_id = c.id AND ${NOT_AUTHOR_LIKE}) AS likes
                FROM caption_versions c JOIN posts p ON p.id = c.post_id
                WHERE p.author_id = ? ORDER BY p.created_at DESC, p.id DESC, c.version`,
             )
             .all(authorId) as Row[]
         ).map(toStats);
+      },
+      async totalsByAuthor(authorId) {
+        const r = db
+          .prepare(
+            `SELECT
+               (SELECT COUNT(*) FROM views v JOIN posts p ON p.id = v.post_id WHERE p.author_id = ? AND ${NOT_AUTHOR_VIEW}) AS views,
+               (SELECT COUNT(*) FROM likes l JOIN posts p ON p.id = l.post_id WHERE p.author_id = ? AND ${NOT_AUTHOR_LIKE}) AS likes`,
+          )
+          .get(authorId, authorId) as Row;
+        return { views: Number(r.views), likes: Number(r.likes) };
       },
       async dailyByAuthor(authorId, since) {
         const day = `strftime('%Y-%m-%d', x.created_at / 1000, 'unixepoch')`;
@@ -420,10 +440,10 @@ export function openSqliteStore(file: string): Store {
           .prepare(
             `SELECT ${day} AS day, SUM(x.kind = 'v') AS views, SUM(x.kind = 'l') AS likes FROM (
                SELECT v.created_at, 'v' AS kind FROM views v JOIN posts p ON p.id = v.post_id
-                 WHERE p.author_id = ? AND v.created_at >= ?
+                 WHERE p.author_id = ? AND v.created_at >= ? AND ${NOT_AUTHOR_VIEW}
                UNION ALL
                SELECT l.created_at, 'l' AS kind FROM likes l JOIN posts p ON p.id = l.post_id
-                 WHERE p.author_id = ? AND l.created_at >= ?
+                 WHERE p.author_id = ? AND l.created_at >= ? AND ${NOT_AUTHOR_LIKE}
              ) x GROUP BY day ORDER BY day`,
           )
           .all(authorId, since.getTime(), authorId, since.getTime()) as Row[];

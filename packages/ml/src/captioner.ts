@@ -8,6 +8,7 @@ import { idsToWords, wordsToSentence } from './decoding/detokenize';
 import { Encoder } from './encoder';
 import { defaultModelsDir } from './env';
 import { CaptionerConfigError, CaptionerDisposedError } from './errors';
+import { mergeHashtags } from './hashtags/author';
 import { defaultHashtagger, meanRegions } from './hashtags/model';
 import type { HashtagGenerator } from './hashtags/types';
 import { Mutex } from './mutex';
@@ -125,6 +126,26 @@ class OnnxCaptioner implements Captioner {
   async captionBatchSettled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]> {
     if (this.disposed) throw new CaptionerDisposedError();
     const work = this.settled(images, options);
+    this.inflight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(work);
+    }
+  }
+
+  async suggestHashtags(image: ImageInput, caption: string): Promise<string[]> {
+    if (this.disposed) throw new CaptionerDisposedError();
+    if (typeof caption !== 'string') throw new CaptionerConfigError('suggestHashtags expects the caption as a string');
+    const work = (async () => {
+      if (!this.hashtagger || !caption.trim()) return mergeHashtags(caption, []);
+      const pre = await preprocess(image, this.encoder.preprocessor, { maxPixels: this.settings.maxPixels });
+      const features = await this.lock.run(() => this.encoder.run([pre.pixels]));
+      const imageVector = meanRegions(features, 0, this.encoder.gridSize, this.encoder.config.featureDim);
+      // The model reads words: "#beach at sunset" is "beach at sunset" to it.
+      const suggested = await this.hashtagger.generate({ caption: caption.replace(/#/g, ' '), alternatives: [], imageVector });
+      return mergeHashtags(caption, suggested);
+    })();
     this.inflight.add(work);
     try {
       return await work;

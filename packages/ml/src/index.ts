@@ -11,6 +11,7 @@ export { Encoder } from './encoder';
 export { Decoder, type DecoderState } from './decoder';
 export { keywordHashtags, createKeywordHashtagger, type KeywordHashtagOptions } from './hashtags/keywords';
 export type { HashtagContext, HashtagGenerator } from './hashtags/types';
+export { authorHashtags, mergeHashtags } from './hashtags/author';
 export { defaultModelsDir, defaultDatasetsDir } from './env';
 export { createHashtagger, defaultHashtagger, meanRegions, DEFAULT_HASHTAG_MODEL, type HashtaggerOptions, type ModelHashtagger, type RankedTag } from './hashtags/model';
 export { createTranslator, translateCaption, disposeSharedTranslator, listTranslationModels, splitSentences, TranslationInputError, DEFAULT_TRANSLATION_MODEL, type Translator, type Translation, type TranslateOptions, type TranslatorOptions, type TranslationInputErrorCode } from './translation/translator';

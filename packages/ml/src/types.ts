@@ -61,5 +61,10 @@ export interface Captioner {
   captionBatch(images: ImageInput[], options?: CaptionOptions): Promise<CaptionResult[]>;
   /** Like `captionBatch`, but a bad image fails only its own entry. */
   captionBatchSettled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]>;
+  /**
+   * Hashtags for a caption someone else wrote (an edit): the caption's own `#tags` as written,
+   * then the hashtag model's suggestions from the image and that caption. `[]` without a hashtagger.
+   */
+  suggestHashtags(image: ImageInput, caption: string): Promise<string[]>;
   dispose(): Promise<void>;
 }

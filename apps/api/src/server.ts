@@ -68,6 +68,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const posts = new PostService({
     store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
     onJobQueued: () => worker.wake(),
+    captioner, logger,
   });
   // Derived from the session secret, so every API instance sharing a store hashes alike.
   const viewKeySecret = createHmac('sha256', env.JWT_SECRET).update('pixtale view keys').digest('base64url');

@@ -3,8 +3,8 @@ import path from 'node:path';
 
 import type { Captioner } from '@pixtale/ml';
 
-/** What the worker needs from @pixtale/ml's public `Captioner`. */
-export type CaptionerLike = Pick<Captioner, 'modelName' | 'caption' | 'dispose'>;
+/** What the worker and caption edits need from @pixtale/ml's public `Captioner`. */
+export type CaptionerLike = Pick<Captioner, 'modelName' | 'caption' | 'suggestHashtags' | 'dispose'>;
 
 export interface CaptionerOptions {
   modelsDir: string;

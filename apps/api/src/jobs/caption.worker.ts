@@ -115,10 +115,14 @@ export class CaptionWorker {
       const suggestions = result.alternatives
         .map((a) => ({ text: a.text.trim(), score: a.score }))
         .filter((s, i, all) => s.text && s.text !== caption && all.findIndex((x) => x.text === s.text) === i);
+      // Hashtags follow the live caption: the author's own when they wrote one (at upload, or an edit meanwhile).
+      const liveId = (await store.posts.findById(post.id))?.currentCaptionId;
+      const live = liveId ? await store.captions.findById(liveId) : null;
+      const hashtags = live ? await captioner.suggestHashtags(this.o.media.pathOf(post.image.detailJpeg), live.text) : result.hashtags;
       await store.posts.applyCaptionResult(post.id, {
         caption,
         suggestions,
-        hashtags: result.hashtags,
+        hashtags,
         attention: result.attention,
         model: captioner.modelName,
       });

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { checkUserText, ErrorReason, LIMITS } from '@pixtale/shared';
 import { badInput, conflict, forbidden, notFound } from '../common/errors';
 import { readLimited, type MediaService } from '../media/media.service';
+import type { Logger } from 'pino';
+import type { CaptionerProvider } from '../caption/captioner';
 import type { PubSub } from '../pubsub/pubsub';
 import { decodeCursor, encodeCursor, type PostRecord, type Store } from '../store';
 
@@ -13,6 +15,9 @@ export interface PostServiceOptions {
   captionMaxAttempts: number;
   /** Called after a caption job is queued (wakes the in-process worker). */
   onJobQueued?: () => void;
+  /** Suggests hashtags for an edited caption (@pixtale/ml's captioner, loaded lazily). */
+  captioner?: CaptionerProvider;
+  logger?: Logger;
 }
 
 export interface UploadLike {
@@ -94,10 +99,27 @@ export class PostService {
 
   async editCaption(userId: string, postId: string, text: string): Promise<PostRecord> {
     const clean = cleanCaption(text);
-    await this.requireOwn(userId, postId, 'edit the caption of');
-    await this.o.store.captions.addVersion(postId, clean, 'USER');
+    const post = await this.requireOwn(userId, postId, 'edit the caption of');
+    const hashtags = await this.hashtagsFor(post, clean);
+    await this.o.store.captions.addVersion(postId, clean, 'USER', { hashtags });
     this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
     return this.require(postId);
+  }
+
+  /**
+   * Hashtags follow the live caption: the author's own `#tags` as written, then the model's
+   * suggestions for the image and this caption. Without a model here, the author's tags alone
+   * (never the tags of an older caption).
+   */
+  async hashtagsFor(post: PostRecord, caption: string): Promise<string[]> {
+    try {
+      if (!this.o.captioner) throw new Error('no captioner configured');
+      const captioner = await this.o.captioner();
+      return await captioner.suggestHashtags(this.o.media.pathOf(post.image.detailJpeg), caption);
+    } catch (e) {
+      this.o.logger?.warn({ err: e, postId: post.id }, 'hashtag model unavailable: keeping only the author\'s own hashtags');
+      return import('@pixtale/ml').then((ml) => ml.authorHashtags(caption)).catch(() => []);
+    }
   }
 
   /** Queues a new caption job for a post whose captioning FAILED. */

@@ -206,8 +206,9 @@ export interface CaptionRepo {
   /**
    * Adds the next version (source USER or MODEL), makes it live and queues a PENDING
    * translation job for it (TRANSLATION_JOB_MAX_ATTEMPTS). Atomic: no version without its job.
+   * `hashtags`, when given, replace the post's hashtags in the same write (they follow the live version).
    */
-  addVersion(postId: string, text: string, source: CaptionVersionRecord['source']): Promise<CaptionVersionRecord>;
+  addVersion(postId: string, text: string, source: CaptionVersionRecord['source'], opts?: { hashtags?: string[] }): Promise<CaptionVersionRecord>;
   findById(id: string): Promise<CaptionVersionRecord | null>;
   findByIds(ids: readonly string[]): Promise<CaptionVersionRecord[]>;
   /** All versions of the posts, oldest first. */

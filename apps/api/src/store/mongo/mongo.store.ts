@@ -243,8 +243,12 @@ export async function openMongoStore(uri: string): Promise<Store> {
     },
 
     captions: {
-      async addVersion(postId, text, source) {
-        return tx((session) => addVersion(session, postId, text, source));
+      async addVersion(postId, text, source, opts) {
+        return tx(async (session) => {
+          const rec = await addVersion(session, postId, text, source);
+          if (opts?.hashtags) await m.Post.updateOne({ _id: postId }, { $set: { hashtags: opts.hashtags } }, { session });
+          return rec;
+        });
       },
       async findById(id) {
         const d = await m.CaptionVersion.findById(id).lean();

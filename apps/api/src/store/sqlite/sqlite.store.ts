@@ -328,8 +328,12 @@ export function openSqliteStore(file: string): Store {
     },
 
     captions: {
-      async addVersion(postId, text, source) {
-        return addVersionTx(postId, text, source);
+      async addVersion(postId, text, source, opts) {
+        return db.transaction(() => {
+          const rec = addVersionTx(postId, text, source);
+          if (opts?.hashtags) db.prepare('UPDATE posts SET hashtags = ? WHERE id = ?').run(JSON.stringify(opts.hashtags), postId);
+          return rec;
+        })();
       },
       async findById(id) {
         const r = db.prepare('SELECT * FROM caption_versions WHERE id = ?').get(id) as Row | undefined;

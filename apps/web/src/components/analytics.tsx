@@ -161,7 +161,7 @@ export function Analytics() {
                           <Badge tone={r.source === 'MODEL' ? 'brand' : 'user'}>{r.source === 'MODEL' ? 'Model' : 'Author'}</Badge>
                           {best === r && rows.length > 1 && <Badge>Best like rate</Badge>}
                         </div>
-                        <p className="mt-1 text-ink">{r.text}</p>
+                        <p dir="auto" className="user-text mt-1 text-ink">{r.text}</p>
                       </td>
                       <td className="py-3 pr-3 text-right tabular-nums">{r.views}</td>
                       <td className="py-3 pr-3 text-right tabular-nums">{r.likes}</td>

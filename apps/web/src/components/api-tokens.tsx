@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useClient } from 'urql';
-import { LIMITS } from '@pixtale/shared';
+import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/graphql/operations';
 import type { ApiToken } from '@/graphql/types';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
@@ -45,8 +45,8 @@ export function ApiTokens() {
 
   async function create(e: FormEvent) {
     e.preventDefault();
-    const n = name.trim();
-    if (!n) return setNameError('Give the token a name, like the app that will use it.');
+    const n = normalizeUserText(name);
+    if (!n) return setNameError(name.trim() ? 'The name needs visible characters (invisible and control characters are removed).' : 'Give the token a name, like the app that will use it.');
     if (n.length > LIMITS.apiTokenNameMaxLength) return setNameError(`Keep the name under ${LIMITS.apiTokenNameMaxLength} characters.`);
     setNameError(undefined);
     setError(undefined);
@@ -101,7 +101,7 @@ export function ApiTokens() {
             className="mt-5 space-y-3 rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900"
             data-testid="new-token"
           >
-            <p className="font-semibold">Copy your new token “{created.name}” now. It will not be shown again.</p>
+            <p className="font-semibold">Copy your new token “<span dir="auto" className="user-text">{created.name}</span>” now. It will not be shown again.</p>
             <div className="flex flex-col gap-2 sm:flex-row">
               <code className="block flex-1 overflow-x-auto rounded-lg bg-white px-3 py-2 font-mono text-xs text-ink" data-testid="token-value">
                 {created.token}
@@ -147,7 +147,7 @@ export function ApiTokens() {
             {tokens.map((t) => (
               <li key={t.id} className="flex flex-wrap items-center gap-3 py-3">
                 <div className="min-w-0 flex-1">
-                  <p className="truncate font-medium">{t.name}</p>
+                  <p dir="auto" className="user-text truncate font-medium">{t.name}</p>
                   <p className="text-xs text-muted">
                     Created {timeAgo(t.createdAt)}
                     {t.lastUsedAt ? ` · last used ${timeAgo(t.lastUsedAt)}` : ' · never used'}

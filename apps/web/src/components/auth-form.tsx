@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
 import { useState, type FormEvent } from 'react';
-import { LIMITS, passwordWeakness } from '@pixtale/shared';
+import { LIMITS, normalizeUserText, passwordWeakness } from '@pixtale/shared';
 import { messageForAuthError } from '@/lib/errors';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, TextField } from './ui';
@@ -20,8 +20,9 @@ export function validateAuthInput(mode: Mode, v: { email: string; password: stri
   if (mode === 'signup') {
     const weakness = passwordWeakness(v.password);
     if (weakness) errors.password = `${weakness}.`;
-    if (!v.displayName.trim()) errors.displayName = 'Tell us what to call you.';
-    else if (v.displayName.trim().length > LIMITS.displayNameMaxLength)
+    const name = normalizeUserText(v.displayName);
+    if (!name) errors.displayName = v.displayName.trim() ? 'Your name needs visible characters (invisible and control characters are removed).' : 'Tell us what to call you.';
+    else if (name.length > LIMITS.displayNameMaxLength)
       errors.displayName = `Keep it under ${LIMITS.displayNameMaxLength} characters.`;
   } else if (!v.password) {
     errors.password = 'Enter your password.';

@@ -194,9 +194,9 @@ function FeedCard({
         <div className="space-y-2 p-4">
           <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
             {shown.kind === 'text' ? (
-              <span lang={shown.lang}>{shown.text}</span>
+              <span lang={shown.lang} dir="auto" className="user-text">{shown.text}</span>
             ) : shown.kind === 'unavailable' ? (
-              <span lang="en">{shown.original}</span>
+              <span lang="en" dir="auto" className="user-text">{shown.original}</span>
             ) : shown.kind === 'translating' ? (
               <span className="text-muted" data-testid="feed-caption-translating">
                 Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…
@@ -208,7 +208,7 @@ function FeedCard({
             )}
           </p>
           <p className="flex flex-wrap items-center gap-x-3 text-sm text-muted">
-            <span>{post.author.displayName}</span>
+            <span dir="auto" className="user-text min-w-0" data-testid="feed-author">{post.author.displayName}</span>
             <span aria-hidden>·</span>
             <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
             <span className="ml-auto" aria-label={`${post.likeCount} likes`}>

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useClient, useSubscription } from 'urql';
-import { LIMITS } from '@pixtale/shared';
+import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import {
   DELETE_POST,
   EDIT_CAPTION,
@@ -27,10 +27,11 @@ import { PostImage } from './post-image';
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
 
 export function validateCaption(text: string, current: string | null): string | undefined {
-  const t = text.trim();
-  if (!t) return 'The caption cannot be empty.';
+  // The API's normalisation, so what is checked here is what will be stored.
+  const t = normalizeUserText(text);
+  if (!t) return text.trim() ? 'The caption needs visible characters (invisible and control characters are removed).' : 'The caption cannot be empty.';
   if (t.length > LIMITS.captionMaxLength) return `Keep the caption under ${LIMITS.captionMaxLength} characters (now ${t.length}).`;
-  if (current !== null && t === current.trim()) return 'That is already the caption.';
+  if (current !== null && t === normalizeUserText(current)) return 'That is already the caption.';
   return undefined;
 }
 
@@ -147,8 +148,8 @@ export function PostView({ id }: { id: string }) {
 
       <div className="space-y-5">
         <div className="flex items-center justify-between gap-3 text-sm text-muted">
-          <span>
-            <span className="font-semibold text-ink">{post.author.displayName}</span> ·{' '}
+          <span className="min-w-0" data-testid="post-byline">
+            <span dir="auto" className="user-text font-semibold text-ink" data-testid="post-author">{post.author.displayName}</span> ·{' '}
             <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
           </span>
         </div>
@@ -237,13 +238,13 @@ function CaptionBlock({
               <span aria-hidden className="size-2.5 animate-ping rounded-full bg-brand-600" />
               Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…
             </p>
-            <p className="mt-2 text-base text-muted" lang="en">
+            <p className="user-text mt-2 text-base text-muted" lang="en" dir="auto">
               {current.text}
             </p>
           </div>
         ) : current && (shown.kind === 'text' || shown.kind === 'unavailable') ? (
           <>
-            <p className="text-xl font-semibold leading-snug text-ink" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
+            <p className="user-text text-xl font-semibold leading-snug text-ink" dir="auto" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
               {shown.kind === 'text' ? shown.text : current.text}
             </p>
             <p className="mt-2 text-xs text-muted">
@@ -263,7 +264,7 @@ function CaptionBlock({
                 <>
                   {' · '}
                   <span data-testid="caption-translated-note">
-                    machine-translated from English: “<span lang="en">{current.text}</span>”
+                    machine-translated from English: “<span lang="en" dir="auto" className="user-text">{current.text}</span>”
                   </span>
                 </>
               )}
@@ -295,7 +296,7 @@ function CaptionBlock({
         {post.hashtags.length > 0
           ? post.hashtags.map((tag) => (
               <li key={tag}>
-                <span className="inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm font-medium text-brand-800">
+                <span dir="auto" className="user-text inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm font-medium text-brand-800">
                   #{tag.replace(/^#/, '')}
                 </span>
               </li>
@@ -398,7 +399,7 @@ function Suggestions({ post, pending, onPick }: { post: Post; pending: boolean; 
                       isCurrent ? 'border-brand-700 bg-brand-50 text-brand-800' : 'border-line hover:border-brand-500 hover:bg-brand-50',
                     )}
                   >
-                    <span>{s.text}</span>
+                    <span dir="auto" className="user-text min-w-0">{s.text}</span>
                     <span className="shrink-0 text-xs font-semibold text-muted">
                       {isCurrent ? 'In use' : picking === s.text ? 'Saving…' : 'Use this'}
                     </span>
@@ -497,7 +498,7 @@ function History({ post }: { post: Post }) {
                 {timeAgo(c.createdAt)}
               </time>
             </div>
-            <p className={cx(i === 0 ? 'text-ink' : 'text-muted')}>{c.text}</p>
+            <p dir="auto" className={cx('user-text', i === 0 ? 'text-ink' : 'text-muted')}>{c.text}</p>
           </li>
         ))}
       </ol>

@@ -49,7 +49,7 @@ export function SiteHeader() {
         <div className="ml-auto flex items-center gap-2">
           {status === 'loading' ? null : session ? (
             <>
-              <span className="hidden text-sm text-muted md:inline" data-testid="signed-in-as">
+              <span dir="auto" className="user-text hidden text-sm text-muted md:inline" data-testid="signed-in-as">
                 {session.user.name ?? session.user.email}
               </span>
               <Button variant="secondary" size="sm" onClick={() => void signOut({ callbackUrl: '/login' })}>

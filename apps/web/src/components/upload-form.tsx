@@ -96,7 +96,7 @@ export function UploadForm() {
         )}
         {file ? (
           <p className="text-sm text-muted" data-testid="chosen-file">
-            {file.name} · {formatBytes(file.size)}
+            <span dir="auto" className="user-text">{file.name}</span> · {formatBytes(file.size)}
           </p>
         ) : (
           <p className="text-base font-medium">Drag a photo here</p>

@@ -28,7 +28,8 @@ export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: 
     requestPolicy: 'cache-and-network',
     // POST only: Apollo's CSRF protection refuses simple GET requests.
     preferGetMethod: false,
-    fetchOptions: (): RequestInit => (authorization ? { headers: { authorization } } : {}),
+    // Credentials: the API's HttpOnly visitor cookie counts anonymous views once per visitor.
+    fetchOptions: (): RequestInit => ({ credentials: 'include', ...(authorization ? { headers: { authorization } } : {}) }),
     exchanges: [
       cacheExchange,
       fetchExchange,

@@ -32,6 +32,8 @@ const schema = z
     CORS_ORIGIN: z.string().default('http://localhost:3000'),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(LIMITS.maxImagePixels),
+    /** Pixels decoded at once across all uploads (more wait their turn); default MAX_IMAGE_PIXELS. */
+    DECODE_PIXEL_BUDGET: z.coerce.number().int().positive().optional(),
     RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(300),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     AUTH_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(10),

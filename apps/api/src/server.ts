@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
 import { AuthService } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
+import { ensurePrivateDir } from './common/private-files';
 import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
 import type { Env } from './env';
@@ -53,9 +54,14 @@ export interface App {
 /** Builds the long-lived pieces: store, pub/sub, media, services and the caption worker (not started). */
 export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: env.LOG_LEVEL });
+  // Accounts, sessions, secrets and originals live here: owner only.
+  ensurePrivateDir(env.dataDir);
   const store = opts.store ?? (await openStore(env));
   const pubsub = opts.pubsub ?? createInProcessPubSub();
-  const media = new MediaService({ dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS });
+  const media = new MediaService({
+    dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS,
+    decodePixelBudget: env.DECODE_PIXEL_BUDGET,
+  });
   await media.init();
   const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
   const worker = new CaptionWorker({ store, pubsub, media, captioner, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
@@ -212,7 +218,13 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   web.set('etag', false);
   web.set('trust proxy', 'loopback');
   const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
-  web.get('/health', (_req, res) => {
+  // 503 with what is wrong when uploads cannot be stored (disk full, media folder unwritable).
+  web.get('/health', async (_req, res) => {
+    const storage = await deps.media.storageProblem();
+    if (storage) {
+      res.status(503).json({ ok: false, store: deps.store.kind, problems: { storage } });
+      return;
+    }
     res.json({ ok: true, store: deps.store.kind });
   });
   web.use(

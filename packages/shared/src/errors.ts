@@ -21,6 +21,11 @@ export const ErrorCode = {
   UNSUPPORTED_IMAGE: 'UNSUPPORTED_IMAGE',
   /** The query is nested too deeply or would cost too much to run. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /**
+   * The server cannot store files right now (disk full, media folder unwritable). Retryable:
+   * `extensions.retryable` is true and `/health` answers 503 until it is fixed.
+   */
+  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
   /** Something failed on the server; the message is generic on purpose. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

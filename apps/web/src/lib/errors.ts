@@ -26,6 +26,7 @@ const MESSAGES: Record<string, string> = {
   NOT_FOUND: 'We could not find that. It may have been deleted.',
   BAD_USER_INPUT: 'Some of what you entered is not valid. Please check and try again.',
   QUERY_TOO_COMPLEX: 'That request was too large. Please try again with less.',
+  STORAGE_UNAVAILABLE: 'We cannot store images right now. Please try again in a few minutes.',
   NETWORK: 'We could not reach Pixtale. Check your connection and try again.',
   OAuthSignin: 'Google sign-in could not start. Please try again.',
   OAuthCallback: 'Google sign-in did not finish. Please try again.',

@@ -14,6 +14,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
+import { readOrCreateSecret } from '@pixtale/shared/node';
 import { AuthService } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { ensurePrivateDir } from './common/private-files';
@@ -23,7 +24,9 @@ import type { Env } from './env';
 import { createExecutor } from './execution';
 import { CaptionWorker } from './jobs/caption.worker';
 import { TranslationWorker } from './jobs/translation.worker';
+import { clientAddressResolver, compileTrustProxy } from './limits/client-address';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
+import { LoginLimits } from './limits/login-limits';
 import { MediaService } from './media/media.service';
 import { PostService } from './post/post.service';
 import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
@@ -75,7 +78,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   });
   const engagement = new EngagementService(store, posts, pubsub);
   const deps: AppDeps = {
-    env, store, pubsub, logger, media, services: { auth, posts, engagement },
+    env, store, pubsub, logger, media, services: { auth, posts, engagement }, loginLimits: new LoginLimits(env),
     translation: { unavailableReason: () => translationWorker.unavailableReason() },
   };
   return {
@@ -146,6 +149,17 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const { deps } = app;
   const schema = await getSchema();
   const limits = new RateLimits(env);
+  let warnedUntrusted = false;
+  const clientAddress = clientAddressResolver({
+    trustProxy: env.TRUST_PROXY,
+    // Development: the web app reads the same generated file (both use the one data folder).
+    internalSecret: env.INTERNAL_API_SECRET ?? readOrCreateSecret(env.dataDir, 'internal-api-secret'),
+    onUntrustedHeader: () => {
+      if (warnedUntrusted) return;
+      warnedUntrusted = true;
+      deps.logger.warn('A client-address header came without the right proxy secret and was ignored (give the web app and the API the same INTERNAL_API_SECRET)');
+    },
+  });
   const httpServer = http.createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
@@ -156,7 +170,7 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
         const params = c.connectionParams ?? {};
         const authorization = (params.authorization ?? params.Authorization) as string | undefined;
         const req = c.extra.request;
-        const ctx = await createContext(deps, { authorization, ip: req.socket.remoteAddress, userAgent: req.headers['user-agent'] });
+        const ctx = await createContext(deps, { authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'] });
         return ctx;
       },
       onSubscribe: async (c, _id, payload) => {
@@ -168,9 +182,9 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
         }
         const err = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName);
         if (err) return [err];
-        const req = c.extra.request;
+        const ip = clientAddress(c.extra.request);
         try {
-          await limits.consume(`ip:${req.socket.remoteAddress ?? 'unknown'}`, req.socket.remoteAddress ?? 'unknown', rootFieldsOf(document, payload.operationName));
+          await limits.consume(`ip:${ip}`, ip, rootFieldsOf(document, payload.operationName));
         } catch (e) {
           return [e as GraphQLError];
         }
@@ -216,7 +230,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   // No ETag on API responses (hashing every GraphQL response body costs CPU and no client sends
   // If-None-Match for them); /media is served by express.static with its own ETags.
   web.set('etag', false);
-  web.set('trust proxy', 'loopback');
+  // Only TRUST_PROXY's addresses may set X-Forwarded-For (req.ip, req.protocol); see client-address.ts.
+  web.set('trust proxy', compileTrustProxy(env.TRUST_PROXY));
   const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
   // 503 with what is wrong when uploads cannot be stored (disk full, media folder unwritable).
   web.get('/health', async (_req, res) => {
@@ -243,7 +258,7 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES + 1, maxFiles: 1, maxFieldSize: 1_000_000 }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'] }),
+        createContext(deps, { authorization: req.headers.authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'] }),
     }),
   );
   // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.

@@ -47,6 +47,8 @@ export const ErrorReason = {
   TOO_MANY_PIXELS: 'TOO_MANY_PIXELS',
   NOT_AN_IMAGE: 'NOT_AN_IMAGE',
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  /** RATE_LIMITED: too many failed logins for this account or from this address (see `retryAfterSeconds`). */
+  TOO_MANY_LOGIN_FAILURES: 'TOO_MANY_LOGIN_FAILURES',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   CAPTION_NOT_FAILED: 'CAPTION_NOT_FAILED',

@@ -49,6 +49,7 @@ const REASONS: Record<string, string> = {
   CORRUPT_IMAGE: 'That image looks damaged or incomplete. Please try another file.',
   ALREADY_LIKED: 'You already like this post.',
   NOT_LIKED: 'You had not liked this post.',
+  TOO_MANY_LOGIN_FAILURES: 'Too many failed attempts to log in. Please wait a while, or log in from a network you have used before.',
   QUERY_TOO_DEEP: 'That request was too large. Please try again with less.',
   QUERY_TOO_COSTLY: 'That request was too large. Please try again with less.',
 };

@@ -5,6 +5,7 @@ import type { AuthService, Viewer } from './auth/auth.service';
 import { unauthenticated } from './common/errors';
 import type { EngagementService } from './engagement/engagement.service';
 import type { Env } from './env';
+import type { LoginLimits } from './limits/login-limits';
 import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
@@ -18,6 +19,8 @@ export interface AppDeps {
   logger: Logger;
   media: MediaService;
   services: { auth: AuthService; posts: PostService; engagement: EngagementService };
+  /** Brute-force limits on logIn, per account and per address (limits/login-limits.ts). */
+  loginLimits: LoginLimits;
   /** Whether translations can be made here: the reason when not (no translation model), else null. */
   translation: { unavailableReason(): string | null };
 }
@@ -55,6 +58,7 @@ export interface Context extends AppDeps {
 
 export interface RequestInfo {
   authorization?: string | null;
+  /** The client's address as limits/client-address.ts resolves it (never a raw X-Forwarded-For). */
   ip?: string | null;
   userAgent?: string | null;
   /** Reads or issues the anonymous visitor id (HTTP only; see engagement/visitor.ts). */

@@ -13,7 +13,7 @@ test('zero configuration: port 4000, ./data, SQLite, a development JWT secret', 
 
 test('production refuses to start without JWT_SECRET, and says how to fix it', () => {
   expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
-  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
+  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), INTERNAL_API_SECRET: 'y'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
 });
 
 test('invalid values are listed by name', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { LIMITS } from '@pixtale/shared';
+import { compileTrustProxy } from './limits/client-address';
 
 /** Repo root, found from this file (src/ under jest, dist/ when built). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -32,10 +33,39 @@ const schema = z
     CORS_ORIGIN: z.string().default('http://localhost:3000'),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(LIMITS.maxImagePixels),
+    /** Pixels decoded at once across all uploads (more wait their turn); default MAX_IMAGE_PIXELS. */
+    DECODE_PIXEL_BUDGET: z.coerce.number().int().positive().optional(),
     RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(300),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     AUTH_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(10),
     UPLOAD_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(30),
+    /** Failed logins in a row for one account from one address before that address waits 15 minutes. */
+    LOGIN_CONSECUTIVE_FAILS_PER_ACCOUNT_AND_ADDRESS: z.coerce.number().int().positive().default(10),
+    /** Failed logins per address per day (any accounts) before it is refused for a day. */
+    LOGIN_FAILS_PER_ADDRESS_PER_DAY: z.coerce.number().int().positive().default(100),
+    /** Failed logins per account per day (any addresses); then only addresses that logged in to it before may try. */
+    LOGIN_FAILS_PER_ACCOUNT_PER_DAY: z.coerce.number().int().positive().default(100),
+    /**
+     * Proxies whose X-Forwarded-For is believed: comma-separated addresses, CIDRs or the names
+     * loopback, linklocal, uniquelocal. Unset: X-Forwarded-For is ignored.
+     */
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .refine((v) => {
+        try {
+          compileTrustProxy(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'TRUST_PROXY must list IP addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated'),
+    /**
+     * Shared with the web app, which sends it with the visitor's address on the calls it makes
+     * for them (logIn, signUp). Required in production; in development both read one generated
+     * into the data folder.
+     */
+    INTERNAL_API_SECRET: z.string().min(32, 'INTERNAL_API_SECRET must be at least 32 characters').optional(),
     WORKER_ENABLED: bool.default(true),
     CAPTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
     CAPTION_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
@@ -43,6 +73,13 @@ const schema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.INTERNAL_API_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_API_SECRET'],
+        message: 'INTERNAL_API_SECRET is required in production: the same 32+ random characters in the API and the web app (e.g. `openssl rand -hex 32`)',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({
         code: 'custom',

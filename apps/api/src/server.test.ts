@@ -22,7 +22,8 @@ let server: Server;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-http-'));
-  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024 });
+  // TRUST_PROXY=loopback: these tests stand in for a proxy on this machine, naming clients in X-Forwarded-For.
+  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
   server = await createServer(env, {
     host: '127.0.0.1',
     store: openSqliteStore(':memory:'),

@@ -15,8 +15,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
+import { readOrCreateSecret } from '@pixtale/shared/node';
 import { AuthService } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
+import { ensurePrivateDir } from './common/private-files';
 import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
 import { httpVisitorId } from './engagement/visitor';
@@ -24,7 +26,9 @@ import type { Env } from './env';
 import { createExecutor } from './execution';
 import { CaptionWorker } from './jobs/caption.worker';
 import { TranslationWorker } from './jobs/translation.worker';
+import { clientAddressResolver, compileTrustProxy } from './limits/client-address';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
+import { LoginLimits } from './limits/login-limits';
 import { MediaService } from './media/media.service';
 import { PostService } from './post/post.service';
 import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
@@ -55,9 +59,14 @@ export interface App {
 /** Builds the long-lived pieces: store, pub/sub, media, services and the caption worker (not started). */
 export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: env.LOG_LEVEL });
+  // Accounts, sessions, secrets and originals live here: owner only.
+  ensurePrivateDir(env.dataDir);
   const store = opts.store ?? (await openStore(env));
   const pubsub = opts.pubsub ?? createInProcessPubSub();
-  const media = new MediaService({ dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS });
+  const media = new MediaService({
+    dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS,
+    decodePixelBudget: env.DECODE_PIXEL_BUDGET,
+  });
   await media.init();
   const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
   const worker = new CaptionWorker({ store, pubsub, media, captioner, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
@@ -74,7 +83,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const viewKeySecret = createHmac('sha256', env.JWT_SECRET).update('pixtale view keys').digest('base64url');
   const engagement = new EngagementService(store, posts, pubsub, viewKeySecret);
   const deps: AppDeps = {
-    env, store, pubsub, logger, media, services: { auth, posts, engagement },
+    env, store, pubsub, logger, media, services: { auth, posts, engagement }, loginLimits: new LoginLimits(env),
     translation: { unavailableReason: () => translationWorker.unavailableReason() },
   };
   return {
@@ -145,6 +154,17 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const { deps } = app;
   const schema = await getSchema();
   const limits = new RateLimits(env);
+  let warnedUntrusted = false;
+  const clientAddress = clientAddressResolver({
+    trustProxy: env.TRUST_PROXY,
+    // Development: the web app reads the same generated file (both use the one data folder).
+    internalSecret: env.INTERNAL_API_SECRET ?? readOrCreateSecret(env.dataDir, 'internal-api-secret'),
+    onUntrustedHeader: () => {
+      if (warnedUntrusted) return;
+      warnedUntrusted = true;
+      deps.logger.warn('A client-address header came without the right proxy secret and was ignored (give the web app and the API the same INTERNAL_API_SECRET)');
+    },
+  });
   const httpServer = http.createServer();
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
@@ -155,7 +175,7 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
         const params = c.connectionParams ?? {};
         const authorization = (params.authorization ?? params.Authorization) as string | undefined;
         const req = c.extra.request;
-        const ctx = await createContext(deps, { authorization, ip: req.socket.remoteAddress, userAgent: req.headers['user-agent'] });
+        const ctx = await createContext(deps, { authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'] });
         return ctx;
       },
       onSubscribe: async (c, _id, payload) => {
@@ -167,9 +187,9 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
         }
         const err = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName);
         if (err) return [err];
-        const req = c.extra.request;
+        const ip = clientAddress(c.extra.request);
         try {
-          await limits.consume(`ip:${req.socket.remoteAddress ?? 'unknown'}`, req.socket.remoteAddress ?? 'unknown', rootFieldsOf(document, payload.operationName));
+          await limits.consume(`ip:${ip}`, ip, rootFieldsOf(document, payload.operationName));
         } catch (e) {
           return [e as GraphQLError];
         }
@@ -215,9 +235,16 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   // No ETag on API responses (hashing every GraphQL response body costs CPU and no client sends
   // If-None-Match for them); /media is served by express.static with its own ETags.
   web.set('etag', false);
-  web.set('trust proxy', 'loopback');
+  // Only TRUST_PROXY's addresses may set X-Forwarded-For (req.ip, req.protocol); see client-address.ts.
+  web.set('trust proxy', compileTrustProxy(env.TRUST_PROXY));
   const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
-  web.get('/health', (_req, res) => {
+  // 503 with what is wrong when uploads cannot be stored (disk full, media folder unwritable).
+  web.get('/health', async (_req, res) => {
+    const storage = await deps.media.storageProblem();
+    if (storage) {
+      res.status(503).json({ ok: false, store: deps.store.kind, problems: { storage } });
+      return;
+    }
     res.json({ ok: true, store: deps.store.kind });
   });
   web.use(
@@ -236,7 +263,10 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES + 1, maxFiles: 1, maxFieldSize: 1_000_000 }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
-        createContext(deps, { authorization: req.headers.authorization, ip: req.ip, userAgent: req.headers['user-agent'], visitorId: httpVisitorId(req, res) }),
+        createContext(deps, {
+          authorization: req.headers.authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'],
+          visitorId: httpVisitorId(req, res),
+        }),
     }),
   );
   // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.

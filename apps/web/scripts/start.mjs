@@ -22,6 +22,13 @@ if (!env.NEXTAUTH_SECRET) {
   env.NEXTAUTH_SECRET = fs.readFileSync(file, 'utf8').trim();
 }
 
+// The API believes the visitor address this server forwards only with this shared secret; the
+// API in development reads the same generated file from the same data folder.
+if (!env.INTERNAL_API_SECRET) {
+  const { readOrCreateSecret, resolveDataDir } = await import('@pixtale/shared/node');
+  env.INTERNAL_API_SECRET = readOrCreateSecret(resolveDataDir(env), 'internal-api-secret');
+}
+
 const next = path.join(path.dirname(fileURLToPath(import.meta.resolve('next/package.json'))), 'dist', 'bin', 'next');
 const child = spawn(process.execPath, [next, 'start', '-p', env.PORT ?? '3000'], { cwd: webDir, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

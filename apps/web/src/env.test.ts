@@ -12,7 +12,13 @@ describe('parseEnv', () => {
 
   it('requires NEXTAUTH_SECRET in production and names it', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/NEXTAUTH_SECRET/);
-    expect(parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret' }).nextAuthSecret).toBe('s3cret');
+    const secrets = { NEXTAUTH_SECRET: 's3cret', INTERNAL_API_SECRET: 'i'.repeat(32) };
+    expect(parseEnv({ NODE_ENV: 'production', ...secrets }).nextAuthSecret).toBe('s3cret');
+  });
+
+  it('requires INTERNAL_API_SECRET (shared with the API) in production and names it', () => {
+    expect(() => parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret' })).toThrow(/INTERNAL_API_SECRET/);
+    expect(() => parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret', INTERNAL_API_SECRET: 'short' })).toThrow(/INTERNAL_API_SECRET/);
   });
 
   it('enables Google only when both id and secret are set', () => {

@@ -28,6 +28,14 @@ const schema = z
     NEXT_PUBLIC_WS_URL: optional.pipe(z.url().optional()),
     GOOGLE_CLIENT_ID: optional,
     GOOGLE_CLIENT_SECRET: optional,
+    /**
+     * Shared with the API: proves the visitor address this server forwards on logIn/signUp.
+     * Required in production (`npm start` generates one into the data folder, as the API does).
+     */
+    INTERNAL_API_SECRET: optional.pipe(z.string().min(32, 'INTERNAL_API_SECRET must be at least 32 characters').optional()),
+    /** The data folder shared with the API (development reads the generated INTERNAL_API_SECRET there). */
+    PIXTALE_DATA_DIR: optional,
+    DATA_DIR: optional,
     /** Largest upload the browser accepts before sending (bytes); the API enforces its own limit too. */
     NEXT_PUBLIC_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
   })
@@ -38,6 +46,14 @@ const schema = z
         code: 'custom',
         path: ['NEXTAUTH_SECRET'],
         message: 'NEXTAUTH_SECRET is required in production (e.g. `openssl rand -base64 32`)',
+      });
+      return z.NEVER;
+    }
+    if (e.NODE_ENV === 'production' && !e.INTERNAL_API_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INTERNAL_API_SECRET'],
+        message: 'INTERNAL_API_SECRET is required in production: the same 32+ random characters as the API (e.g. `openssl rand -hex 32`)',
       });
       return z.NEVER;
     }
@@ -54,6 +70,10 @@ const schema = z
           ? { clientId: e.GOOGLE_CLIENT_ID, clientSecret: e.GOOGLE_CLIENT_SECRET }
           : undefined,
       maxUploadBytes: e.NEXT_PUBLIC_MAX_UPLOAD_BYTES,
+      /** Unset outside production: src/server/visitor.ts reads the generated one from the data folder. */
+      internalApiSecret: e.INTERNAL_API_SECRET,
+      /** Where the data folder is configured (resolved server-side with @pixtale/shared/node's resolveDataDir). */
+      dataDirVars: { PIXTALE_DATA_DIR: e.PIXTALE_DATA_DIR, DATA_DIR: e.DATA_DIR },
     };
   });
 

@@ -21,6 +21,11 @@ export const ErrorCode = {
   UNSUPPORTED_IMAGE: 'UNSUPPORTED_IMAGE',
   /** The query is nested too deeply or would cost too much to run. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /**
+   * The server cannot store files right now (disk full, media folder unwritable). Retryable:
+   * `extensions.retryable` is true and `/health` answers 503 until it is fixed.
+   */
+  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
   /** Something failed on the server; the message is generic on purpose. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -42,6 +47,8 @@ export const ErrorReason = {
   TOO_MANY_PIXELS: 'TOO_MANY_PIXELS',
   NOT_AN_IMAGE: 'NOT_AN_IMAGE',
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
+  /** RATE_LIMITED: too many failed logins for this account or from this address (see `retryAfterSeconds`). */
+  TOO_MANY_LOGIN_FAILURES: 'TOO_MANY_LOGIN_FAILURES',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   CAPTION_NOT_FAILED: 'CAPTION_NOT_FAILED',

@@ -41,9 +41,11 @@ export class AuthResolver {
     return own(ctx.services.auth.signUp({ email, password, displayName }));
   }
 
-  @Mutation(() => AuthPayload, { description: 'Signs in with email and password.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Signs in with email and password. Repeated failures are RATE_LIMITED per account and per address (retryAfterSeconds).',
+  })
   logIn(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
-    return own(ctx.services.auth.logIn({ email, password }));
+    return own(ctx.loginLimits.guard(email, ctx.ip, () => ctx.services.auth.logIn({ email, password })));
   }
 
   @Mutation(() => AuthPayload, {

@@ -3,10 +3,11 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ErrorCode, ErrorReason, LIMITS } from '@pixtale/shared';
 import { appError } from '../common/errors';
 import type { Env } from '../env';
+import { createLimiter, isLimiterVerdict, rateLimited } from './limiter';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -109,19 +110,19 @@ const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle']);
 const UPLOAD_FIELDS = new Set(['createPost']);
 
 /**
- * Per-client rate limits (in memory; rate-limiter-flexible also has Redis/Mongo stores for
- * several instances): every operation, plus tighter budgets for sign-in and uploads.
+ * Per-client rate limits (stores: see limiter.ts): every operation, plus tighter budgets for
+ * sign-in and uploads. `ip` is the client's address as resolved by client-address.ts.
  */
 export class RateLimits {
-  private readonly general: RateLimiterMemory;
-  private readonly auth: RateLimiterMemory;
-  private readonly upload: RateLimiterMemory;
+  private readonly general: RateLimiterAbstract;
+  private readonly auth: RateLimiterAbstract;
+  private readonly upload: RateLimiterAbstract;
 
   constructor(env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS'>) {
     const duration = env.RATE_LIMIT_WINDOW_SECONDS;
-    this.general = new RateLimiterMemory({ keyPrefix: 'op', points: env.RATE_LIMIT_POINTS, duration });
-    this.auth = new RateLimiterMemory({ keyPrefix: 'auth', points: env.AUTH_RATE_LIMIT_POINTS, duration });
-    this.upload = new RateLimiterMemory({ keyPrefix: 'upload', points: env.UPLOAD_RATE_LIMIT_POINTS, duration });
+    this.general = createLimiter({ keyPrefix: 'op', points: env.RATE_LIMIT_POINTS, duration });
+    this.auth = createLimiter({ keyPrefix: 'auth', points: env.AUTH_RATE_LIMIT_POINTS, duration });
+    this.upload = createLimiter({ keyPrefix: 'upload', points: env.UPLOAD_RATE_LIMIT_POINTS, duration });
   }
 
   /** Consumes the operation's points; throws RATE_LIMITED when a budget is spent. */
@@ -131,13 +132,7 @@ export class RateLimits {
       if (rootFields.some((f) => AUTH_FIELDS.has(f))) await this.auth.consume(`ip:${ip}`);
       if (rootFields.some((f) => UPLOAD_FIELDS.has(f))) await this.upload.consume(clientKey);
     } catch (e) {
-      if (e instanceof RateLimiterRes) {
-        const retryAfterSeconds = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-        throw appError(ErrorCode.RATE_LIMITED, `Too many requests; retry in ${retryAfterSeconds} s`, {
-          retryAfterSeconds,
-          http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
-        });
-      }
+      if (isLimiterVerdict(e)) throw rateLimited(e.msBeforeNext);
       throw e;
     }
   }

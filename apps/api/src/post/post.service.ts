@@ -5,7 +5,7 @@ import { readLimited, type MediaService } from '../media/media.service';
 import type { Logger } from 'pino';
 import type { CaptionerProvider } from '../caption/captioner';
 import type { PubSub } from '../pubsub/pubsub';
-import { decodeCursor, encodeCursor, type PostRecord, type Store } from '../store';
+import { decodeCursor, encodeCursor, type PostImage, type PostRecord, type Store } from '../store';
 
 export interface PostServiceOptions {
   store: Store;
@@ -60,12 +60,17 @@ export class PostService {
     const text = caption == null || caption.trim() === '' ? null : cleanCaption(caption);
     const file = await upload;
     const bytes = await readLimited(file.createReadStream(), this.o.maxUploadBytes);
-    const image = await this.o.media.ingest(bytes);
+    // The files stay pinned until the post is stored, so a concurrent delete of a post with the
+    // same image cannot remove them in between.
+    let stored: PostImage | undefined;
     let post: PostRecord;
     try {
-      post = await this.o.store.posts.create({ authorId, image, caption: text }, { maxAttempts: this.o.captionMaxAttempts });
+      post = await this.o.media.ingestWhile(bytes, (image) => {
+        stored = image;
+        return this.o.store.posts.create({ authorId, image, caption: text }, { maxAttempts: this.o.captionMaxAttempts });
+      });
     } catch (e) {
-      if ((await this.o.store.posts.countByImageKey(image.detail.key)) === 0) await this.o.media.remove(image);
+      if (stored) await this.removeFilesIfUnused(stored);
       throw e;
     }
     this.o.pubsub.publish('FEED_UPDATED', { postId: post.id });
@@ -92,9 +97,14 @@ export class PostService {
     await this.requireOwn(userId, postId, 'delete');
     const deleted = await this.o.store.posts.delete(postId);
     if (!deleted) return false;
-    if ((await this.o.store.posts.countByImageKey(deleted.image.detail.key)) === 0) await this.o.media.remove(deleted.image);
+    await this.removeFilesIfUnused(deleted.image);
     this.o.pubsub.publish('POST_DELETED', { postId });
     return true;
+  }
+
+  /** Identical uploads share one set of content-addressed files: remove them with the last post using them. */
+  private async removeFilesIfUnused(image: PostImage) {
+    await this.o.media.removeUnused(image, async () => (await this.o.store.posts.countByImageKey(image.detail.key)) > 0);
   }
 
   async editCaption(userId: string, postId: string, text: string): Promise<PostRecord> {

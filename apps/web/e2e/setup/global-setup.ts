@@ -69,6 +69,8 @@ export default async function globalSetup() {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8' };
   for (const k of ['PIXTALE_DATASETS_DIR', 'MONGODB_URI']) if (process.env[k]) base[k] = process.env[k];
   base.PIXTALE_MODELS_DIR = process.env.PIXTALE_MODELS_DIR ?? path.join(REPO_ROOT, 'models');
+  // Shared by both: the web app forwards each visitor's address to the API with it.
+  base.INTERNAL_API_SECRET = randomBytes(32).toString('hex');
 
   const api = start('api', [API_MAIN], {
     cwd: REPO_ROOT,

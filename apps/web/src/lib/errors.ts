@@ -26,6 +26,7 @@ const MESSAGES: Record<string, string> = {
   NOT_FOUND: 'We could not find that. It may have been deleted.',
   BAD_USER_INPUT: 'Some of what you entered is not valid. Please check and try again.',
   QUERY_TOO_COMPLEX: 'That request was too large. Please try again with less.',
+  STORAGE_UNAVAILABLE: 'We cannot store images right now. Please try again in a few minutes.',
   NETWORK: 'We could not reach Pixtale. Check your connection and try again.',
   OAuthSignin: 'Google sign-in could not start. Please try again.',
   OAuthCallback: 'Google sign-in did not finish. Please try again.',
@@ -48,6 +49,7 @@ const REASONS: Record<string, string> = {
   CORRUPT_IMAGE: 'That image looks damaged or incomplete. Please try another file.',
   ALREADY_LIKED: 'You already like this post.',
   NOT_LIKED: 'You had not liked this post.',
+  TOO_MANY_LOGIN_FAILURES: 'Too many failed attempts to log in. Please wait a while, or log in from a network you have used before.',
   QUERY_TOO_DEEP: 'That request was too large. Please try again with less.',
   QUERY_TOO_COSTLY: 'That request was too large. Please try again with less.',
 };

@@ -33,11 +33,11 @@ export async function apiRequest<T>(
   } catch {
     throw new ApiError('NETWORK', 'The API is unreachable');
   }
-  if (res.status === 429) throw new ApiError('RATE_LIMITED', 'Too many requests');
   let body: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> };
   try {
     body = (await res.json()) as typeof body;
   } catch {
+    if (res.status === 429) throw new ApiError('RATE_LIMITED', 'Too many requests');
     throw new ApiError('NETWORK', `The API answered ${res.status} without JSON`);
   }
   const first = body.errors?.[0];

@@ -4,6 +4,7 @@ import GoogleProvider from 'next-auth/providers/google';
 import { z } from 'zod';
 import { getEnv, type Env } from '@/env';
 import { ApiError, apiRequest } from './api';
+import { forwardVisitor } from './visitor';
 
 const AUTH_FIELDS = 'token user { id email displayName }';
 const LOG_IN = `mutation LogIn($email: String!, $password: String!) { logIn(email: $email, password: $password) { ${AUTH_FIELDS} } }`;
@@ -52,7 +53,9 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
         displayName: { label: 'Display name', type: 'text' },
         intent: { label: 'Intent', type: 'text' },
       },
-      async authorize(raw) {
+      async authorize(raw, req) {
+        // Limits apply per visitor: the API would otherwise see every visitor as this server.
+        const headers = { headers: forwardVisitor(req?.headers, env) };
         const parsed = credentialsInput.safeParse({ ...raw, intent: raw?.intent || 'login' });
         if (!parsed.success) throw new Error('BAD_USER_INPUT');
         const input = parsed.data;
@@ -62,10 +65,10 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
               email: input.email,
               password: input.password,
               displayName: input.displayName,
-            });
+            }, headers);
             return toUser(data.signUp, input.email);
           }
-          const data = await apiRequest<{ logIn: AuthPayload }>(LOG_IN, { email: input.email, password: input.password });
+          const data = await apiRequest<{ logIn: AuthPayload }>(LOG_IN, { email: input.email, password: input.password }, headers);
           return toUser(data.logIn, input.email);
         } catch (err) {
           // next-auth hands this message to the page as `error`; it is a code, never API JSON.

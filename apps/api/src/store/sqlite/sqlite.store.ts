@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../../common/private-files';
 import { newId } from '../ids';
 import { migrate } from './migrations';
 import { cacheStatements } from './statement-cache';
@@ -140,9 +141,15 @@ const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',
  * migrations applied. `file` may be ':memory:'.
  */
 export function openSqliteStore(file: string): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    ensurePrivateDir(path.dirname(file));
+    // Created 600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+    fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+  }
   const db = cacheStatements(new Database(file));
   db.pragma('journal_mode = WAL');
+  // Databases created by earlier versions were 644.
+  if (file !== ':memory:') makePrivate(file, `${file}-wal`, `${file}-shm`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

@@ -144,8 +144,10 @@ describe('captioner on synthetic and bad inputs', () => {
 
 describeWithDatasets('captioner on real photos', () => {
   let captioner: Loaded;
-  const images = devImages(3);
+  // Read in beforeAll, not in the describe body: jest runs the bodies of skipped blocks too.
+  let images: string[] = [];
   beforeAll(async () => {
+    images = devImages(3);
     captioner = await createCaptioner({ modelsDir, threads: 1 });
   });
   afterAll(async () => {

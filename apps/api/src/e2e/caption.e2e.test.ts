@@ -9,14 +9,13 @@ import { captionerUnavailableReason, lazyCaptioner } from '../caption/captioner'
 import { processEnv, testEnv } from '../env';
 import { createServer, type Server } from '../server';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
-import { datasetImages } from '../testing/harness';
+import { testPhotos } from '../testing/harness';
 
-// End to end with the REAL captioner (@pixtale/ml + the trained model in models/). Nothing here
-// is faked: without the model these tests are reported as skipped, with the reason in their name.
+// End to end with the REAL captioner (@pixtale/ml + the trained model in models/) on Flickr8k photos,
+// or on images drawn with sharp when the datasets are absent. Nothing here is faked: without the
+// model these tests are reported as skipped, with the reason in their name.
 const env0 = testEnv();
-const unavailable = captionerUnavailableReason(env0.PIXTALE_MODELS_DIR);
-const ds = datasetImages(env0);
-const reason = unavailable ?? ('reason' in ds ? ds.reason : null);
+const reason = captionerUnavailableReason(env0.PIXTALE_MODELS_DIR);
 const describeIfModel = reason ? describe.skip : describe;
 const title = reason ? `PENDING (${reason}): ` : '';
 
@@ -24,13 +23,16 @@ if (reason) console.warn(`caption e2e tests skipped: ${reason}`);
 const TIMEOUT = 600_000; // the machine may be shared with model training: be patient, never flaky
 
 type Json = { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const images = 'files' in ds ? ds.files : [];
+let images: { name: string; bytes: Buffer }[] = [];
+beforeAll(async () => {
+  images = await testPhotos(4, env0);
+});
 
-function form(file: string) {
+function form(file: { name: string; bytes: Buffer }) {
   const f = new FormData();
   f.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id captionStatus } }', variables: { image: null } }));
   f.append('map', JSON.stringify({ 0: ['variables.image'] }));
-  f.append('0', new Blob([fs.readFileSync(file)], { type: 'image/jpeg' }), path.basename(file));
+  f.append('0', new Blob([new Uint8Array(file.bytes)], { type: 'image/jpeg' }), file.name);
   return f;
 }
 
@@ -50,7 +52,7 @@ async function signUp(url: string) {
   return r.data!.signUp.token as string;
 }
 
-async function upload(url: string, token: string, file: string): Promise<string> {
+async function upload(url: string, token: string, file: { name: string; bytes: Buffer }): Promise<string> {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form(file) });
   const body = (await res.json()) as Json;
   if (body.errors) throw new Error(body.errors[0]!.message);
@@ -62,7 +64,7 @@ describeIfModel(`${title}create post -> real caption READY`, () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-e2e-'));
-    const env = testEnv({ dataDir, PORT: 0 });
+    const env = testEnv({ dataDir, API_PORT: 0 });
     server = await createServer(env, {
       host: '127.0.0.1', store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), startWorker: true,
       captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
@@ -118,7 +120,7 @@ describeIfModel(`${title}create post -> real caption READY`, () => {
       expect(w.weights).toHaveLength(att.gridWidth * att.gridHeight);
       expect(w.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 2);
     }
-    console.log(`real caption for ${path.basename(images[0]!)}: "${final.caption.text}" (${seen.join(' -> ') || 'already READY'})`);
+    console.log(`real caption for ${images[0]!.name}: "${final.caption.text}" (${seen.join(' -> ') || 'already READY'})`);
   }, TIMEOUT);
 });
 
@@ -133,7 +135,7 @@ const mainReason = reason ?? (fs.existsSync(mainJs) ? null : `build first: ${mai
     const start = (): Promise<ChildProcess> =>
       new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [mainJs], {
-          env: { ...processEnv(), NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir,
+          env: { ...processEnv(), NODE_ENV: 'development', API_PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir,
             CAPTION_LEASE_SECONDS: '5', CAPTION_THREADS: '2', LOG_LEVEL: 'info', PIXTALE_MODELS_DIR: env0.PIXTALE_MODELS_DIR },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

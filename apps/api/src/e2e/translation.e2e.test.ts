@@ -8,7 +8,7 @@ import { captionerUnavailableReason, lazyCaptioner } from '../caption/captioner'
 import { testEnv } from '../env';
 import { createServer, type Server } from '../server';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
-import { datasetImages, makeJpeg } from '../testing/harness';
+import { testPhotos } from '../testing/harness';
 import { lazyTranslator, translatorUnavailableReason } from '../translation/translator';
 
 // End to end with the REAL captioner and the REAL translator over HTTP and graphql-ws: upload ->
@@ -59,7 +59,7 @@ async function until(server: Server, client: Client, id: string, done: (p: Live)
   let dataDir: string;
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-tr-e2e-'));
-    const env = testEnv({ dataDir, PORT: 0 });
+    const env = testEnv({ dataDir, API_PORT: 0 });
     server = await createServer(env, {
       host: '127.0.0.1', store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), startWorker: true,
       captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
@@ -76,8 +76,7 @@ async function until(server: Server, client: Client, id: string, done: (p: Live)
     const token = (await gql(server.url, 'mutation($e:String!){ signUp(email:$e, password:"e2e password 1", displayName:"E2E"){ token } }', {
       e: `tr${Date.now()}@example.com`,
     })).data!.signUp.token as string;
-    const ds = datasetImages(env0);
-    const bytes = 'files' in ds ? fs.readFileSync(ds.files[2]!) : await makeJpeg();
+    const bytes = (await testPhotos(3, env0))[2]!.bytes;
     const form = new FormData();
     form.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }));
     form.append('map', JSON.stringify({ 0: ['variables.image'] }));

@@ -33,7 +33,7 @@ export async function createHarness(
   opts: { env?: Partial<Env>; captioner?: CaptionerProvider; translator?: TranslatorProvider; logger?: pino.Logger } = {},
 ): Promise<Harness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-api-'));
-  const env = testEnv({ dataDir, PORT: 0, CAPTION_MAX_ATTEMPTS: 1, ...opts.env });
+  const env = testEnv({ dataDir, API_PORT: 0, CAPTION_MAX_ATTEMPTS: 1, ...opts.env });
   const app = await createApp(env, {
     store: openSqliteStore(':memory:'),
     logger: opts.logger ?? pino({ level: 'silent' }),
@@ -88,13 +88,22 @@ export function uploadOf(bytes: Buffer, filename = 'photo.jpg', mimetype = 'imag
   return u;
 }
 
+const PALETTES: [string, string, string][] = [
+  ['#3a7', '#fc4', '#c33'],
+  ['#48c', '#eef', '#333'],
+  ['#964', '#dc9', '#2a5'],
+  ['#111', '#669', '#fd3'],
+];
+
 /** A small, real photo-like JPEG made with sharp (gradient + shapes), optionally with EXIF/GPS. */
-export async function makeJpeg(opts: { width?: number; height?: number; exif?: boolean; orientation?: number } = {}): Promise<Buffer> {
+export async function makeJpeg(opts: { width?: number; height?: number; exif?: boolean; orientation?: number; variant?: number } = {}): Promise<Buffer> {
   const width = opts.width ?? 320;
   const height = opts.height ?? 200;
+  const v = opts.variant ?? 0;
+  const [from, to, shape] = PALETTES[v % PALETTES.length]!;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
-    <defs><linearGradient id="g"><stop offset="0" stop-color="#3a7"/><stop offset="1" stop-color="#fc4"/></linearGradient></defs>
-    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${width / 3}" cy="${height / 2}" r="${height / 4}" fill="#c33"/></svg>`;
+    <defs><linearGradient id="g"><stop offset="0" stop-color="${from}"/><stop offset="1" stop-color="${to}"/></linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/><circle cx="${(width * (1 + (v % 3))) / 4}" cy="${height / 2}" r="${height / 4}" fill="${shape}"/></svg>`;
   let img = sharp(Buffer.from(svg)).jpeg({ quality: 90 });
   if (opts.exif || opts.orientation) {
     img = img.withMetadata({
@@ -108,6 +117,16 @@ export async function makeJpeg(opts: { width?: number; height?: number; exif?: b
     });
   }
   return img.toBuffer();
+}
+
+/**
+ * `n` photos for tests that need images but not particular ones: Flickr8k photos when the datasets
+ * are there, otherwise distinct JPEGs drawn with sharp, so a fresh clone runs these tests too.
+ */
+export async function testPhotos(n: number, env: Env = testEnv()): Promise<{ name: string; bytes: Buffer }[]> {
+  const ds = datasetImages(env);
+  if ('files' in ds) return ds.files.slice(0, n).map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) }));
+  return Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `drawn-${i}.jpg`, bytes: await makeJpeg({ width: 480, height: 360, variant: i }) })));
 }
 
 /** Folder of real photos (Flickr8k) for tests, or null with the reason it is missing. */

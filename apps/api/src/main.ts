@@ -1,11 +1,12 @@
+import { listenFailure } from '@pixtale/shared/node';
 import { loadEnv } from './env';
 import { createServer } from './server';
 
 /**
  * Starts the API and the caption and translation workers in one process:
- *   GraphQL  http://localhost:4000/graphql  (graphql-ws on the same path)
- *   images   http://localhost:4000/media/<sha256>.webp|jpg
- * Zero configuration: SQLite + files under ./data. SIGINT/SIGTERM drain and exit; a crash or
+ *   GraphQL  http://localhost:API_PORT/graphql  (4000; graphql-ws on the same path)
+ *   images   http://localhost:API_PORT/media/<sha256>.webp|jpg
+ * Zero configuration: SQLite + files under <repo>/data. SIGINT/SIGTERM drain and exit; a crash or
  * kill -9 loses nothing (caption and translation jobs are leased and resumed on the next start).
  */
 async function main() {
@@ -16,7 +17,12 @@ async function main() {
     console.error((e as Error).message);
     process.exit(1);
   }
-  const server = await createServer(env, { startWorker: env.WORKER_ENABLED });
+  const server = await createServer(env, { startWorker: env.WORKER_ENABLED }).catch((e: unknown) => {
+    const line = listenFailure(e, 'API_PORT', env.API_PORT);
+    if (!line) throw e;
+    console.error(`Pixtale API: ${line}`);
+    process.exit(1);
+  });
   const { logger, store } = server.app.deps;
   const [jobs, translationJobs] = await Promise.all([store.jobs.countByStatus(), store.translationJobs.countByStatus()]);
   logger.info(

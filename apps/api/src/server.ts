@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -166,7 +167,16 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     },
   });
   const httpServer = http.createServer();
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // noServer: upgrades are routed below, so the HTTP server's own errors (a port in use) reach the
+  // caller as one error instead of being re-emitted and logged by the WebSocket server.
+  const wss = new WebSocketServer({ noServer: true });
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://x').pathname !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
 
   const wsCleanup = useServer<Record<string, unknown>, { ctx?: Context }>(
     {
@@ -278,10 +288,16 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   });
   httpServer.on('request', web);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(opts.port ?? env.PORT, opts.host ?? env.HOST, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(opts.port ?? env.API_PORT, opts.host ?? env.HOST, () => resolve());
+    });
+  } catch (e) {
+    await wsCleanup.dispose();
+    await app.close();
+    throw e;
+  }
   const addr = httpServer.address() as AddressInfo;
   const url = `http://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
   // Image URLs point at this server unless PUBLIC_URL says otherwise (port 0 in tests).

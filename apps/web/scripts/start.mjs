@@ -29,7 +29,18 @@ if (!env.INTERNAL_API_SECRET) {
   env.INTERNAL_API_SECRET = readOrCreateSecret(resolveDataDir(env), 'internal-api-secret');
 }
 
+// WEB_PORT, not PORT: each service has its own variable, so moving one never moves the other.
+const port = Number(env.WEB_PORT ?? 3000);
+env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+const { checkPortFree } = await import('@pixtale/shared/node');
+try {
+  await checkPortFree(port, undefined, 'WEB_PORT');
+} catch (e) {
+  console.error(`Pixtale web: ${e.message}`);
+  process.exit(1);
+}
+
 const next = path.join(path.dirname(fileURLToPath(import.meta.resolve('next/package.json'))), 'dist', 'bin', 'next');
-const child = spawn(process.execPath, [next, 'start', '-p', env.PORT ?? '3000'], { cwd: webDir, env, stdio: 'inherit' });
+const child = spawn(process.execPath, [next, 'start', '-p', String(port)], { cwd: webDir, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readOrCreateSecret, resolveDataDir, REPO_ROOT } from './index';
+import net from 'node:net';
+import { checkPortFree, listenFailure, readOrCreateSecret, resolveDataDir, REPO_ROOT } from './index';
 
 describe('resolveDataDir', () => {
   it('is <repo>/data by default, whatever the working directory', () => {
@@ -30,5 +31,23 @@ describe('readOrCreateSecret', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-secret-'));
     fs.writeFileSync(path.join(dir, 's'), 'short');
     expect(() => readOrCreateSecret(dir, 's')).toThrow(/shorter than 32/);
+  });
+});
+
+describe('port clashes', () => {
+  it('checkPortFree says which variable to change when the port is taken, in one line', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const err = await checkPortFree(port, '127.0.0.1', 'WEB_PORT').then(() => null, (e: Error) => e);
+      expect(err?.message).toBe(`Port ${port} is already in use: stop what is using it, or set WEB_PORT to a free port.`);
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
+    await expect(checkPortFree(port, '127.0.0.1', 'WEB_PORT')).resolves.toBeUndefined();
+  });
+  it('listenFailure leaves other errors alone', () => {
+    expect(listenFailure(Object.assign(new Error('x'), { code: 'ENOENT' }), 'API_PORT', 1)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -44,4 +45,24 @@ export function readOrCreateSecret(dataDir: string, name: string, bytes = 32): s
   const secret = fs.readFileSync(file, 'utf8').trim();
   if (secret.length < 32) throw new Error(`${file} holds a secret shorter than 32 characters: delete it to regenerate`);
   return secret;
+}
+
+/**
+ * The one line to print when a server cannot listen on its port, naming the variable that moves
+ * it (a port clash should not end in a stack trace); null for errors that are not about the port.
+ */
+export function listenFailure(err: unknown, variable: string, port: number | string): string | null {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') return `Port ${port} is already in use: stop what is using it, or set ${variable} to a free port.`;
+  if (code === 'EACCES') return `Not allowed to listen on port ${port}: set ${variable} to a port above 1023.`;
+  return null;
+}
+
+/** Resolves when `port` can be listened on at `host`; rejects with listenFailure's line otherwise. */
+export function checkPortFree(port: number, host: string | undefined, variable: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (e) => reject(new Error(listenFailure(e, variable, port) ?? String(e))));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { loadEnv } from './env';
+import { loadEnv, REPO_ROOT } from './env';
 
-test('zero configuration: port 4000, ./data, SQLite, a development JWT secret', () => {
+test('zero configuration: port 4000, <repo>/data, SQLite, a development JWT secret', () => {
   const env = loadEnv({});
-  expect(env.PORT).toBe(4000);
-  expect(env.dataDir).toBe(path.resolve('data'));
+  expect(env.API_PORT).toBe(4000);
+  expect(env.dataDir).toBe(path.join(REPO_ROOT, 'data'));
+  expect(env.CORS_ORIGIN).toBe('http://localhost:3000');
   expect(env.MONGODB_URI).toBeUndefined();
   expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
   expect(env.publicUrl).toBe('http://localhost:4000');
@@ -17,7 +18,26 @@ test('production refuses to start without JWT_SECRET, and says how to fix it', (
 });
 
 test('invalid values are listed by name', () => {
-  expect(() => loadEnv({ PORT: 'abc', JWT_SECRET: 'short' })).toThrow(/PORT[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*PORT/);
+  expect(() => loadEnv({ API_PORT: 'abc', JWT_SECRET: 'short' })).toThrow(/API_PORT[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*API_PORT/);
+});
+
+test('each service has its own port: the API URL and the CORS origin follow API_PORT and WEB_PORT; PORT moves nothing', () => {
+  const env = loadEnv({ API_PORT: '4301', WEB_PORT: '4300', PORT: '4300' });
+  expect(env.API_PORT).toBe(4301);
+  expect(env.publicUrl).toBe('http://localhost:4301');
+  expect(env.CORS_ORIGIN).toBe('http://localhost:4300');
+  expect(loadEnv({ WEB_PORT: '4300', CORS_ORIGIN: 'https://pixtale.example' }).CORS_ORIGIN).toBe('https://pixtale.example');
+});
+
+test('the data directory is resolved from the repo root, never from the working directory', () => {
+  const cwd = process.cwd();
+  try {
+    process.chdir(path.join(REPO_ROOT, 'apps', 'api'));
+    expect(loadEnv({}).dataDir).toBe(path.join(REPO_ROOT, 'data'));
+    expect(loadEnv({ PIXTALE_DATA_DIR: 'var/pixtale' }).dataDir).toBe(path.join(REPO_ROOT, 'var', 'pixtale'));
+  } finally {
+    process.chdir(cwd);
+  }
 });
 
 test('PIXTALE_DATA_DIR wins over DATA_DIR', () => {

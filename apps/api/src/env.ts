@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { LIMITS } from '@pixtale/shared';
+import { REPO_ROOT, resolveDataDir } from '@pixtale/shared/node';
 import { compileTrustProxy } from './limits/client-address';
 
-/** Repo root, found from this file (src/ under jest, dist/ when built). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export { REPO_ROOT };
 
 const DEV_JWT_SECRET = 'pixtale-dev-secret-do-not-use-in-production';
 
@@ -16,10 +16,16 @@ const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().default('0.0.0.0'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(4000),
-    /** Public base URL used to build image URLs; defaults to http://localhost:PORT. */
+    /** Each service has its own port variable (a generic PORT would move both onto one port). */
+    API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+    /** The web app's port: the default CORS origin is derived from it. */
+    WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Public base URL used to build image URLs; defaults to http://localhost:API_PORT. */
     PUBLIC_URL: z.string().url().optional(),
-    /** Data folder (SQLite file + media). PIXTALE_DATA_DIR wins over DATA_DIR. */
+    /**
+     * Data folder (SQLite file, media, generated secrets). PIXTALE_DATA_DIR wins over DATA_DIR;
+     * relative paths are resolved against the repo root, and the default is <repo>/data.
+     */
     PIXTALE_DATA_DIR: z.string().optional(),
     DATA_DIR: z.string().optional(),
     PIXTALE_MODELS_DIR: z.string().default(path.join(REPO_ROOT, 'models')),
@@ -29,8 +35,8 @@ const schema = z
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
     GOOGLE_CLIENT_ID: z.string().optional(),
-    /** Comma-separated origins allowed by CORS ('*' for any). */
-    CORS_ORIGIN: z.string().default('http://localhost:3000'),
+    /** Comma-separated origins allowed by CORS ('*' for any); default http://localhost:WEB_PORT. */
+    CORS_ORIGIN: z.string().optional(),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
     MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(LIMITS.maxImagePixels),
     /** Pixels decoded at once across all uploads (more wait their turn); default MAX_IMAGE_PIXELS. */
@@ -89,7 +95,7 @@ const schema = z
     }
   });
 
-export type Env = z.infer<typeof schema> & { JWT_SECRET: string; dataDir: string; publicUrl: string };
+export type Env = Omit<z.infer<typeof schema>, 'CORS_ORIGIN'> & { CORS_ORIGIN: string; JWT_SECRET: string; dataDir: string; publicUrl: string };
 
 /**
  * Parses the environment once at start-up. This is the only reader of process.env;
@@ -102,12 +108,13 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new Error(`Invalid environment:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  const dataDir = path.resolve(e.PIXTALE_DATA_DIR ?? e.DATA_DIR ?? './data');
+  const dataDir = resolveDataDir(e);
   const env: Env = {
     ...e,
+    CORS_ORIGIN: e.CORS_ORIGIN ?? `http://localhost:${e.WEB_PORT}`,
     JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
     dataDir,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
     ...overrides,
   };
   return env;

@@ -23,7 +23,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-http-'));
   // TRUST_PROXY=loopback: these tests stand in for a proxy on this machine, naming clients in X-Forwarded-For.
-  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
+  const env = testEnv({ dataDir, API_PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
   server = await createServer(env, {
     host: '127.0.0.1',
     store: openSqliteStore(':memory:'),

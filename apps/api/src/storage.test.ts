@@ -14,7 +14,7 @@ const modeOf = (p: string) => fs.statSync(p).mode & 0o777;
 
 beforeAll(async () => {
   dataDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-storage-')), 'data');
-  server = await createServer(testEnv({ dataDir, PORT: 0 }), {
+  server = await createServer(testEnv({ dataDir, API_PORT: 0 }), {
     host: '127.0.0.1',
     logger: pino({ level: 'silent' }),
     captioner: () => Promise.reject(new Error('no captioner in this test')),

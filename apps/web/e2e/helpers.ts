@@ -6,7 +6,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const WEB = () => must('E2E_WEB_URL');
 export const API = () => must('E2E_API_URL');
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const SCREENSHOTS = path.join(REPO_ROOT, 'e2e', 'screenshots');
+/**
+ * Where a run writes its screenshots: an ignored folder, so tests never change tracked files.
+ * `npm run screenshots` copies them into the committed e2e/screenshots/ when we choose to.
+ */
+export const SCREENSHOTS = path.join(REPO_ROOT, 'e2e', '.output', 'screenshots');
 
 function must(name: string): string {
   const v = process.env[name];

@@ -32,6 +32,16 @@ describe('parseEnv', () => {
     expect(env.publicWsUrl).toBe('wss://api.pixtale.app/graphql');
   });
 
+  it('derives every local URL from API_PORT and WEB_PORT unless set', () => {
+    const env = parseEnv({ API_PORT: '4301', WEB_PORT: '4300' });
+    expect(env.apiUrl).toBe('http://localhost:4301/graphql');
+    expect(env.publicApiUrl).toBe('http://localhost:4301/graphql');
+    expect(env.publicWsUrl).toBe('ws://localhost:4301/graphql');
+    expect(env.nextAuthUrl).toBe('http://localhost:4300');
+    expect(parseEnv({ API_PORT: '4301', API_URL: 'http://api:4000/graphql' }).apiUrl).toBe('http://api:4000/graphql');
+    expect(() => parseEnv({ WEB_PORT: 'eighty' })).toThrow(/WEB_PORT/);
+  });
+
   it('rejects a malformed URL and names the variable', () => {
     expect(() => parseEnv({ API_URL: 'not a url' })).toThrow(/API_URL/);
   });

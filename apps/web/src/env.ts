@@ -18,11 +18,15 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     /** Signs next-auth's session cookie. Required in production. */
     NEXTAUTH_SECRET: optional,
-    /** Public URL of this web app (next-auth callbacks). */
-    NEXTAUTH_URL: z.url().default('http://localhost:3000'),
-    /** GraphQL endpoint as the web server reaches it (server-to-server). */
-    API_URL: z.url().default('http://localhost:4000/graphql'),
-    /** GraphQL endpoint as the browser reaches it. */
+    /** This app's port (`npm start`); the default NEXTAUTH_URL is derived from it. */
+    WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** The API's port; the default API URLs are derived from it. */
+    API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+    /** Public URL of this web app (next-auth callbacks); default http://localhost:WEB_PORT. */
+    NEXTAUTH_URL: optional.pipe(z.url().optional()),
+    /** GraphQL endpoint as the web server reaches it (server-to-server); default http://localhost:API_PORT/graphql. */
+    API_URL: optional.pipe(z.url().optional()),
+    /** GraphQL endpoint as the browser reaches it; default as API_URL. */
     NEXT_PUBLIC_API_URL: optional.pipe(z.url().optional()),
     /** graphql-ws endpoint as the browser reaches it (defaults to NEXT_PUBLIC_API_URL with ws:// or wss://). */
     NEXT_PUBLIC_WS_URL: optional.pipe(z.url().optional()),
@@ -57,12 +61,13 @@ const schema = z
       });
       return z.NEVER;
     }
-    const publicApiUrl = e.NEXT_PUBLIC_API_URL ?? 'http://localhost:4000/graphql';
+    const localApiUrl = `http://localhost:${e.API_PORT}/graphql`;
+    const publicApiUrl = e.NEXT_PUBLIC_API_URL ?? localApiUrl;
     return {
       nodeEnv: e.NODE_ENV,
       nextAuthSecret: secret,
-      nextAuthUrl: e.NEXTAUTH_URL,
-      apiUrl: e.API_URL,
+      nextAuthUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.WEB_PORT}`,
+      apiUrl: e.API_URL ?? localApiUrl,
       publicApiUrl,
       publicWsUrl: e.NEXT_PUBLIC_WS_URL ?? publicApiUrl.replace(/^http/, 'ws'),
       google:

@@ -14,7 +14,7 @@ let server: Server;
 let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-visitor-'));
-  server = await createServer(testEnv({ dataDir, PORT: 0 }), {
+  server = await createServer(testEnv({ dataDir, API_PORT: 0 }), {
     host: '127.0.0.1',
     store: openSqliteStore(':memory:'),
     logger: pino({ level: 'silent' }),

@@ -15,7 +15,7 @@ let server: Server;
 let dataDir: string;
 async function start(env: Partial<Env> = {}) {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-addr-'));
-  server = await createServer(testEnv({ dataDir, PORT: 0, INTERNAL_API_SECRET: SECRET, ...env }), {
+  server = await createServer(testEnv({ dataDir, API_PORT: 0, INTERNAL_API_SECRET: SECRET, ...env }), {
     host: '127.0.0.1',
     store: openSqliteStore(':memory:'),
     logger: pino({ level: 'silent' }),

@@ -78,7 +78,7 @@ export default async function globalSetup() {
     env: {
       ...base,
       NODE_ENV: 'production',
-      PORT: String(apiPort),
+      API_PORT: String(apiPort),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://localhost:${apiPort}`,
       PIXTALE_DATA_DIR: path.join(tmpDir, 'data'),

@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { loadEnv } from './env';
 
-test('zero configuration: port 4000, ./data, SQLite, a development JWT secret', () => {
+test('zero configuration: port 4000 on loopback only, ./data, SQLite, no JWT secret (generated into the data folder at start)', () => {
   const env = loadEnv({});
   expect(env.PORT).toBe(4000);
   expect(env.dataDir).toBe(path.resolve('data'));
   expect(env.MONGODB_URI).toBeUndefined();
-  expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  expect(env.HOST).toBe('127.0.0.1');
+  expect(env.JWT_SECRET).toBeUndefined();
   expect(env.publicUrl).toBe('http://localhost:4000');
   expect(env.MAX_UPLOAD_BYTES).toBe(15 * 1024 * 1024);
 });

@@ -6,8 +6,6 @@ import { compileTrustProxy } from './limits/client-address';
 /** Repo root, found from this file (src/ under jest, dist/ when built). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
-const DEV_JWT_SECRET = 'pixtale-dev-secret-do-not-use-in-production';
-
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -15,7 +13,8 @@ const bool = z
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: z.string().default('0.0.0.0'),
+    /** Interface to listen on: loopback only unless set (containers set 0.0.0.0). */
+    HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     /** Public base URL used to build image URLs; defaults to http://localhost:PORT. */
     PUBLIC_URL: z.string().url().optional(),
@@ -26,8 +25,15 @@ const schema = z
     PIXTALE_DATASETS_DIR: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'datasets')),
     PIXTALE_CAPTION_MODEL: z.string().optional(),
     MONGODB_URI: z.string().optional(),
+    /**
+     * Signs session tokens. Required in production; elsewhere a random one is generated on first
+     * start into `<data dir>/jwt-secret` (mode 600) and reused (server.ts).
+     */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    /** Session lifetime; tokens claiming a longer one (exp - iat) are refused whatever their signature. */
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    /** Schema introspection; default on except with NODE_ENV=production. */
+    GRAPHQL_INTROSPECTION: bool.optional(),
     GOOGLE_CLIENT_ID: z.string().optional(),
     /** Comma-separated origins allowed by CORS ('*' for any). */
     CORS_ORIGIN: z.string().default('http://localhost:3000'),
@@ -89,7 +95,7 @@ const schema = z
     }
   });
 
-export type Env = z.infer<typeof schema> & { JWT_SECRET: string; dataDir: string; publicUrl: string };
+export type Env = z.infer<typeof schema> & { dataDir: string; publicUrl: string };
 
 /**
  * Parses the environment once at start-up. This is the only reader of process.env;
@@ -105,7 +111,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env, overrides: Part
   const dataDir = path.resolve(e.PIXTALE_DATA_DIR ?? e.DATA_DIR ?? './data');
   const env: Env = {
     ...e,
-    JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
     dataDir,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     ...overrides,

@@ -265,10 +265,12 @@ export class AuthService {
 
 /** Refuses a guessable password with zxcvbn's feedback (`extensions.feedback`: warning, suggestions). */
 async function checkPassword(password: string, userInputs: string[]): Promise<void> {
-  const { checkPasswordStrength, passwordFeedbackMessage } = await passwords();
+  const { checkPasswordStrength } = await passwords();
   const strength = checkPasswordStrength(password, userInputs);
   if (strength.ok) return;
-  throw appError(ErrorCode.BAD_USER_INPUT, `Password is too easy to guess. ${passwordFeedbackMessage(strength)}`, {
+  // One short sentence or two for people; the full feedback is in the extensions.
+  const { warning, suggestions } = strength.feedback;
+  throw appError(ErrorCode.BAD_USER_INPUT, ['Password is too easy to guess.', warning, suggestions[0]].filter(Boolean).join(' '), {
     field: 'password', reason: ErrorReason.WEAK_PASSWORD, score: strength.score, feedback: strength.feedback,
   });
 }

@@ -12,8 +12,10 @@ test('zero configuration: port 4000 on loopback only, ./data, SQLite, no JWT sec
   expect(env.MAX_UPLOAD_BYTES).toBe(15 * 1024 * 1024);
 });
 
-test('production refuses to start without JWT_SECRET, and says how to fix it', () => {
-  expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
+test('production refuses to start without JWT_SECRET, in one line that says how to fix it', () => {
+  expect(() => loadEnv({ NODE_ENV: 'production', INTERNAL_API_SECRET: 'y'.repeat(40) })).toThrow(
+    /^Invalid environment: JWT_SECRET: JWT_SECRET is required in production \(32\+ random characters, e\.g\. `openssl rand -hex 32`\)$/,
+  );
   expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), INTERNAL_API_SECRET: 'y'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
 });
 

@@ -104,8 +104,9 @@ export type Env = z.infer<typeof schema> & { dataDir: string; publicUrl: string 
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, overrides: Partial<Env> = {}): Env {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+    // One line (main.ts prints it and exits): each problem names its variable.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.PIXTALE_DATA_DIR ?? e.DATA_DIR ?? './data');

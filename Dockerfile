@@ -9,6 +9,8 @@ RUN npm ci --no-audit --no-fund && npm rebuild better-sqlite3 && npx turbo run b
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# The API listens on loopback unless told otherwise; in a container it must answer on the container's interface.
+ENV HOST=0.0.0.0
 COPY --from=build /app /app
 EXPOSE 4000 3000
 CMD ["node", "apps/api/dist/main.js"]

@@ -54,6 +54,8 @@ export interface Context extends AppDeps {
   resetLoaders(): void;
   /** The signed-in user, or throws UNAUTHENTICATED. */
   requireUser(): UserRecord;
+  /** The signed-in viewer (user, how and with what scope), or throws UNAUTHENTICATED. */
+  requireViewer(): Viewer;
 }
 
 export interface RequestInfo {
@@ -129,9 +131,12 @@ export async function createContext(deps: AppDeps, req: RequestInfo): Promise<Co
       ctx.loaders = createLoaders(deps, viewer);
     },
     requireUser() {
+      return ctx.requireViewer().user;
+    },
+    requireViewer() {
       if (authError) throw authError;
       if (!viewer) throw unauthenticated();
-      return viewer.user;
+      return viewer;
     },
   };
   return ctx;

@@ -1,19 +1,22 @@
 import path from 'node:path';
 import { loadEnv, REPO_ROOT } from './env';
 
-test('zero configuration: port 4000, <repo>/data, SQLite, a development JWT secret', () => {
+test('zero configuration: port 4000 on loopback only, <repo>/data, SQLite, no JWT secret (generated into the data folder at start)', () => {
   const env = loadEnv({});
   expect(env.API_PORT).toBe(4000);
   expect(env.dataDir).toBe(path.join(REPO_ROOT, 'data'));
   expect(env.CORS_ORIGIN).toBe('http://localhost:3000');
   expect(env.MONGODB_URI).toBeUndefined();
-  expect(env.JWT_SECRET.length).toBeGreaterThanOrEqual(32);
+  expect(env.HOST).toBe('127.0.0.1');
+  expect(env.JWT_SECRET).toBeUndefined();
   expect(env.publicUrl).toBe('http://localhost:4000');
   expect(env.MAX_UPLOAD_BYTES).toBe(15 * 1024 * 1024);
 });
 
-test('production refuses to start without JWT_SECRET, and says how to fix it', () => {
-  expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET is required in production/);
+test('production refuses to start without JWT_SECRET, in one line that says how to fix it', () => {
+  expect(() => loadEnv({ NODE_ENV: 'production', INTERNAL_API_SECRET: 'y'.repeat(40) })).toThrow(
+    /^Invalid environment: JWT_SECRET: JWT_SECRET is required in production \(32\+ random characters, e\.g\. `openssl rand -hex 32`\)$/,
+  );
   expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), INTERNAL_API_SECRET: 'y'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
 });
 

@@ -6,8 +6,6 @@ import { compileTrustProxy } from './limits/client-address';
 
 export { REPO_ROOT };
 
-const DEV_JWT_SECRET = 'pixtale-dev-secret-do-not-use-in-production';
-
 const bool = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -15,7 +13,8 @@ const bool = z
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    HOST: z.string().default('0.0.0.0'),
+    /** Interface to listen on: loopback only unless set (containers set 0.0.0.0). */
+    HOST: z.string().default('127.0.0.1'),
     /** Each service has its own port variable (a generic PORT would move both onto one port). */
     API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
     /** The web app's port: the default CORS origin is derived from it. */
@@ -32,8 +31,15 @@ const schema = z
     PIXTALE_DATASETS_DIR: z.string().default(path.join(REPO_ROOT, '..', 'shared', 'datasets')),
     PIXTALE_CAPTION_MODEL: z.string().optional(),
     MONGODB_URI: z.string().optional(),
+    /**
+     * Signs session tokens. Required in production; elsewhere a random one is generated on first
+     * start into `<data dir>/jwt-secret` (mode 600) and reused (server.ts).
+     */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+    /** Session lifetime; tokens claiming a longer one (exp - iat) are refused whatever their signature. */
     JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    /** Schema introspection; default on except with NODE_ENV=production. */
+    GRAPHQL_INTROSPECTION: bool.optional(),
     GOOGLE_CLIENT_ID: z.string().optional(),
     /** Comma-separated origins allowed by CORS ('*' for any); default http://localhost:WEB_PORT. */
     CORS_ORIGIN: z.string().optional(),
@@ -95,7 +101,7 @@ const schema = z
     }
   });
 
-export type Env = Omit<z.infer<typeof schema>, 'CORS_ORIGIN'> & { CORS_ORIGIN: string; JWT_SECRET: string; dataDir: string; publicUrl: string };
+export type Env = Omit<z.infer<typeof schema>, 'CORS_ORIGIN'> & { CORS_ORIGIN: string; dataDir: string; publicUrl: string };
 
 /**
  * Parses the environment once at start-up. This is the only reader of process.env;
@@ -104,15 +110,15 @@ export type Env = Omit<z.infer<typeof schema>, 'CORS_ORIGIN'> & { CORS_ORIGIN: s
 export function loadEnv(source: NodeJS.ProcessEnv = process.env, overrides: Partial<Env> = {}): Env {
   const parsed = schema.safeParse(source);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`Invalid environment:\n${lines.join('\n')}`);
+    // One line (main.ts prints it and exits): each problem names its variable.
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment: ${problems.join('; ')}`);
   }
   const e = parsed.data;
   const dataDir = resolveDataDir(e);
   const env: Env = {
     ...e,
     CORS_ORIGIN: e.CORS_ORIGIN ?? `http://localhost:${e.WEB_PORT}`,
-    JWT_SECRET: e.JWT_SECRET ?? DEV_JWT_SECRET,
     dataDir,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.API_PORT}`).replace(/\/$/, ''),
     ...overrides,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { testEnv } from './env';
+import { testEnv, type Env } from './env';
 import { printSdl, SCHEMA_FILE } from './emit-schema';
 import { createServer, type Server } from './server';
 import { openSqliteStore } from './store/sqlite/sqlite.store';
@@ -209,5 +209,118 @@ describe('graphql-ws subscriptions', () => {
     const first = await it.next();
     expect(first.value?.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await it.return?.();
+  });
+});
+
+describe('graphql-ws authentication', () => {
+  const wsUrl = () => server.url.replace('http', 'ws') + '/graphql';
+  type Outcome = { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } | { close: { code: number; reason: string } };
+
+  /** Runs one operation on a fresh connection; the result, or how the server closed the socket. */
+  async function overWs(query: string, authorization?: string): Promise<Outcome> {
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: authorization ? { authorization } : {} });
+    try {
+      const first = await client.iterate({ query }).next();
+      return first.value as Outcome;
+    } catch (e) {
+      // graphql-ws rejects with the operation's errors, or with the close event.
+      if (Array.isArray(e)) return { errors: e };
+      const { code, reason } = e as { code: number; reason: string };
+      return { close: { code, reason } };
+    } finally {
+      await client.dispose();
+    }
+  }
+  const expired = async (userId: string) =>
+    server.app.deps.services.auth.issueSession((await server.app.deps.store.users.findById(userId))!, -10);
+
+  test('anonymous connections are allowed; a valid token is the viewer', async () => {
+    const { token, user } = await signUp('10.3.0.1');
+    expect(await overWs('{ me { id } }')).toEqual({ data: { me: null } });
+    expect(await overWs('{ me { id } }', `Bearer ${token}`)).toEqual({ data: { me: { id: user.id } } });
+  });
+
+  test('a garbage, malformed, expired or revoked token closes the connection with 4401 UNAUTHENTICATED', async () => {
+    const { token, user } = await signUp('10.3.0.2');
+    const refused = { close: { code: 4401, reason: 'UNAUTHENTICATED' } };
+    expect(await overWs('{ me { id } }', 'Bearer garbage')).toEqual(refused);
+    expect(await overWs('{ me { id } }', 'Token abc')).toEqual(refused);
+    expect(await overWs('{ me { id } }', `Bearer ${await expired(user.id)}`)).toEqual(refused);
+    expect((await post('mutation { logOut }', {}, token)).body.data).toEqual({ logOut: true });
+    expect(await overWs('{ me { id } }', `Bearer ${token}`)).toEqual(refused);
+  });
+
+  test('a token revoked while connected: the next subscribe closes the connection with 4401', async () => {
+    const { token } = await signUp('10.3.0.3');
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+      const client = createClient({
+        url: wsUrl(), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
+        on: {
+          connected: async () => {
+            await post('mutation { logOutEverywhere }', {}, token);
+            client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+          },
+          closed: (e) => {
+            const { code, reason } = e as { code: number; reason: string };
+            resolve({ code, reason });
+            void client.dispose();
+          },
+        },
+      });
+    });
+    expect(await closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED' });
+  });
+
+  test('a READ token cannot run a mutation over graphql-ws either', async () => {
+    const { token } = await signUp('10.3.0.4');
+    const created = await post('mutation { createApiToken(name: "ws", scope: READ) { token } }', {}, token);
+    const read = created.body.data!.createApiToken.token as string;
+    const r = await overWs('mutation { likePost(postId: "nope") { id } }', `Bearer ${read}`);
+    expect('errors' in r && r.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'TOKEN_SCOPE' });
+  });
+});
+
+describe('production defaults', () => {
+  const INTROSPECT = '{ __schema { queryType { name } } }';
+  async function startProduction(extra: Partial<Env> = {}) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-prod-'));
+    // No `host` option: the server binds where HOST says (default loopback).
+    const s = await createServer(testEnv({ dataDir: dir, API_PORT: 0, NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), ...extra }), {
+      store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), captioner: () => Promise.reject(new Error('none')),
+    });
+    return { s, async close() { await s.close(); await s.app.deps.store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  }
+  async function introspect(url: string) {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: INTROSPECT }) });
+    const body = (await res.json()) as Json;
+    const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    try {
+      const ws = await client.iterate({ query: INTROSPECT }).next().then((r) => r.value as Json, (errors: unknown[]) => ({ errors }) as Json);
+      return { http: body.errors?.[0]?.extensions?.code ?? body.data?.__schema.queryType.name, ws: ws.errors?.length ? 'refused' : ws.data?.__schema.queryType.name };
+    } finally {
+      await client.dispose();
+    }
+  }
+
+  test('NODE_ENV=production: introspection is off over HTTP and graphql-ws, and the API listens on 127.0.0.1 only', async () => {
+    const prod = await startProduction();
+    try {
+      expect(await introspect(prod.s.url)).toEqual({ http: 'GRAPHQL_VALIDATION_FAILED', ws: 'refused' });
+      expect((prod.s.http.address() as import('node:net').AddressInfo).address).toBe('127.0.0.1');
+      // Ordinary queries still work.
+      expect((await (await fetch(`${prod.s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' })).json())).toEqual({ data: { me: null } });
+    } finally {
+      await prod.close();
+    }
+  });
+
+  test('GRAPHQL_INTROSPECTION=true turns it back on in production; development has it on', async () => {
+    const prod = await startProduction({ GRAPHQL_INTROSPECTION: true });
+    try {
+      expect(await introspect(prod.s.url)).toEqual({ http: 'Query', ws: 'Query' });
+    } finally {
+      await prod.close();
+    }
+    expect(await introspect(server.url)).toEqual({ http: 'Query', ws: 'Query' });
   });
 });

@@ -10,17 +10,20 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
-import { GraphQLError, parse, printSchema, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, printSchema, specifiedRules, validate,
+  type GraphQLFormattedError, type GraphQLSchema,
+} from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
 import { readOrCreateSecret } from '@pixtale/shared/node';
-import { AuthService } from './auth/auth.service';
+import { AuthService, operationDenied, type Viewer } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { ensurePrivateDir } from './common/private-files';
-import { createContext, type AppDeps, type Context } from './context';
+import { bearerOf, createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
 import { httpVisitorId } from './engagement/visitor';
 import type { Env } from './env';
@@ -74,14 +77,16 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   // One onnxruntime thread: translations run beside captioning and must not starve it.
   const translator = opts.translator ?? lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 1 });
   const translationWorker = new TranslationWorker({ store, pubsub, translator, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
-  const auth = new AuthService(store, { jwtSecret: env.JWT_SECRET, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
+  // Never a constant: production passes JWT_SECRET; elsewhere one is generated on first start (mode 600).
+  const jwtSecret = env.JWT_SECRET ?? readOrCreateSecret(env.dataDir, 'jwt-secret');
+  const auth = new AuthService(store, { jwtSecret, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
   const posts = new PostService({
     store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
     onJobQueued: () => worker.wake(),
     captioner, logger,
   });
   // Derived from the session secret, so every API instance sharing a store hashes alike.
-  const viewKeySecret = createHmac('sha256', env.JWT_SECRET).update('pixtale view keys').digest('base64url');
+  const viewKeySecret = createHmac('sha256', jwtSecret).update('pixtale view keys').digest('base64url');
   const engagement = new EngagementService(store, posts, pubsub, viewKeySecret);
   const deps: AppDeps = {
     env, store, pubsub, logger, media, services: { auth, posts, engagement }, loginLimits: new LoginLimits(env),
@@ -167,6 +172,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     },
   });
   const httpServer = http.createServer();
+  const introspection = env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production';
+  const wsRules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   // noServer: upgrades are routed below, so the HTTP server's own errors (a port in use) reach the
   // caller as one error instead of being re-emitted and logged by the WebSocket server.
   const wss = new WebSocketServer({ noServer: true });
@@ -178,15 +185,40 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: Context }>(
+  type WsExtra = { viewer?: Viewer | null };
+  const wsAuthorization = (params: Record<string, unknown> | undefined) =>
+    (params?.authorization ?? params?.Authorization) as string | undefined;
+  /**
+   * The viewer of a graphql-ws connection, or null when anonymous. A token that is malformed,
+   * invalid, expired or revoked closes the socket with 4401 and the error code as its reason,
+   * as HTTP answers UNAUTHENTICATED; checked at connection and again at each subscribe.
+   */
+  const wsViewer = async (c: { connectionParams?: Record<string, unknown>; extra: { socket: { close(code: number, reason: string): void } } }) => {
+    const authorization = wsAuthorization(c.connectionParams);
+    if (!authorization) return null;
+    const token = bearerOf(authorization);
+    try {
+      if (!token) throw new GraphQLError('Malformed authorization (expected "Bearer <token>")', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+      return await deps.services.auth.authenticate(token);
+    } catch (e) {
+      const code = (e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR;
+      c.extra.socket.close(code === ErrorCode.UNAUTHENTICATED ? 4401 : 4500, code);
+      return undefined;
+    }
+  };
+  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
     {
       schema,
+      validate: (s, document) => validate(s, document, wsRules),
+      onConnect: async (c) => {
+        const viewer = await wsViewer(c);
+        if (viewer === undefined) return false; // already closed with 4401
+        c.extra.viewer = viewer;
+        return true;
+      },
       context: async (c, _id, _payload) => {
-        const params = c.connectionParams ?? {};
-        const authorization = (params.authorization ?? params.Authorization) as string | undefined;
         const req = c.extra.request;
-        const ctx = await createContext(deps, { authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'] });
-        return ctx;
+        return createContext(deps, { authorization: wsAuthorization(c.connectionParams), ip: clientAddress(req), userAgent: req.headers['user-agent'] });
       },
       onSubscribe: async (c, _id, payload) => {
         let document;
@@ -195,6 +227,12 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
         } catch {
           return undefined; // graphql-ws reports the syntax error itself
         }
+        // The token may have been revoked or have expired since the connection opened.
+        const viewer = await wsViewer(c);
+        if (viewer === undefined) return [new GraphQLError('Unauthenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        const op = getOperationAST(document, payload.operationName);
+        const denied = op && operationDenied(viewer, op.operation);
+        if (denied) return [denied];
         const err = checkQueryLimits(schema, document, payload.variables ?? undefined, payload.operationName);
         if (err) return [err];
         const ip = clientAddress(c.extra.request);
@@ -212,7 +250,10 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const limitsPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request, document, operationName, contextValue }) {
+        async didResolveOperation({ request, document, operationName, contextValue, operation }) {
+          const type = operation?.operation ?? getOperationAST(document, operationName)?.operation;
+          const denied = type && operationDenied(contextValue.viewer, type);
+          if (denied) throw denied;
           const err = checkQueryLimits(schema, document, request.variables, operationName);
           if (err) throw err;
           await limits.consume(contextValue.clientKey, contextValue.ip, rootFieldsOf(document, operationName));
@@ -228,7 +269,8 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     csrfPrevention: true,
     // main.ts owns SIGINT/SIGTERM (drain, then exit); Apollo's own handlers made its stop() never settle there.
     stopOnTerminationSignals: false,
-    introspection: true,
+    // Off in production unless GRAPHQL_INTROSPECTION=true (graphql-ws above follows the same rule).
+    introspection,
     includeStacktraceInErrorResponses: false,
     formatError: formatError(deps.logger),
     plugins: [

@@ -17,7 +17,7 @@ const INVISIBLE_ONLY = ['\u200B\u200B\u200B', `${RLO}\u2066\u200F`, '\u200D\u200
 const FAMILY = '👩‍👩‍👧';
 const SIGN_UP = 'mutation($e:String!,$n:String!){ signUp(email:$e,password:"correct horse 42",displayName:$n){ user { displayName } } }';
 const EDIT = 'mutation($id:ID!,$t:String!){ editCaption(postId:$id,text:$t){ caption { text } } }';
-const TOKEN = 'mutation($n:String!){ createApiToken(name:$n){ name } }';
+const TOKEN = 'mutation($n:String!){ createApiToken(name:$n, scope: READ){ name } }';
 let n = 0;
 const signUp = (name: string) => h.gql<{ signUp: { user: { displayName: string } } }>(SIGN_UP, { e: `text${++n}@example.com`, n: name });
 

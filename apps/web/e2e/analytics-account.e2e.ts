@@ -74,9 +74,10 @@ describe('account: API tokens', () => {
     expect(curl).toContain(`authorization: Bearer ${token}`);
     expect(curl).toContain(process.env.E2E_API_URL!);
 
-    // The token works for a third-party client.
+    // The token works for a third-party client, with the scope it was given (read only by default).
     const me = await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, token);
     expect(me.me.displayName).toBe('Token Owner');
+    await expect(gql('mutation { likePost(postId: "nope") { id } }', {}, token)).rejects.toThrow(/FORBIDDEN: This API token has the READ scope/);
 
     // Shown once: after a reload only the name is listed.
     await page.reload();
@@ -84,6 +85,16 @@ describe('account: API tokens', () => {
     await visible(list.getByText('photo-bot'));
     expect(await page.getByTestId('token-value').count()).toBe(0);
     expect(await page.content()).not.toContain(token);
+
+    expect(await list.getByTestId('token-scope').allTextContents()).toEqual(['Read only']);
+
+    // A read-and-write token may run mutations.
+    await page.getByLabel('Token name').fill('poster');
+    await page.getByLabel(/Read and write/).check();
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const writer = (await page.getByTestId('token-value').textContent())!.trim();
+    await expect(gql('mutation { likePost(postId: "nope") { id } }', {}, writer)).rejects.toThrow(/NOT_FOUND/);
+    await visible(list.getByText('Read and write'));
 
     await list.getByRole('button', { name: 'Revoke photo-bot' }).click();
     await list.getByRole('button', { name: 'Yes, revoke' }).click();

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { createUser, launch, logIn, newPage, uniqueEmail, visible as expectVisible } from './helpers';
+import { createUser, gql, launch, logIn, newPage, uniqueEmail, visible as expectVisible } from './helpers';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -45,20 +45,60 @@ describe('auth', () => {
     await expectVisible(page.getByText(/Enter an email address/));
     await page.getByLabel('Display name').fill('Ada Lovelace');
     await page.getByLabel('Email').fill(uniqueEmail('ada'));
-    await page.getByLabel('Password').fill('password');
+    // The strength meter judges the password as it is typed (zxcvbn-ts, loaded with the form).
+    const meter = page.getByTestId('password-strength');
+    for (const weak of ['Passw0rd!', 'qwerty123!', '12345678a']) {
+      await page.getByLabel('Password').fill(weak);
+      await expectVisible(meter.getByText(/too easy to guess/));
+    }
     await page.getByRole('button', { name: 'Sign up' }).click();
-    await expectVisible(page.getByText(/Password is too common|Password needs/));
+    await expectVisible(page.getByText(/This password is too easy to guess/));
     await page.getByLabel('Password').fill('analytical-engine-1843');
+    await expectVisible(meter.getByText(/^Strong$|^Very strong$/));
+    expect(await meter.getByText(/too easy to guess/).count()).toBe(0);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.waitForURL((u) => u.pathname === '/');
     await expectVisible(page.getByRole('heading', { name: 'Latest photos' }));
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Ada Lovelace');
 
+    // Log out ends the API session too: the token this browser held is refused afterwards.
+    const { apiToken } = (await (await page.request.get('/api/auth/session')).json()) as { apiToken: string };
+    expect((await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, apiToken)).me.displayName).toBe('Ada Lovelace');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
+    await expect(gql('{ me { id } }', {}, apiToken)).rejects.toThrow(/UNAUTHENTICATED/);
     await page.goto('/account');
     await page.waitForURL(/\/login\?callbackUrl=%2Faccount/);
     await context.close();
+  });
+
+  it('the API refuses a weak password typed past the form (WEAK_PASSWORD with the estimator\'s advice)', async () => {
+    for (const p of ['Passw0rd!', 'qwerty123!', '12345678a']) {
+      await expect(
+        gql('mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, displayName: "Weak") { token } }', { e: uniqueEmail('weak'), p }),
+      ).rejects.toThrow(/BAD_USER_INPUT: Password is too easy to guess/);
+    }
+  });
+
+  it('"Log out everywhere" ends the sessions in other browsers, which are sent to log in', async () => {
+    const user = await createUser('Two Browsers');
+    const first = await newPage(browser);
+    const second = await newPage(browser);
+    await logIn(first.page, user, '/upload');
+    await logIn(second.page, user, '/account');
+    const { apiToken } = (await (await first.page.request.get('/api/auth/session')).json()) as { apiToken: string };
+
+    await second.page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await second.page.getByRole('button', { name: 'Yes, log out everywhere' }).click();
+    await second.page.waitForURL(/\/login/);
+    await expect(gql('{ me { id } }', {}, apiToken)).rejects.toThrow(/UNAUTHENTICATED/);
+
+    // The other browser still has its cookie; its first API call is refused and it signs out.
+    await first.page.goto('/account');
+    await first.page.waitForURL(/\/login\?error=/);
+    await expectVisible(first.page.getByText(/Your session was ended/));
+    await first.context.close();
+    await second.context.close();
   });
 
   it('shows human messages for a duplicate email and a wrong password', async () => {

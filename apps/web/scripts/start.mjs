@@ -1,38 +1,24 @@
 #!/usr/bin/env node
 // `npm start` for the web app with zero configuration: production mode needs NEXTAUTH_SECRET, so
-// when it is not set this generates one once and keeps it under <repo>/data/ (gitignored), so
+// when it is not set this generates one once into the data folder (gitignored, mode 600), so
 // sessions survive restarts. Everything else is read by src/env.ts.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkPortFree, readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env };
 
-if (!env.NEXTAUTH_SECRET) {
-  const dataDir = path.resolve(env.PIXTALE_DATA_DIR ?? path.join(webDir, '..', '..', 'data'));
-  const file = path.join(dataDir, 'web-nextauth-secret');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-    console.log(`NEXTAUTH_SECRET was not set: generated one in ${file}`);
-  }
-  env.NEXTAUTH_SECRET = fs.readFileSync(file, 'utf8').trim();
-}
-
+// The same file src/env.ts reads outside production, so `npm start` and `next dev` agree.
+env.NEXTAUTH_SECRET ||= readOrCreateSecret(resolveDataDir(env), 'web-nextauth-secret');
 // The API believes the visitor address this server forwards only with this shared secret; the
 // API in development reads the same generated file from the same data folder.
-if (!env.INTERNAL_API_SECRET) {
-  const { readOrCreateSecret, resolveDataDir } = await import('@pixtale/shared/node');
-  env.INTERNAL_API_SECRET = readOrCreateSecret(resolveDataDir(env), 'internal-api-secret');
-}
+env.INTERNAL_API_SECRET ||= readOrCreateSecret(resolveDataDir(env), 'internal-api-secret');
 
 // WEB_PORT, not PORT: each service has its own variable, so moving one never moves the other.
 const port = Number(env.WEB_PORT ?? 3000);
 env.NEXTAUTH_URL ??= `http://localhost:${port}`;
-const { checkPortFree } = await import('@pixtale/shared/node');
 try {
   await checkPortFree(port, undefined, 'WEB_PORT');
 } catch (e) {

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseEnv, publicConfig } from './env';
 
 describe('parseEnv', () => {
@@ -5,9 +8,26 @@ describe('parseEnv', () => {
     const env = parseEnv({});
     expect(env.apiUrl).toBe('http://localhost:4000/graphql');
     expect(env.publicWsUrl).toBe('ws://localhost:4000/graphql');
-    expect(env.nextAuthSecret).toBeTruthy();
     expect(env.google).toBeUndefined();
     expect(publicConfig(env).googleEnabled).toBe(false);
+  });
+
+  it('outside production, NEXTAUTH_SECRET is the random one kept in the data folder (600), never a constant', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-web-env-'));
+    try {
+      const first = parseEnv({ PIXTALE_DATA_DIR: dir });
+      expect(fs.existsSync(path.join(dir, 'web-nextauth-secret'))).toBe(false); // parsing writes nothing
+      const secret = first.nextAuthSecret;
+      expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(fs.statSync(path.join(dir, 'web-nextauth-secret')).mode & 0o777).toBe(0o600);
+      expect(parseEnv({ PIXTALE_DATA_DIR: dir }).nextAuthSecret).toBe(secret); // a restart keeps sessions
+      const other = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-web-env-'));
+      expect(parseEnv({ PIXTALE_DATA_DIR: other }).nextAuthSecret).not.toBe(secret);
+      fs.rmSync(other, { recursive: true, force: true });
+      expect(parseEnv({ PIXTALE_DATA_DIR: dir, NEXTAUTH_SECRET: 'from-env' }).nextAuthSecret).toBe('from-env');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('requires NEXTAUTH_SECRET in production and names it', () => {

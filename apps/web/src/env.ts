@@ -1,12 +1,11 @@
 import { LIMITS } from '@pixtale/shared';
+import { readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
 import { z } from 'zod';
 
 /**
  * The web app's configuration: the one place that reads `process.env`.
  * Parsed once at start-up; a bad value stops the server with a message naming the variable.
  */
-const DEV_SECRET = 'pixtale-dev-secret-do-not-use-in-production';
-
 const optional = z
   .string()
   .trim()
@@ -16,7 +15,10 @@ const optional = z
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    /** Signs next-auth's session cookie. Required in production. */
+    /**
+     * Signs next-auth's session cookie. Required in production (`npm start` passes the one it
+     * generated into the data folder); elsewhere that same file is read or created.
+     */
     NEXTAUTH_SECRET: optional,
     /** This app's port (`npm start`); the default NEXTAUTH_URL is derived from it. */
     WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -44,8 +46,7 @@ const schema = z
     NEXT_PUBLIC_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(LIMITS.maxUploadBytes),
   })
   .transform((e, ctx) => {
-    const secret = e.NEXTAUTH_SECRET ?? (e.NODE_ENV === 'production' ? undefined : DEV_SECRET);
-    if (!secret) {
+    if (e.NODE_ENV === 'production' && !e.NEXTAUTH_SECRET) {
       ctx.addIssue({
         code: 'custom',
         path: ['NEXTAUTH_SECRET'],
@@ -63,9 +64,15 @@ const schema = z
     }
     const localApiUrl = `http://localhost:${e.API_PORT}/graphql`;
     const publicApiUrl = e.NEXT_PUBLIC_API_URL ?? localApiUrl;
+    const dataDirVars = { PIXTALE_DATA_DIR: e.PIXTALE_DATA_DIR, DATA_DIR: e.DATA_DIR };
+    let secret = e.NEXTAUTH_SECRET;
     return {
       nodeEnv: e.NODE_ENV,
-      nextAuthSecret: secret,
+      /** Read (or generated) on first use, so parsing the configuration writes nothing. */
+      get nextAuthSecret(): string {
+        secret ??= readOrCreateSecret(resolveDataDir(dataDirVars), 'web-nextauth-secret');
+        return secret;
+      },
       nextAuthUrl: e.NEXTAUTH_URL ?? `http://localhost:${e.WEB_PORT}`,
       apiUrl: e.API_URL ?? localApiUrl,
       publicApiUrl,
@@ -78,7 +85,7 @@ const schema = z
       /** Unset outside production: src/server/visitor.ts reads the generated one from the data folder. */
       internalApiSecret: e.INTERNAL_API_SECRET,
       /** Where the data folder is configured (resolved server-side with @pixtale/shared/node's resolveDataDir). */
-      dataDirVars: { PIXTALE_DATA_DIR: e.PIXTALE_DATA_DIR, DATA_DIR: e.DATA_DIR },
+      dataDirVars,
     };
   });
 

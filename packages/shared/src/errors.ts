@@ -39,6 +39,10 @@ export const ErrorReason = {
   TOKEN_INVALID: 'TOKEN_INVALID',
   TOKEN_EXPIRED: 'TOKEN_EXPIRED',
   TOKEN_REVOKED: 'TOKEN_REVOKED',
+  /** FORBIDDEN: a READ-scope API token tried a mutation. */
+  TOKEN_SCOPE: 'TOKEN_SCOPE',
+  /** FORBIDDEN: only an interactive session (not an API token) may do this (manage tokens, log out). */
+  SESSION_REQUIRED: 'SESSION_REQUIRED',
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   ALREADY_LIKED: 'ALREADY_LIKED',

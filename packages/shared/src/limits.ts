@@ -27,29 +27,3 @@ export const LIMITS = {
   /** GraphQL query cost limit (one point per field, list fields multiply). */
   maxQueryComplexity: 2000,
 } as const;
-
-const COMMON_PASSWORDS = new Set([
-  'password', 'password1', 'password123', '12345678', '123456789', '1234567890', 'qwertyui',
-  'qwerty123', 'iloveyou', 'letmein1', 'abc12345', 'football', 'baseball', 'welcome1', 'admin123',
-  'pixtale1', 'pixtale123', '11111111', '00000000', 'passw0rd',
-]);
-
-/**
- * Why a password is too weak, or null when it is acceptable.
- * Rules: 8 to 128 characters, a letter and a non-letter, not a well-known password,
- * not a single repeated character.
- */
-export function passwordWeakness(password: string): string | null {
-  if (password.length < LIMITS.passwordMinLength) {
-    return `Password must be at least ${LIMITS.passwordMinLength} characters long`;
-  }
-  if (password.length > LIMITS.passwordMaxLength) {
-    return `Password must be at most ${LIMITS.passwordMaxLength} characters long`;
-  }
-  if (COMMON_PASSWORDS.has(password.toLowerCase())) return 'Password is too common';
-  if (new Set(password).size < 4) return 'Password needs more different characters';
-  if (!/\p{L}/u.test(password) || !/[^\p{L}]/u.test(password)) {
-    return 'Password needs at least one letter and one digit or symbol';
-  }
-  return null;
-}

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ApiTokenScope } from '@pixtale/shared';
 import type { Context } from '../context';
 import type { ApiTokenRecord, UserRecord } from '../store';
 import { ApiToken, AuthPayload, User } from './auth.type';
@@ -20,7 +21,7 @@ export class UserResolver {
 }
 
 const tokenOut = (r: ApiTokenRecord, token: string | null = null): ApiToken => ({
-  id: r.id, name: r.name, token, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt,
+  id: r.id, name: r.name, token, scope: r.scope, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt,
 });
 
 @Resolver()
@@ -57,16 +58,43 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Mutation(() => ApiToken, { description: 'Creates a personal API token. The secret is in `token`, shown only this once.' })
-  async createApiToken(@Arg('name') name: string, @Ctx() ctx: Context): Promise<ApiToken> {
-    const { record, token } = await ctx.services.auth.createApiToken(ctx.requireUser().id, name);
+  @Mutation(() => Boolean, {
+    description:
+      'Ends this session (the session token sent) and revokes the API tokens created in it. False when it had already ended. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens).',
+  })
+  logOut(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.logOut(ctx.requireViewer());
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description:
+      'Ends every session of yours, on every device, and revokes all your API tokens. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens).',
+  })
+  logOutEverywhere(@Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.auth.logOutEverywhere(ctx.requireViewer());
+  }
+
+  @Authorized()
+  @Mutation(() => ApiToken, {
+    description:
+      'Creates a personal API token with the given scope. The secret is in `token`, shown only this once. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens); logging out of this session revokes it.',
+  })
+  async createApiToken(
+    @Arg('name') name: string,
+    @Arg('scope', () => ApiTokenScope, { description: 'READ: queries and subscriptions only; WRITE: mutations too.' }) scope: ApiTokenScope,
+    @Ctx() ctx: Context,
+  ): Promise<ApiToken> {
+    const { record, token } = await ctx.services.auth.createApiToken(ctx.requireViewer(), name, scope);
     return tokenOut(record, token);
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: 'Revokes one of your API tokens; false when there is no such live token.' })
+  @Mutation(() => Boolean, {
+    description: 'Revokes one of your API tokens; false when there is no such live token. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens).',
+  })
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    return ctx.services.auth.revokeApiToken(ctx.requireUser().id, id);
+    return ctx.services.auth.revokeApiToken(ctx.requireViewer(), id);
   }
 
   @Authorized()

@@ -1,25 +1,53 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
 import { SignJWT, errors as joseErrors, jwtVerify, createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { OperationTypeNode, type GraphQLError } from 'graphql';
 import { z } from 'zod';
-import { checkUserText, ErrorReason, LIMITS, normalizeUserText, passwordWeakness } from '@pixtale/shared';
-import { badInput, conflict, unauthenticated } from '../common/errors';
+import { ApiTokenScope, checkUserText, ErrorCode, ErrorReason, LIMITS, normalizeUserText } from '@pixtale/shared';
+import { appError, badInput, conflict, forbidden, unauthenticated } from '../common/errors';
 import { DuplicateError, type ApiTokenRecord, type Store, type UserRecord } from '../store';
 
 export const API_TOKEN_PREFIX = 'pxt_';
+const ISSUER = 'pixtale';
+/** Clock skew allowed between API instances for a token's issue time. */
+const CLOCK_TOLERANCE_SECONDS = 60;
 
 const email = z.string().trim().toLowerCase().pipe(z.email()).pipe(z.string().max(254));
 const displayName = { label: 'Display name', maxLength: LIMITS.displayNameMaxLength };
 
-/** Who is calling: a signed-in user, how, and with which API token. */
+/** Who is calling: a signed-in user, how, and what the credential may do. */
 export interface Viewer {
   user: UserRecord;
   via: 'session' | 'apiToken';
+  /** The session (the session token's `jti`), when via a session. */
+  sessionId?: string;
   apiTokenId?: string;
+  /** Sessions may do anything the user may; API tokens what their scope allows. */
+  scope: ApiTokenScope;
+}
+
+/**
+ * Whether this caller may run an operation of this type: a READ-scope API token runs queries
+ * and subscriptions only. Checked before anything runs, over HTTP and graphql-ws alike.
+ */
+export function operationDenied(viewer: Viewer | null, operation: OperationTypeNode): GraphQLError | null {
+  if (viewer?.scope === ApiTokenScope.READ && operation === OperationTypeNode.MUTATION) {
+    return forbidden('This API token has the READ scope: it cannot run mutations (create a WRITE token for that)', ErrorReason.TOKEN_SCOPE);
+  }
+  return null;
+}
+
+/** Things only a person signed in interactively may do (not an API token, whatever its scope). */
+function requireSession(viewer: Viewer, action: string): string {
+  if (viewer.via !== 'session' || !viewer.sessionId) {
+    throw forbidden(`Only an interactive session can ${action}; API tokens cannot`, ErrorReason.SESSION_REQUIRED);
+  }
+  return viewer.sessionId;
 }
 
 export interface AuthOptions {
   jwtSecret: string;
+  /** Lifetime of new sessions, and the longest (exp - iat) accepted from any session token. */
   jwtTtlSeconds: number;
   /** Google OAuth client id; when unset, Google sign-in is disabled. */
   googleClientId?: string;
@@ -27,16 +55,34 @@ export interface AuthOptions {
   googleKeys?: JWTVerifyGetKey;
 }
 
+/** The password module carries megabytes of dictionaries: loaded on the first sign-up, once. */
+let passwordModule: Promise<typeof import('@pixtale/shared/password')> | undefined;
+const passwords = () => (passwordModule ??= import('@pixtale/shared/password'));
+
 const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
 
-/** Accounts, sessions (HS256 JWTs) and personal API tokens (random, stored as sha256). */
+interface VerifiedSession {
+  sub: string;
+  /** The session id. */
+  jti: string;
+  exp: number;
+}
+
+/**
+ * Accounts, sessions and personal API tokens. A session is a record in the store (revocable one
+ * by one) named by an HS256 JWT's `jti`; a per-user token version ends them all at once. API
+ * tokens are random, stored as sha256, scoped READ or WRITE, and made only in a session.
+ */
 export class AuthService {
   private readonly key: Uint8Array;
   private googleKeys?: JWTVerifyGetKey;
-  /** Signature checks already done (token -> subject, expiry); bounded, oldest evicted first. */
-  private readonly verified = new Map<string, { sub: string; exp: number }>();
+  /**
+   * Signature and claim checks already done (token -> claims); bounded, oldest evicted first.
+   * Revocation (session record, token version) is checked on every request after this.
+   */
+  private readonly verified = new Map<string, VerifiedSession>();
 
-  private remember(token: string, v: { sub: string; exp: number }) {
+  private remember(token: string, v: VerifiedSession) {
     if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, v);
   }
@@ -54,8 +100,7 @@ export class AuthService {
     if (!e.success) throw badInput('Enter a valid email address', { field: 'email' });
     const name = checkUserText(input.displayName, displayName);
     if (!name.ok) throw badInput(name.message, { field: 'displayName' });
-    const weak = passwordWeakness(input.password);
-    if (weak) throw badInput(weak, { field: 'password', reason: ErrorReason.WEAK_PASSWORD });
+    await checkPassword(input.password, [e.data, name.text]);
     if (await this.store.users.findByEmail(e.data)) throw emailTaken();
     const passwordHash = await argonHash(input.password);
     try {
@@ -110,14 +155,19 @@ export class AuthService {
     return { user, token: await this.issueSession(user) };
   }
 
+  /** Starts a session: a store record, and a signed token naming it (`jti`). */
   async issueSession(user: UserRecord, ttlSeconds = this.opts.jwtTtlSeconds): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
+    const session = await this.store.sessions.create({
+      userId: user.id, tokenVersion: user.tokenVersion, expiresAt: new Date((now + ttlSeconds) * 1000),
+    });
     return new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(user.id)
+      .setJti(session.id)
       .setIssuedAt(now)
       .setExpirationTime(now + ttlSeconds)
-      .setIssuer('pixtale')
+      .setIssuer(ISSUER)
       .sign(this.key);
   }
 
@@ -126,56 +176,103 @@ export class AuthService {
    * Throws UNAUTHENTICATED with reason TOKEN_INVALID / TOKEN_EXPIRED / TOKEN_REVOKED.
    */
   async authenticate(bearer: string): Promise<Viewer> {
-    if (bearer.startsWith(API_TOKEN_PREFIX)) {
-      const rec = await this.store.apiTokens.findByHash(sha256(bearer));
-      if (!rec) throw unauthenticated('Unknown API token', ErrorReason.TOKEN_INVALID);
-      if (rec.revokedAt) throw unauthenticated('This API token was revoked', ErrorReason.TOKEN_REVOKED);
-      const user = await this.store.users.findById(rec.userId);
-      if (!user) throw unauthenticated('Unknown API token', ErrorReason.TOKEN_INVALID);
-      // lastUsedAt is informational: write it at most once a minute per token, not on every request.
-      const now = new Date();
-      if (!rec.lastUsedAt || now.getTime() - rec.lastUsedAt.getTime() > 60_000) {
-        void this.store.apiTokens.touch(rec.id, now).catch(() => undefined);
-      }
-      return { user, via: 'apiToken', apiTokenId: rec.id };
+    if (bearer.startsWith(API_TOKEN_PREFIX)) return this.authenticateApiToken(bearer);
+    const claims = await this.verifySessionToken(bearer);
+    const [user, session] = await Promise.all([this.store.users.findById(claims.sub), this.store.sessions.findById(claims.jti)]);
+    if (!user || !session || session.userId !== user.id) throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
+    if (session.revokedAt || session.tokenVersion !== user.tokenVersion) {
+      throw unauthenticated('This session was ended (logged out): log in again', ErrorReason.TOKEN_REVOKED);
     }
-    let sub: string | undefined;
-    const cached = this.verified.get(bearer);
-    if (cached && cached.exp * 1000 > Date.now()) {
-      sub = cached.sub;
-    } else {
-      try {
-        const { payload } = await jwtVerify(bearer, this.key, { issuer: 'pixtale', algorithms: ['HS256'] });
-        sub = payload.sub;
-        if (sub && payload.exp) this.remember(bearer, { sub, exp: payload.exp });
-      } catch (e) {
-        this.verified.delete(bearer);
-        if (e instanceof joseErrors.JWTExpired || cached) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
-        throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
-      }
-    }
-    const user = sub ? await this.store.users.findById(sub) : null;
-    if (!user) throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
-    return { user, via: 'session' };
+    if (session.expiresAt.getTime() <= Date.now()) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
+    return { user, via: 'session', sessionId: session.id, scope: ApiTokenScope.WRITE };
   }
 
-  /** Creates a personal API token. The plain token is returned once and never stored. */
-  async createApiToken(userId: string, name: string): Promise<{ record: ApiTokenRecord; token: string }> {
+  /** Signature, issuer, expiry and lifetime of a session JWT (cached); not revocation. */
+  private async verifySessionToken(bearer: string): Promise<VerifiedSession> {
+    const cached = this.verified.get(bearer);
+    if (cached && cached.exp * 1000 > Date.now()) return cached;
+    let claims: VerifiedSession;
+    try {
+      const { payload } = await jwtVerify(bearer, this.key, {
+        issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+      });
+      claims = { sub: payload.sub!, jti: payload.jti!, exp: payload.exp! };
+      // A valid signature is not enough: the lifetime is ours to cap, whatever the token claims.
+      const now = Math.floor(Date.now() / 1000);
+      if (payload.iat! > now + CLOCK_TOLERANCE_SECONDS || payload.exp! - payload.iat! > this.opts.jwtTtlSeconds) {
+        throw unauthenticated('Invalid session token (lifetime over the limit)', ErrorReason.TOKEN_INVALID);
+      }
+    } catch (e) {
+      this.verified.delete(bearer);
+      if (e instanceof joseErrors.JWTExpired || cached) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
+      if ((e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED) throw e;
+      throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
+    }
+    this.remember(bearer, claims);
+    return claims;
+  }
+
+  private async authenticateApiToken(bearer: string): Promise<Viewer> {
+    const rec = await this.store.apiTokens.findByHash(sha256(bearer));
+    if (!rec) throw unauthenticated('Unknown API token', ErrorReason.TOKEN_INVALID);
+    if (rec.revokedAt) throw unauthenticated('This API token was revoked', ErrorReason.TOKEN_REVOKED);
+    const user = await this.store.users.findById(rec.userId);
+    if (!user) throw unauthenticated('Unknown API token', ErrorReason.TOKEN_INVALID);
+    // "Log out everywhere" raised the version after this token was made.
+    if (rec.tokenVersion !== user.tokenVersion) throw unauthenticated('This API token was revoked', ErrorReason.TOKEN_REVOKED);
+    // lastUsedAt is informational: write it at most once a minute per token, not on every request.
+    const now = new Date();
+    if (!rec.lastUsedAt || now.getTime() - rec.lastUsedAt.getTime() > 60_000) {
+      void this.store.apiTokens.touch(rec.id, now).catch(() => undefined);
+    }
+    return { user, via: 'apiToken', apiTokenId: rec.id, scope: rec.scope };
+  }
+
+  /** Ends the caller's session (and the API tokens made in it). */
+  async logOut(viewer: Viewer): Promise<boolean> {
+    const sessionId = requireSession(viewer, 'log out (revoke an API token instead)');
+    return this.store.sessions.revoke(viewer.user.id, sessionId, new Date());
+  }
+
+  /** Ends every session of the caller and every API token they made. */
+  async logOutEverywhere(viewer: Viewer): Promise<boolean> {
+    requireSession(viewer, 'log out everywhere');
+    await this.store.users.revokeAllSessions(viewer.user.id, new Date());
+    return true;
+  }
+
+  /** Creates a personal API token in the caller's session. The plain token is returned once and never stored. */
+  async createApiToken(viewer: Viewer, name: string, scope: ApiTokenScope): Promise<{ record: ApiTokenRecord; token: string }> {
+    const sessionId = requireSession(viewer, 'create API tokens');
     const checked = checkUserText(name, { label: 'Token name', maxLength: LIMITS.apiTokenNameMaxLength });
     if (!checked.ok) throw badInput(checked.message, { field: 'name' });
-    const clean = checked.text;
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
-    const record = await this.store.apiTokens.create({ userId, name: clean, tokenHash: sha256(token) });
+    const record = await this.store.apiTokens.create({
+      userId: viewer.user.id, name: checked.text, tokenHash: sha256(token), scope, sessionId, tokenVersion: viewer.user.tokenVersion,
+    });
     return { record, token };
   }
 
-  async revokeApiToken(userId: string, id: string): Promise<boolean> {
-    return this.store.apiTokens.revoke(userId, id);
+  async revokeApiToken(viewer: Viewer, id: string): Promise<boolean> {
+    requireSession(viewer, 'revoke API tokens');
+    return this.store.apiTokens.revoke(viewer.user.id, id);
   }
 
   listApiTokens(userId: string) {
     return this.store.apiTokens.listByUser(userId);
   }
+}
+
+/** Refuses a guessable password with zxcvbn's feedback (`extensions.feedback`: warning, suggestions). */
+async function checkPassword(password: string, userInputs: string[]): Promise<void> {
+  const { checkPasswordStrength } = await passwords();
+  const strength = checkPasswordStrength(password, userInputs);
+  if (strength.ok) return;
+  // One short sentence or two for people; the full feedback is in the extensions.
+  const { warning, suggestions } = strength.feedback;
+  throw appError(ErrorCode.BAD_USER_INPUT, ['Password is too easy to guess.', warning, suggestions[0]].filter(Boolean).join(' '), {
+    field: 'password', reason: ErrorReason.WEAK_PASSWORD, score: strength.score, feedback: strength.feedback,
+  });
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import { AuthService } from './auth.service';
+import { createApp } from '../server';
 import { createHarness, type Harness } from '../testing/harness';
 
 let h: Harness;
@@ -50,10 +53,23 @@ describe('accounts', () => {
     expect((await h.app.deps.store.users.findByEmail('dup@example.com'))?.displayName).toBe('D');
   });
 
-  test.each([['short1'], ['password123'], ['aaaaaaaaaaaa'], ['onlyletters']])('weak password %p: BAD_USER_INPUT WEAK_PASSWORD', async (p) => {
-    const r = await h.gql(SIGN_UP, { e: `weak${p}@example.com`, p, n: 'W' });
-    expect([code(r), reason(r)]).toEqual(['BAD_USER_INPUT', 'WEAK_PASSWORD']);
-    expect(await h.app.deps.store.users.findByEmail(`weak${p}@example.com`)).toBeNull();
+  test.each([['short1'], ['password123'], ['aaaaaaaaaaaa'], ['onlyletters'], ['Passw0rd!'], ['qwerty123!'], ['12345678a']])(
+    'guessable password %p: BAD_USER_INPUT WEAK_PASSWORD with the estimator\'s feedback',
+    async (p) => {
+      const e = `weak-${Buffer.from(p).toString('hex')}@example.com`;
+      const r = await h.gql(SIGN_UP, { e, p, n: 'W' });
+      expect([code(r), reason(r)]).toEqual(['BAD_USER_INPUT', 'WEAK_PASSWORD']);
+      const ext = r.errors![0]!.extensions as { score: number; feedback: { warning: string; suggestions: string[] } };
+      expect(ext.score).toBeLessThan(3);
+      expect(ext.feedback.warning || ext.feedback.suggestions[0]).toBeTruthy();
+      expect(r.errors![0]!.message).toContain(ext.feedback.warning);
+      expect(await h.app.deps.store.users.findByEmail(e)).toBeNull();
+    },
+  );
+
+  test('a password made of the display name and email is guessable', async () => {
+    const r = await h.gql(SIGN_UP, { e: 'rosalind.okonkwo@example.com', p: 'rosalind.okonkwo', n: 'Rosalind Okonkwo' });
+    expect(reason(r)).toBe('WEAK_PASSWORD');
   });
 
   test('invalid email and empty display name: BAD_USER_INPUT', async () => {
@@ -62,7 +78,7 @@ describe('accounts', () => {
   });
 
   test('missing token on a protected operation: UNAUTHENTICATED', async () => {
-    const r = await h.gql('mutation { createApiToken(name: "x") { id } }');
+    const r = await h.gql('mutation { createApiToken(name: "x", scope: READ) { id } }');
     expect(code(r)).toBe('UNAUTHENTICATED');
   });
 
@@ -76,7 +92,7 @@ describe('accounts', () => {
       .setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(40)));
     const f = await h.gql(ME, {}, forged);
     expect([code(f), reason(f)]).toEqual(['UNAUTHENTICATED', 'TOKEN_INVALID']);
-    expect(code(await h.gql('mutation { createApiToken(name: "x") { id } }', {}, expired))).toBe('UNAUTHENTICATED');
+    expect(code(await h.gql('mutation { createApiToken(name: "x", scope: READ) { id } }', {}, expired))).toBe('UNAUTHENTICATED');
   });
 });
 
@@ -84,7 +100,7 @@ describe('API tokens', () => {
   test('created once, stored hashed, authenticates, listed without secret, revoked stops working', async () => {
     const { token } = await h.signUp('Dev');
     const c = await h.gql<{ createApiToken: { id: string; name: string; token: string } }>(
-      'mutation { createApiToken(name: "my script") { id name token createdAt } }', {}, token,
+      'mutation { createApiToken(name: "my script", scope: WRITE) { id name token scope createdAt } }', {}, token,
     );
     const api = c.data!.createApiToken;
     expect(api.token).toMatch(/^pxt_[A-Za-z0-9_-]{40,}$/);
@@ -95,8 +111,8 @@ describe('API tokens', () => {
     expect(JSON.stringify(stored)).not.toContain(api.token);
     const me = await h.gql<{ me: { displayName: string } }>(ME, {}, api.token);
     expect(me.data!.me.displayName).toBe('Dev');
-    const list = await h.gql<{ apiTokens: { id: string; token: string | null }[] }>('{ apiTokens { id token } }', {}, token);
-    expect(list.data!.apiTokens).toEqual([{ id: api.id, token: null }]);
+    const list = await h.gql<{ apiTokens: { id: string; token: string | null; scope: string }[] }>('{ apiTokens { id token scope } }', {}, token);
+    expect(list.data!.apiTokens).toEqual([{ id: api.id, token: null, scope: 'WRITE' }]);
     const rev = await h.gql<{ revokeApiToken: boolean }>('mutation($id:ID!){ revokeApiToken(id:$id) }', { id: api.id }, token);
     expect(rev.data!.revokeApiToken).toBe(true);
     const after = await h.gql(ME, {}, api.token);
@@ -106,10 +122,162 @@ describe('API tokens', () => {
   test("cannot revoke someone else's token", async () => {
     const a = await h.signUp('A');
     const b = await h.signUp('B');
-    const c = await h.gql<{ createApiToken: { id: string; token: string } }>('mutation { createApiToken(name: "a") { id token } }', {}, a.token);
+    const c = await h.gql<{ createApiToken: { id: string; token: string } }>('mutation { createApiToken(name: "a", scope: READ) { id token } }', {}, a.token);
     const rev = await h.gql<{ revokeApiToken: boolean }>('mutation($id:ID!){ revokeApiToken(id:$id) }', { id: c.data!.createApiToken.id }, b.token);
     expect(rev.data!.revokeApiToken).toBe(false);
     expect((await h.gql(ME, {}, c.data!.createApiToken.token)).errors).toBeUndefined();
+  });
+});
+
+const LOG_OUT = 'mutation { logOut }';
+const LOG_OUT_EVERYWHERE = 'mutation { logOutEverywhere }';
+const CREATE_TOKEN = 'mutation($n: String!, $s: ApiTokenScope!){ createApiToken(name: $n, scope: $s) { id token scope } }';
+
+async function newToken(session: string, scope: 'READ' | 'WRITE' = 'WRITE') {
+  const r = await h.gql<{ createApiToken: { id: string; token: string; scope: string } }>(CREATE_TOKEN, { n: `t-${scope}`, s: scope }, session);
+  if (r.errors) throw r.errors[0];
+  return r.data!.createApiToken;
+}
+async function logIn(email: string) {
+  const r = await h.gql<{ logIn: { token: string } }>(LOG_IN, { e: email, p: 'correct horse 42' });
+  return r.data!.logIn.token;
+}
+const meOf = async (token: string) => {
+  const r = await h.gql<{ me: { id: string } }>(ME, {}, token);
+  return r.errors ? `${code(r)}:${reason(r)}` : r.data!.me.id;
+};
+
+describe('session secret and lifetime', () => {
+  const secretFile = () => path.join(h.dataDir, 'jwt-secret');
+  const sign = (claims: { sub: string; jti?: string; iat: number; exp: number }, secret: string) => {
+    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub).setIssuer('pixtale')
+      .setIssuedAt(claims.iat).setExpirationTime(claims.exp);
+    if (claims.jti) jwt.setJti(claims.jti);
+    return jwt.sign(new TextEncoder().encode(secret));
+  };
+  /** A real, live session of a real user, so only the property under test can make a token fail. */
+  async function liveSession() {
+    const u = await h.signUp('Forge');
+    const user = (await h.app.deps.store.users.findById(u.id))!;
+    const session = await h.app.deps.store.sessions.create({ userId: u.id, tokenVersion: user.tokenVersion, expiresAt: new Date(Date.now() + 3600_000) });
+    return { sub: u.id, jti: session.id };
+  }
+  const now = () => Math.floor(Date.now() / 1000);
+
+  test('without JWT_SECRET, a random secret is generated into the data folder (600) and kept across restarts', async () => {
+    expect(h.env.JWT_SECRET).toBeUndefined();
+    const secret = fs.readFileSync(secretFile(), 'utf8');
+    expect(secret.length).toBeGreaterThanOrEqual(32);
+    expect(fs.statSync(secretFile()).mode & 0o777).toBe(0o600);
+    const { token } = await h.signUp('Restart');
+    // A second process on the same data folder and store: same secret, the session still works.
+    const again = await createApp(h.env, { store: h.app.deps.store, captioner: () => Promise.reject(new Error('none')) });
+    try {
+      expect((await again.deps.services.auth.authenticate(token)).via).toBe('session');
+    } finally {
+      await again.close();
+    }
+    expect(fs.readFileSync(secretFile(), 'utf8')).toBe(secret);
+  });
+
+  test('a token signed with the old development constant is refused', async () => {
+    const claims = await liveSession();
+    const forged = await sign({ ...claims, iat: now(), exp: now() + 3600 }, 'pixtale-dev-secret-do-not-use-in-production');
+    expect(await meOf(forged)).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+  });
+
+  test('the accepted lifetime is capped: a 100-year token with the right secret is refused, as is one issued in the future', async () => {
+    const claims = await liveSession();
+    const secret = fs.readFileSync(secretFile(), 'utf8');
+    expect(await meOf(await sign({ ...claims, iat: now(), exp: now() + 3600 }, secret))).toBe(claims.sub); // the control
+    expect(await meOf(await sign({ ...claims, iat: now(), exp: now() + 100 * 365 * 24 * 3600 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ ...claims, iat: now() + 3600, exp: now() + 7200 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ ...claims, iat: now() - 10, exp: now() + h.env.JWT_TTL_SECONDS + 10 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+  });
+
+  test('a token naming no session, or a session that does not exist or is someone else\'s, is refused', async () => {
+    const claims = await liveSession();
+    const other = await liveSession();
+    const secret = fs.readFileSync(secretFile(), 'utf8');
+    const times = { iat: now(), exp: now() + 3600 };
+    expect(await meOf(await sign({ sub: claims.sub, ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ sub: claims.sub, jti: 'no-such-session', ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ sub: claims.sub, jti: other.jti, ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+  });
+});
+
+describe('logOut and logOutEverywhere', () => {
+  test('logOut ends this session only (even when its signature check is cached), with the API tokens made in it', async () => {
+    const u = await h.signUp('Out');
+    const other = await logIn(u.email);
+    const made = await newToken(u.token);
+    const madeElsewhere = await newToken(other);
+    expect(await meOf(u.token)).toBe(u.id); // its signature check is now cached
+    expect((await h.gql(LOG_OUT, {}, u.token)).data).toEqual({ logOut: true });
+    expect(await meOf(u.token)).toBe('UNAUTHENTICATED:TOKEN_REVOKED');
+    expect(await meOf(made.token)).toBe('UNAUTHENTICATED:TOKEN_REVOKED');
+    expect(await meOf(other)).toBe(u.id);
+    expect(await meOf(madeElsewhere.token)).toBe(u.id);
+    expect(code(await h.gql(LOG_OUT, {}, u.token))).toBe('UNAUTHENTICATED');
+  });
+
+  test('logOutEverywhere ends every session and API token of the user, durably (a restarted API refuses them too)', async () => {
+    const u = await h.signUp('Everywhere');
+    const bystander = await h.signUp('Bystander');
+    const second = await logIn(u.email);
+    const tok = await newToken(second, 'READ');
+    expect(await meOf(u.token)).toBe(u.id);
+    expect((await h.gql(LOG_OUT_EVERYWHERE, {}, second)).data).toEqual({ logOutEverywhere: true });
+    for (const t of [u.token, second, tok.token]) expect(await meOf(t)).toBe('UNAUTHENTICATED:TOKEN_REVOKED');
+    expect(await meOf(bystander.token)).toBe(bystander.id);
+    const restarted = await createApp(h.env, { store: h.app.deps.store, captioner: () => Promise.reject(new Error('none')) });
+    try {
+      await expect(restarted.deps.services.auth.authenticate(u.token)).rejects.toMatchObject({ extensions: { reason: 'TOKEN_REVOKED' } });
+    } finally {
+      await restarted.close();
+    }
+    // Logging in again works, and the list shows the token as revoked.
+    const fresh = await logIn(u.email);
+    expect(await meOf(fresh)).toBe(u.id);
+    const list = await h.gql<{ apiTokens: { id: string; revokedAt: string | null }[] }>('{ apiTokens { id revokedAt } }', {}, fresh);
+    expect(list.data!.apiTokens.find((t) => t.id === tok.id)?.revokedAt).toBeTruthy();
+  });
+
+  test('the token version alone refuses older sessions and tokens (the check behind logOutEverywhere)', async () => {
+    const u = await h.signUp('Version');
+    const tok = await newToken(u.token);
+    const user = (await h.app.deps.store.users.findById(u.id))!;
+    // As if the bulk revocation marks were lost half-way: only the version was raised.
+    await h.app.deps.store.users.revokeAllSessions(u.id, new Date());
+    const s2 = await h.app.deps.services.auth.issueSession(user); // made with the old version
+    for (const t of [u.token, tok.token, s2]) expect(await meOf(t)).toBe('UNAUTHENTICATED:TOKEN_REVOKED');
+  });
+
+  test('API tokens can neither log out nor manage tokens: FORBIDDEN SESSION_REQUIRED', async () => {
+    const u = await h.signUp('NoSession');
+    const write = await newToken(u.token, 'WRITE');
+    for (const op of [LOG_OUT, LOG_OUT_EVERYWHERE, 'mutation { createApiToken(name: "child", scope: WRITE) { id } }', `mutation { revokeApiToken(id: "${write.id}") }`]) {
+      const r = await h.gql(op, {}, write.token);
+      expect([code(r), reason(r)]).toEqual(['FORBIDDEN', 'SESSION_REQUIRED']);
+    }
+    expect(await meOf(u.token)).toBe(u.id);
+    expect(await meOf(write.token)).toBe(u.id);
+  });
+});
+
+describe('API token scopes', () => {
+  test('a READ token runs queries but no mutation (FORBIDDEN TOKEN_SCOPE); a WRITE token runs mutations', async () => {
+    const u = await h.signUp('Scoped');
+    const read = await newToken(u.token, 'READ');
+    const write = await newToken(u.token, 'WRITE');
+    expect(read.scope).toBe('READ');
+    expect(await meOf(read.token)).toBe(u.id);
+    expect((await h.gql('{ feed(first: 1) { edges { cursor } } }', {}, read.token)).errors).toBeUndefined();
+    const like = 'mutation { likePost(postId: "nope") { id } }';
+    const denied = await h.gql(like, {}, read.token);
+    expect([code(denied), reason(denied)]).toEqual(['FORBIDDEN', 'TOKEN_SCOPE']);
+    expect(denied.errors![0]!.message).toMatch(/READ scope.*cannot run mutations/);
+    expect(code(await h.gql(like, {}, write.token))).toBe('NOT_FOUND'); // it ran
   });
 });
 
@@ -119,7 +287,7 @@ describe('Google sign-in', () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
     const { createLocalJWKSet } = await import('jose');
     const auth = new AuthService(h.app.deps.store, {
-      jwtSecret: h.env.JWT_SECRET, jwtTtlSeconds: 3600, googleClientId: 'client-1', googleKeys: createLocalJWKSet({ keys: [jwk] }),
+      jwtSecret: 'g'.repeat(40), jwtTtlSeconds: 3600, googleClientId: 'client-1', googleKeys: createLocalJWKSet({ keys: [jwk] }),
     });
     const existing = await h.signUp('Gmail');
     const idToken = (claims: Record<string, unknown>) =>

@@ -1,4 +1,14 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { ApiTokenScope } from '@pixtale/shared';
+
+registerEnumType(ApiTokenScope, {
+  name: 'ApiTokenScope',
+  description: 'What an API token may do.',
+  valuesConfig: {
+    READ: { description: 'Queries and subscriptions only; mutations are FORBIDDEN (reason TOKEN_SCOPE).' },
+    WRITE: { description: 'Everything the owner can do, except managing API tokens and sessions (interactive sessions only).' },
+  },
+});
 
 @ObjectType({ simpleResolvers: true, description: 'A Pixtale account.' })
 export class User {
@@ -38,12 +48,18 @@ export class ApiToken {
   })
   token!: string | null;
 
+  @Field(() => ApiTokenScope, { description: 'What the token may do, chosen at creation.' })
+  scope!: ApiTokenScope;
+
   @Field({ description: 'When the token was created.' })
   createdAt!: Date;
 
   @Field(() => Date, { nullable: true, description: 'Last time the token was used.' })
   lastUsedAt!: Date | null;
 
-  @Field(() => Date, { nullable: true, description: 'When the token was revoked; null while it is live.' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the token was revoked (by revokeApiToken, logging out of the session it was made in, or logOutEverywhere); null while it is live.',
+  })
   revokedAt!: Date | null;
 }

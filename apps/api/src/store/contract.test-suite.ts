@@ -31,16 +31,58 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.users.findByIds([u.id, 'missing'])).map((x) => x.id)).toEqual([u.id]);
     });
 
+    const token = (userId: string, tokenHash: string, sessionId: string | null = null, tokenVersion = 0) =>
+      store.apiTokens.create({ userId, name: 'cli', tokenHash, scope: 'READ', sessionId, tokenVersion });
+
     test('api tokens: find by hash, list, revoke once, only by owner', async () => {
       const u = await user();
       const other = await user();
-      const t = await store.apiTokens.create({ userId: u.id, name: 'cli', tokenHash: 'h1' });
-      expect((await store.apiTokens.findByHash('h1'))?.id).toBe(t.id);
+      const t = await token(u.id, 'h1');
+      expect(await store.apiTokens.findByHash('h1')).toMatchObject({ id: t.id, scope: 'READ', sessionId: null, tokenVersion: 0 });
       expect(await store.apiTokens.revoke(other.id, t.id)).toBe(false);
       expect(await store.apiTokens.revoke(u.id, t.id)).toBe(true);
       expect(await store.apiTokens.revoke(u.id, t.id)).toBe(false);
       expect((await store.apiTokens.findByHash('h1'))?.revokedAt).toBeInstanceOf(Date);
       expect(await store.apiTokens.listByUser(u.id)).toHaveLength(1);
+    });
+
+    test('sessions: created live, revoked once and only by their owner, with the API tokens made in them', async () => {
+      const u = await user();
+      const other = await user();
+      expect(u.tokenVersion).toBe(0);
+      const expiresAt = new Date(Date.now() + 3600_000);
+      const s1 = await store.sessions.create({ userId: u.id, tokenVersion: 0, expiresAt });
+      const s2 = await store.sessions.create({ userId: u.id, tokenVersion: 0, expiresAt });
+      expect(await store.sessions.findById(s1.id)).toMatchObject({ userId: u.id, tokenVersion: 0, expiresAt, revokedAt: null });
+      const made = await token(u.id, 'made-in-s1', s1.id);
+      const elsewhere = await token(u.id, 'made-in-s2', s2.id);
+      expect(await store.sessions.revoke(other.id, s1.id, new Date())).toBe(false);
+      expect(await store.sessions.revoke(u.id, s1.id, new Date())).toBe(true);
+      expect(await store.sessions.revoke(u.id, s1.id, new Date())).toBe(false);
+      expect((await store.sessions.findById(s1.id))?.revokedAt).toBeInstanceOf(Date);
+      expect((await store.sessions.findById(s2.id))?.revokedAt).toBeNull();
+      expect((await store.apiTokens.findByHash(made.tokenHash))?.revokedAt).toBeInstanceOf(Date);
+      expect((await store.apiTokens.findByHash(elsewhere.tokenHash))?.revokedAt).toBeNull();
+      expect(await store.sessions.findById('missing')).toBeNull();
+    });
+
+    test("users: revoking all sessions raises the token version and ends that user's sessions and tokens only", async () => {
+      const u = await user();
+      const other = await user();
+      const expiresAt = new Date(Date.now() + 3600_000);
+      const mine = await store.sessions.create({ userId: u.id, tokenVersion: 0, expiresAt });
+      const theirs = await store.sessions.create({ userId: other.id, tokenVersion: 0, expiresAt });
+      const legacy = await token(u.id, 'legacy-token');
+      const theirToken = await token(other.id, 'their-token', theirs.id);
+      expect(await store.users.revokeAllSessions(u.id, new Date())).toBe(1);
+      expect(await store.users.revokeAllSessions(u.id, new Date())).toBe(2);
+      expect((await store.users.findById(u.id))?.tokenVersion).toBe(2);
+      expect((await store.users.findByEmail(u.email))?.tokenVersion).toBe(2);
+      expect((await store.users.findById(other.id))?.tokenVersion).toBe(0);
+      expect((await store.sessions.findById(mine.id))?.revokedAt).toBeInstanceOf(Date);
+      expect((await store.apiTokens.findByHash(legacy.tokenHash))?.revokedAt).toBeInstanceOf(Date);
+      expect((await store.sessions.findById(theirs.id))?.revokedAt).toBeNull();
+      expect((await store.apiTokens.findByHash(theirToken.tokenHash))?.revokedAt).toBeNull();
     });
 
     test('posts: create queues a job; user caption becomes version 1 (USER)', async () => {

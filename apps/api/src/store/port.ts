@@ -1,4 +1,4 @@
-import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import type { ApiTokenScope, CaptionSource, CaptionStatus } from '@pixtale/shared';
 
 /**
  * The store port: every repository the API needs, as plain async interfaces.
@@ -14,6 +14,22 @@ export interface UserRecord {
   /** argon2id hash; null for accounts that only sign in with Google. */
   passwordHash: string | null;
   createdAt: Date;
+  /**
+   * Raised by "log out everywhere": sessions and API tokens made under an older version are
+   * refused on every request.
+   */
+  tokenVersion: number;
+}
+
+/** One sign-in: its id is the session token's `jti`, so this one session can be ended (logOut). */
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  /** The user's tokenVersion when it was made. */
+  tokenVersion: number;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
 }
 
 export interface ApiTokenRecord {
@@ -22,6 +38,11 @@ export interface ApiTokenRecord {
   name: string;
   /** sha256 of the token; the token itself is shown once and never stored. */
   tokenHash: string;
+  scope: ApiTokenScope;
+  /** The session it was created in (null for tokens from before sessions were recorded); ending that session revokes it. */
+  sessionId: string | null;
+  /** The user's tokenVersion when it was made. */
+  tokenVersion: number;
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
@@ -169,10 +190,26 @@ export interface UserRepo {
   findById(id: string): Promise<UserRecord | null>;
   findByIds(ids: readonly string[]): Promise<UserRecord[]>;
   findByEmail(email: string): Promise<UserRecord | null>;
+  /**
+   * "Log out everywhere": raises the user's tokenVersion (which alone refuses every older session
+   * and API token), then marks their live sessions and API tokens revoked. Returns the new version.
+   */
+  revokeAllSessions(userId: string, at: Date): Promise<number>;
+}
+
+export interface SessionRepo {
+  /** Also forgets sessions that expired more than a day ago. */
+  create(input: { userId: string; tokenVersion: number; expiresAt: Date }): Promise<SessionRecord>;
+  findById(id: string): Promise<SessionRecord | null>;
+  /**
+   * Ends the user's session and revokes the API tokens created in it (tokens first, so a failure
+   * half-way leaves the session live and the call can be repeated). False when no such live session.
+   */
+  revoke(userId: string, id: string, at: Date): Promise<boolean>;
 }
 
 export interface ApiTokenRepo {
-  create(input: { userId: string; name: string; tokenHash: string }): Promise<ApiTokenRecord>;
+  create(input: { userId: string; name: string; tokenHash: string; scope: ApiTokenScope; sessionId: string | null; tokenVersion: number }): Promise<ApiTokenRecord>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
   listByUser(userId: string): Promise<ApiTokenRecord[]>;
   /** Revokes the user's token; false when no such live token. */
@@ -290,6 +327,7 @@ export interface TranslationJobRepo {
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   users: UserRepo;
+  sessions: SessionRepo;
   apiTokens: ApiTokenRepo;
   posts: PostRepo;
   captions: CaptionRepo;

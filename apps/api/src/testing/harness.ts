@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { parse, validate, type DocumentNode, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { Upload } from 'graphql-upload-minimal';
 import pino from 'pino';
 import sharp from 'sharp';
+import { operationDenied } from '../auth/auth.service';
 import type { CaptionerProvider } from '../caption/captioner';
 import type { TranslatorProvider } from '../translation/translator';
 import { createContext, type Context } from '../context';
@@ -61,7 +62,11 @@ export async function createHarness(
       }
       const invalid = validate(schema, document);
       if (invalid.length) return { errors: invalid } as never;
-      return execute({ document, variableValues: variables, contextValue: await context(token, ip) }) as never;
+      const contextValue = await context(token, ip);
+      // As the server checks before running (server.ts): a READ token runs no mutation.
+      const denied = operationDenied(contextValue.viewer, getOperationAST(document)!.operation);
+      if (denied) return { errors: [denied] } as never;
+      return execute({ document, variableValues: variables, contextValue }) as never;
     },
     async signUp(name = 'Ann') {
       const email = `${name.toLowerCase()}${++n}.${Date.now()}@example.com`;

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useClient } from 'urql';
 import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/graphql/operations';
-import type { ApiToken } from '@/graphql/types';
+import type { ApiToken, ApiTokenScope } from '@/graphql/types';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { timeAgo } from '@/lib/media';
 import { usePublicConfig } from './providers';
@@ -19,11 +19,18 @@ export function curlExample(apiUrl: string, token: string): string {
   ].join('\n');
 }
 
+/** What each scope allows, in the words the page uses. */
+export const SCOPES: Record<ApiTokenScope, { label: string; detail: string }> = {
+  READ: { label: 'Read only', detail: 'Read the feed, posts and your analytics, and follow live updates.' },
+  WRITE: { label: 'Read and write', detail: 'Also post, edit captions, like and delete, as you.' },
+};
+
 export function ApiTokens() {
   const client = useClient();
   const { apiUrl } = usePublicConfig();
   const [tokens, setTokens] = useState<ApiToken[] | null>(null);
   const [name, setName] = useState('');
+  const [scope, setScope] = useState<ApiTokenScope>('READ');
   const [nameError, setNameError] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
   const [created, setCreated] = useState<ApiToken | null>(null);
@@ -51,7 +58,7 @@ export function ApiTokens() {
     setNameError(undefined);
     setError(undefined);
     setBusy(true);
-    const res = await client.mutation<{ createApiToken: ApiToken }>(CREATE_API_TOKEN, { name: n }).toPromise();
+    const res = await client.mutation<{ createApiToken: ApiToken }>(CREATE_API_TOKEN, { name: n, scope }).toPromise();
     setBusy(false);
     if (res.error || !res.data) return setError(humanError(res.error as ApiErrorLike));
     setCreated(res.data.createApiToken);
@@ -74,11 +81,12 @@ export function ApiTokens() {
       <Card className="p-5 sm:p-6">
         <h2 className="text-lg font-semibold">API tokens</h2>
         <p className="mt-1 text-sm text-muted">
-          Tokens let your own scripts and third-party apps use the Pixtale API as you. Each token is shown once; revoke it
-          any time.
+          Tokens let your own scripts and third-party apps use the Pixtale API as you. Each token is shown once. It works
+          until you revoke it, log out of this session (tokens end with the session they were made in) or log out
+          everywhere.
         </p>
         {error && <Alert className="mt-4">{error}</Alert>}
-        <form onSubmit={create} className="mt-5 flex flex-col gap-3 sm:flex-row sm:items-start" noValidate>
+        <form onSubmit={create} className="mt-5 flex flex-col gap-3 sm:flex-row sm:flex-wrap sm:items-start" noValidate>
           <div className="flex-1">
             <TextField
               label="Token name"
@@ -89,6 +97,23 @@ export function ApiTokens() {
               maxLength={LIMITS.apiTokenNameMaxLength}
             />
           </div>
+          <fieldset className="sm:order-last sm:basis-full">
+            <legend className="text-sm font-medium text-ink">Access</legend>
+            <div className="mt-2 grid gap-2 sm:grid-cols-2">
+              {(Object.keys(SCOPES) as ApiTokenScope[]).map((s) => (
+                <label
+                  key={s}
+                  className="flex cursor-pointer gap-3 rounded-lg border border-line p-3 text-sm has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
+                >
+                  <input type="radio" name="scope" value={s} checked={scope === s} onChange={() => setScope(s)} className="mt-0.5 accent-brand-700" />
+                  <span>
+                    <span className="block font-medium text-ink">{SCOPES[s].label}</span>
+                    <span className="block text-muted">{SCOPES[s].detail}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
           <Button type="submit" disabled={busy} className="sm:mt-7">
             {busy ? 'Creating…' : 'Create token'}
           </Button>
@@ -101,7 +126,7 @@ export function ApiTokens() {
             className="mt-5 space-y-3 rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900"
             data-testid="new-token"
           >
-            <p className="font-semibold">Copy your new token “<span dir="auto" className="user-text">{created.name}</span>” now. It will not be shown again.</p>
+            <p className="font-semibold">Copy your new token “<span dir="auto" className="user-text">{created.name}</span>” ({SCOPES[created.scope].label.toLowerCase()}) now. It will not be shown again.</p>
             <div className="flex flex-col gap-2 sm:flex-row">
               <code className="block flex-1 overflow-x-auto rounded-lg bg-white px-3 py-2 font-mono text-xs text-ink" data-testid="token-value">
                 {created.token}
@@ -149,7 +174,8 @@ export function ApiTokens() {
                 <div className="min-w-0 flex-1">
                   <p dir="auto" className="user-text truncate font-medium">{t.name}</p>
                   <p className="text-xs text-muted">
-                    Created {timeAgo(t.createdAt)}
+                    <span className="font-medium text-ink" data-testid="token-scope">{SCOPES[t.scope].label}</span>
+                    {' · '}Created {timeAgo(t.createdAt)}
                     {t.lastUsedAt ? ` · last used ${timeAgo(t.lastUsedAt)}` : ' · never used'}
                   </p>
                 </div>

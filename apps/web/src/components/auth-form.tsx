@@ -3,8 +3,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { signIn } from 'next-auth/react';
-import { useState, type FormEvent } from 'react';
-import { LIMITS, normalizeUserText, passwordWeakness } from '@pixtale/shared';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { LIMITS, normalizeUserText } from '@pixtale/shared';
+import type { PasswordStrength, checkPasswordStrength } from '@pixtale/shared/password';
 import { messageForAuthError } from '@/lib/errors';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, TextField } from './ui';
@@ -14,12 +15,20 @@ type FieldErrors = Partial<Record<'email' | 'password' | 'displayName', string>>
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export function validateAuthInput(mode: Mode, v: { email: string; password: string; displayName: string }): FieldErrors {
+/**
+ * Field errors before anything is sent. For sign-up, `strength` is the estimator's verdict on the
+ * password once it has loaded (the API checks it again with the same estimator).
+ */
+export function validateAuthInput(
+  mode: Mode,
+  v: { email: string; password: string; displayName: string },
+  strength?: PasswordStrength | null,
+): FieldErrors {
   const errors: FieldErrors = {};
   if (!EMAIL_RE.test(v.email.trim())) errors.email = 'Enter an email address like name@example.com.';
   if (mode === 'signup') {
-    const weakness = passwordWeakness(v.password);
-    if (weakness) errors.password = `${weakness}.`;
+    if (v.password.length < LIMITS.passwordMinLength) errors.password = `Use at least ${LIMITS.passwordMinLength} characters.`;
+    else if (strength && !strength.ok) errors.password = strengthMessage(strength);
     const name = normalizeUserText(v.displayName);
     if (!name) errors.displayName = v.displayName.trim() ? 'Your name needs visible characters (invisible and control characters are removed).' : 'Tell us what to call you.';
     else if (name.length > LIMITS.displayNameMaxLength)
@@ -28,6 +37,49 @@ export function validateAuthInput(mode: Mode, v: { email: string; password: stri
     errors.password = 'Enter your password.';
   }
   return errors;
+}
+
+const strengthMessage = (s: PasswordStrength) =>
+  ['This password is too easy to guess.', s.feedback.warning, s.feedback.suggestions[0]].filter(Boolean).join(' ');
+
+/**
+ * zxcvbn-ts's verdict on the password as it is typed. Its dictionaries are large, so the module
+ * is a separate chunk, fetched when the sign-up form appears and never on other pages.
+ */
+function usePasswordStrength(enabled: boolean, password: string, userInputs: string[]): PasswordStrength | null {
+  const [check, setCheck] = useState<typeof checkPasswordStrength | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    let live = true;
+    void import('@pixtale/shared/password').then((m) => live && setCheck(() => m.checkPasswordStrength));
+    return () => {
+      live = false;
+    };
+  }, [enabled]);
+  const inputs = userInputs.join('\n');
+  return useMemo(() => (check && password ? check(password, inputs.split('\n')) : null), [check, password, inputs]);
+}
+
+const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
+
+/** The live meter under the sign-up password: score bar, verdict, and the estimator's advice. */
+function StrengthHint({ strength }: { strength: PasswordStrength | null }) {
+  if (!strength) return <>Use a few uncommon words, or a long random password.</>;
+  const colour = strength.ok ? 'bg-emerald-600' : strength.score <= 1 ? 'bg-red-600' : 'bg-amber-500';
+  const advice = strength.ok ? strength.feedback.suggestions[0] : [strength.feedback.warning, ...strength.feedback.suggestions].filter(Boolean).join(' ');
+  return (
+    <span aria-live="polite" className="block space-y-1" data-testid="password-strength">
+      <span className="flex gap-1" aria-hidden>
+        {[0, 1, 2, 3].map((i) => (
+          <span key={i} className={`h-1.5 flex-1 rounded-full ${i < Math.max(strength.score, 1) ? colour : 'bg-slate-200'}`} />
+        ))}
+      </span>
+      <span className="block">
+        <span className="font-medium text-ink">{STRENGTH_LABELS[strength.score]}</span>
+        {strength.ok ? '' : ' — too easy to guess.'} {advice}
+      </span>
+    </span>
+  );
 }
 
 export function AuthForm({ mode, callbackUrl, initialError }: { mode: Mode; callbackUrl: string; initialError?: string | undefined }) {
@@ -40,10 +92,11 @@ export function AuthForm({ mode, callbackUrl, initialError }: { mode: Mode; call
 
   const set = (key: keyof typeof values) => (e: { target: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: e.target.value }));
+  const strength = usePasswordStrength(mode === 'signup', values.password, [values.email, values.displayName]);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
-    const errors = validateAuthInput(mode, values);
+    const errors = validateAuthInput(mode, values, strength);
     setFieldErrors(errors);
     setFormError(undefined);
     if (Object.keys(errors).length > 0) {
@@ -110,7 +163,7 @@ export function AuthForm({ mode, callbackUrl, initialError }: { mode: Mode; call
             value={values.password}
             onChange={set('password')}
             error={fieldErrors.password}
-            hint={isSignup ? `At least ${LIMITS.passwordMinLength} characters, with a letter and a digit or symbol.` : undefined}
+            hint={isSignup ? <StrengthHint strength={strength} /> : undefined}
           />
           <Button type="submit" className="w-full" disabled={busy}>
             {busy ? (isSignup ? 'Creating account…' : 'Logging in…') : isSignup ? 'Sign up' : 'Log in'}

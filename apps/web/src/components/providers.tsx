@@ -1,7 +1,7 @@
 'use client';
 
 import type { Session } from 'next-auth';
-import { SessionProvider, useSession } from 'next-auth/react';
+import { SessionProvider, signOut, useSession } from 'next-auth/react';
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { Provider as UrqlProvider } from 'urql';
 import type { PublicConfig } from '@/env';
@@ -20,7 +20,16 @@ function ApiProvider({ children }: { children: ReactNode }) {
   const { data } = useSession();
   const token = data?.apiToken;
   // A new identity gets a new client: no cached data or socket leaks across users.
-  const clients = useMemo(() => createApiClients({ apiUrl: cfg.apiUrl, wsUrl: cfg.wsUrl, token }), [cfg, token]);
+  const clients = useMemo(() => {
+    let signingOut = false;
+    // The API ended this session (logged out elsewhere, expired): end the browser's too, once.
+    const onSessionEnded = (error: string) => {
+      if (signingOut) return;
+      signingOut = true;
+      void signOut({ callbackUrl: `/login?error=${encodeURIComponent(error)}&callbackUrl=${encodeURIComponent(location.pathname)}` });
+    };
+    return createApiClients({ apiUrl: cfg.apiUrl, wsUrl: cfg.wsUrl, token, onSessionEnded });
+  }, [cfg, token]);
   useEffect(() => () => void clients.ws?.dispose(), [clients]);
   return <UrqlProvider value={clients.client}>{children}</UrqlProvider>;
 }

@@ -2,8 +2,9 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { signOut, useSession } from 'next-auth/react';
-import { Button, buttonClass, cx } from './ui';
+import { useSession } from 'next-auth/react';
+import { LogOutButton } from './session-actions';
+import { buttonClass, cx } from './ui';
 
 const NAV = [
   { href: '/', label: 'Feed' },
@@ -52,9 +53,7 @@ export function SiteHeader() {
               <span dir="auto" className="user-text hidden text-sm text-muted md:inline" data-testid="signed-in-as">
                 {session.user.name ?? session.user.email}
               </span>
-              <Button variant="secondary" size="sm" onClick={() => void signOut({ callbackUrl: '/login' })}>
-                Log out
-              </Button>
+              <LogOutButton />
             </>
           ) : (
             <>

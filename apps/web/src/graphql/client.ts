@@ -1,4 +1,4 @@
-import { Client, cacheExchange, fetchExchange, subscriptionExchange } from '@urql/core';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 
 export interface ApiClients {
@@ -6,12 +6,27 @@ export interface ApiClients {
   ws: WsClient | undefined;
 }
 
+/** The API refused the token: expired, revoked (logged out, maybe on another device) or unknown. */
+const ENDED_SESSION_REASONS = new Set(['TOKEN_EXPIRED', 'TOKEN_REVOKED', 'TOKEN_INVALID']);
+/** graphql-ws close code for a refused token (the API closes with the error code as the reason). */
+export const WS_UNAUTHENTICATED = 4401;
+
 /**
  * One urql client per signed-in identity: queries and mutations over HTTP, subscriptions over
  * graphql-ws on the same path, both carrying the API token from the next-auth session.
+ * `onSessionEnded` is called (with the error code, and reason when known) when the API refuses
+ * that token, over either transport.
  */
-export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: string | undefined }): ApiClients {
+export function createApiClients(opts: {
+  apiUrl: string;
+  wsUrl: string;
+  token?: string | undefined;
+  onSessionEnded?: (error: string) => void;
+}): ApiClients {
   const authorization = opts.token ? `Bearer ${opts.token}` : undefined;
+  const ended = (error: string) => {
+    if (authorization) opts.onSessionEnded?.(error);
+  };
   const ws =
     typeof window === 'undefined'
       ? undefined
@@ -19,8 +34,15 @@ export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: 
           url: opts.wsUrl,
           lazy: true,
           retryAttempts: Infinity,
-          shouldRetry: () => true,
+          // A refused token stays refused: retrying would only be refused again.
+          shouldRetry: (e) => (e as { code?: number } | undefined)?.code !== WS_UNAUTHENTICATED,
           connectionParams: authorization ? { authorization } : {},
+          on: {
+            closed: (e) => {
+              const { code, reason } = e as { code?: number; reason?: string };
+              if (code === WS_UNAUTHENTICATED) ended(reason || 'UNAUTHENTICATED');
+            },
+          },
         });
 
   const client = new Client({
@@ -31,6 +53,12 @@ export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: 
     // Credentials: the API's HttpOnly visitor cookie counts anonymous views once per visitor.
     fetchOptions: (): RequestInit => ({ credentials: 'include', ...(authorization ? { headers: { authorization } } : {}) }),
     exchanges: [
+      mapExchange({
+        onError(error) {
+          const ext = error.graphQLErrors.find((e) => e.extensions?.code === 'UNAUTHENTICATED')?.extensions;
+          if (ext && ENDED_SESSION_REASONS.has(String(ext.reason))) ended(`UNAUTHENTICATED:${String(ext.reason)}`);
+        },
+      }),
       cacheExchange,
       fetchExchange,
       subscriptionExchange({

@@ -251,6 +251,7 @@ export const API_TOKENS = gql`
     apiTokens {
       id
       name
+      scope
       createdAt
       lastUsedAt
       revokedAt
@@ -259,11 +260,12 @@ export const API_TOKENS = gql`
 `;
 
 export const CREATE_API_TOKEN = gql`
-  mutation CreateApiToken($name: String!) {
-    createApiToken(name: $name) {
+  mutation CreateApiToken($name: String!, $scope: ApiTokenScope!) {
+    createApiToken(name: $name, scope: $scope) {
       id
       name
       token
+      scope
       createdAt
     }
   }
@@ -272,5 +274,19 @@ export const CREATE_API_TOKEN = gql`
 export const REVOKE_API_TOKEN = gql`
   mutation RevokeApiToken($id: ID!) {
     revokeApiToken(id: $id)
+  }
+`;
+
+/** Ends this browser's API session (and the API tokens made in it); next-auth's signOut follows. */
+export const LOG_OUT = gql`
+  mutation LogOut {
+    logOut
+  }
+`;
+
+/** Ends every session of the user and revokes all their API tokens. */
+export const LOG_OUT_EVERYWHERE = gql`
+  mutation LogOutEverywhere {
+    logOutEverywhere
   }
 `;

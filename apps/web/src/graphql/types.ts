@@ -80,9 +80,12 @@ export interface CaptionStats {
   likeRate: number;
 }
 
+export type ApiTokenScope = 'READ' | 'WRITE';
+
 export interface ApiToken {
   id: string;
   name: string;
+  scope: ApiTokenScope;
   createdAt: string;
   lastUsedAt?: string | null;
   revokedAt?: string | null;

@@ -13,10 +13,26 @@ const user = new Schema(
     displayName: { type: String, required: true },
     passwordHash: { type: String, default: null },
     createdAt: { type: Date, required: true },
+    tokenVersion: { type: Number, default: 0 },
   },
   { versionKey: false },
 );
 user.index({ emailLower: 1 }, { unique: true });
+
+const session = new Schema(
+  {
+    _id: String,
+    userId: { type: String, required: true },
+    tokenVersion: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    revokedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+session.index({ userId: 1 });
+// MongoDB drops a session a day after it expires (its token is refused from expiry on anyway).
+session.index({ expiresAt: 1 }, { expireAfterSeconds: 24 * 3600 });
 
 const apiToken = new Schema(
   {
@@ -24,6 +40,10 @@ const apiToken = new Schema(
     userId: { type: String, required: true },
     name: { type: String, required: true },
     tokenHash: { type: String, required: true },
+    // Tokens from before scopes had full access.
+    scope: { type: String, default: 'WRITE' },
+    sessionId: { type: String, default: null },
+    tokenVersion: { type: Number, default: 0 },
     createdAt: { type: Date, required: true },
     lastUsedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
@@ -32,6 +52,7 @@ const apiToken = new Schema(
 );
 apiToken.index({ tokenHash: 1 }, { unique: true });
 apiToken.index({ userId: 1, createdAt: -1 });
+apiToken.index({ sessionId: 1 });
 
 const variant = new Schema(
   { key: String, file: String, width: Number, height: Number, bytes: Number },
@@ -176,6 +197,7 @@ translationJob.index({ postId: 1 });
 export function registerModels(conn: Connection) {
   return {
     User: conn.model('User', user, 'users'),
+    Session: conn.model('Session', session, 'sessions'),
     ApiToken: conn.model('ApiToken', apiToken, 'api_tokens'),
     Post: conn.model('Post', post, 'posts'),
     CaptionVersion: conn.model('CaptionVersion', captionVersion, 'caption_versions'),

@@ -1,5 +1,5 @@
 import mongoose, { type ClientSession } from 'mongoose';
-import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import type { ApiTokenScope, CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { newId } from '../ids';
 import { registerModels, type Models } from './models';
 import {
@@ -11,6 +11,7 @@ import {
   type DailyCountRecord,
   type JobStatus,
   type PostRecord,
+  type SessionRecord,
   type Store,
   type TranslationJobRecord,
   type TranslationRecord,
@@ -25,11 +26,20 @@ type Doc = Record<string, any>;
 const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
 
 function toUser(d: Doc): UserRecord {
-  return { id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, createdAt: d.createdAt };
+  return {
+    id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, createdAt: d.createdAt,
+    tokenVersion: d.tokenVersion ?? 0,
+  };
+}
+function toSession(d: Doc): SessionRecord {
+  return {
+    id: d._id, userId: d.userId, tokenVersion: d.tokenVersion, createdAt: d.createdAt, expiresAt: d.expiresAt, revokedAt: d.revokedAt ?? null,
+  };
 }
 function toToken(d: Doc): ApiTokenRecord {
   return {
-    id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, createdAt: d.createdAt,
+    id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, scope: (d.scope ?? 'WRITE') as ApiTokenScope,
+    sessionId: d.sessionId ?? null, tokenVersion: d.tokenVersion ?? 0, createdAt: d.createdAt,
     lastUsedAt: d.lastUsedAt ?? null, revokedAt: d.revokedAt ?? null,
   };
 }
@@ -126,9 +136,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date(), tokenVersion: 0 };
         try {
-          await m.User.create({ _id: u.id, email, emailLower: email.toLowerCase(), displayName, passwordHash, createdAt: u.createdAt });
+          await m.User.create({ _id: u.id, email, emailLower: email.toLowerCase(), displayName, passwordHash, createdAt: u.createdAt, tokenVersion: 0 });
         } catch (e) {
           if (isDup(e)) throw new DuplicateError('email');
           throw e;
@@ -146,12 +156,43 @@ export async function openMongoStore(uri: string): Promise<Store> {
         const d = await m.User.findOne({ emailLower: email.toLowerCase() }).lean();
         return d ? toUser(d) : null;
       },
+      async revokeAllSessions(userId, at) {
+        // The version first: it alone refuses every older session and token, so the marks below
+        // (what the account page shows) may lag or be retried without a gap in protection.
+        const u = await m.User.findOneAndUpdate({ _id: userId }, { $inc: { tokenVersion: 1 } }, { returnDocument: 'after' }).lean();
+        await m.Session.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } });
+        await m.ApiToken.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } });
+        return u?.tokenVersion ?? 0;
+      },
+    },
+
+    sessions: {
+      async create({ userId, tokenVersion, expiresAt }) {
+        const now = new Date();
+        const rec: SessionRecord = { id: newId(now.getTime()), userId, tokenVersion, createdAt: now, expiresAt, revokedAt: null };
+        // Expired sessions are dropped by the TTL index (models.ts).
+        await m.Session.create({ _id: rec.id, userId, tokenVersion, createdAt: now, expiresAt });
+        return rec;
+      },
+      async findById(id) {
+        const d = await m.Session.findById(id).lean();
+        return d ? toSession(d) : null;
+      },
+      async revoke(userId, id, at) {
+        const live = await m.Session.exists({ _id: id, userId, revokedAt: null });
+        if (!live) return false;
+        await m.ApiToken.updateMany({ sessionId: id, userId, revokedAt: null }, { $set: { revokedAt: at } });
+        const r = await m.Session.updateOne({ _id: id, userId, revokedAt: null }, { $set: { revokedAt: at } });
+        return r.modifiedCount === 1;
+      },
     },
 
     apiTokens: {
-      async create({ userId, name, tokenHash }) {
-        const t: ApiTokenRecord = { id: newId(), userId, name, tokenHash, createdAt: new Date(), lastUsedAt: null, revokedAt: null };
-        await m.ApiToken.create({ _id: t.id, userId, name, tokenHash, createdAt: t.createdAt });
+      async create({ userId, name, tokenHash, scope, sessionId, tokenVersion }) {
+        const t: ApiTokenRecord = {
+          id: newId(), userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
+        };
+        await m.ApiToken.create({ _id: t.id, userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: t.createdAt });
         return t;
       },
       async findByHash(tokenHash) {

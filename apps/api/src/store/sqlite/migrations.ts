@@ -121,6 +121,25 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE views ADD COLUMN address_key TEXT;
   CREATE INDEX views_address ON views(post_id, address_key, created_at DESC);
   `,
+  // 4: revocable sessions (logOut), a per-user token version (logOutEverywhere), API token scopes
+  // and the session each token was made in. Tokens from before keep the access they had (WRITE).
+  `
+  ALTER TABLE users ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    token_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE INDEX sessions_expires ON sessions(expires_at);
+  ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'WRITE';
+  ALTER TABLE api_tokens ADD COLUMN session_id TEXT;
+  ALTER TABLE api_tokens ADD COLUMN token_version INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX api_tokens_session ON api_tokens(session_id);
+  `,
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */

@@ -69,4 +69,23 @@ describe('sqlite adapter', () => {
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  test('a database from before sessions is upgraded in place: users at token version 0, earlier API tokens keep full (WRITE) access', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-sessions-'));
+    const file = path.join(dir, 'pixtale.sqlite');
+    const sessions = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE sessions'));
+    const old = new Database(file);
+    for (let i = 0; i < sessions; i++) old.exec(MIGRATIONS[i]!);
+    old.pragma(`user_version = ${sessions}`);
+    old.prepare("INSERT INTO users (id, email, email_lower, display_name, password_hash, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'A', NULL, 1)").run();
+    old.prepare("INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES ('t1', 'u1', 'old', 'h-old', 1)").run();
+    old.close();
+    const store = openSqliteStore(file);
+    expect((await store.users.findById('u1'))?.tokenVersion).toBe(0);
+    expect(await store.apiTokens.findByHash('h-old')).toMatchObject({ scope: 'WRITE', sessionId: null, tokenVersion: 0, revokedAt: null });
+    expect(await store.users.revokeAllSessions('u1', new Date())).toBe(1);
+    expect((await store.apiTokens.findByHash('h-old'))?.revokedAt).toBeInstanceOf(Date);
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

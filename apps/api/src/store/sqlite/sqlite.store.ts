@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import type { ApiTokenScope, CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../../common/private-files';
 import { newId } from '../ids';
 import { migrate } from './migrations';
@@ -16,6 +16,7 @@ import {
   type DailyCountRecord,
   type JobStatus,
   type PostRecord,
+  type SessionRecord,
   type Store,
   type TranslationJobRecord,
   type TranslationRecord,
@@ -36,6 +37,18 @@ function toUser(r: Row): UserRecord {
     displayName: r.display_name as string,
     passwordHash: (r.password_hash as string | null) ?? null,
     createdAt: date(r.created_at),
+    tokenVersion: r.token_version as number,
+  };
+}
+
+function toSession(r: Row): SessionRecord {
+  return {
+    id: r.id as string,
+    userId: r.user_id as string,
+    tokenVersion: r.token_version as number,
+    createdAt: date(r.created_at),
+    expiresAt: date(r.expires_at),
+    revokedAt: dateOrNull(r.revoked_at),
   };
 }
 
@@ -45,6 +58,9 @@ function toToken(r: Row): ApiTokenRecord {
     userId: r.user_id as string,
     name: r.name as string,
     tokenHash: r.token_hash as string,
+    scope: r.scope as ApiTokenScope,
+    sessionId: (r.session_id as string | null) ?? null,
+    tokenVersion: r.token_version as number,
     createdAt: date(r.created_at),
     lastUsedAt: dateOrNull(r.last_used_at),
     revokedAt: dateOrNull(r.revoked_at),
@@ -207,7 +223,7 @@ export function openSqliteStore(file: string): Store {
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date(), tokenVersion: 0 };
         try {
           db.prepare(
             'INSERT INTO users (id, email, email_lower, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -230,16 +246,48 @@ export function openSqliteStore(file: string): Store {
         const r = db.prepare('SELECT * FROM users WHERE email_lower = ?').get(email.toLowerCase()) as Row | undefined;
         return r ? toUser(r) : null;
       },
+      async revokeAllSessions(userId, at) {
+        return db.transaction(() => {
+          const r = db.prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version').get(userId) as Row | undefined;
+          db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at.getTime(), userId);
+          db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at.getTime(), userId);
+          return (r?.token_version as number | undefined) ?? 0;
+        })();
+      },
+    },
+
+    sessions: {
+      async create({ userId, tokenVersion, expiresAt }) {
+        const now = Date.now();
+        const rec: SessionRecord = { id: newId(now), userId, tokenVersion, createdAt: new Date(now), expiresAt, revokedAt: null };
+        db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now - 24 * 3600_000);
+        db.prepare('INSERT INTO sessions (id, user_id, token_version, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+          rec.id, userId, tokenVersion, now, expiresAt.getTime(),
+        );
+        return rec;
+      },
+      async findById(id) {
+        const r = db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as Row | undefined;
+        return r ? toSession(r) : null;
+      },
+      async revoke(userId, id, at) {
+        return db.transaction(() => {
+          const res = db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL').run(at.getTime(), id, userId);
+          if (res.changes !== 1) return false;
+          db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL').run(at.getTime(), id, userId);
+          return true;
+        })();
+      },
     },
 
     apiTokens: {
-      async create({ userId, name, tokenHash }) {
+      async create({ userId, name, tokenHash, scope, sessionId, tokenVersion }) {
         const t: ApiTokenRecord = {
-          id: newId(), userId, name, tokenHash, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
+          id: newId(), userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
         };
-        db.prepare('INSERT INTO api_tokens (id, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          t.id, userId, name, tokenHash, t.createdAt.getTime(),
-        );
+        db.prepare(
+          'INSERT INTO api_tokens (id, user_id, name, token_hash, scope, session_id, token_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(t.id, userId, name, tokenHash, scope, sessionId, tokenVersion, t.createdAt.getTime());
         return t;
       },
       async findByHash(tokenHash) {

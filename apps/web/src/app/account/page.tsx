@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { ApiTokens } from '@/components/api-tokens';
+import { LogOutEverywhere } from '@/components/session-actions';
 import { PageHeader } from '@/components/ui';
 import { getSession } from '@/server/session';
 
@@ -13,7 +14,10 @@ export default async function AccountPage() {
       <p className="-mt-4 mb-6 text-sm text-muted">
         Signed in as <span dir="auto" className="user-text font-medium text-ink">{session?.user.name}</span> ({session?.user.email})
       </p>
-      <ApiTokens />
+      <div className="space-y-6">
+        <ApiTokens />
+        <LogOutEverywhere />
+      </div>
     </div>
   );
 }

@@ -46,7 +46,7 @@ describe('sqlite adapter', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-v1-'));
     const file = path.join(dir, 'pixtale.sqlite');
     const old = new Database(file);
-    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[0] as string);
     old.pragma('user_version = 1');
     const now = Date.now();
     old.prepare("INSERT INTO users (id, email, email_lower, display_name, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'A', ?)").run(now);

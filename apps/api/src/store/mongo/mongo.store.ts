@@ -42,12 +42,38 @@ function toComment(d: Doc): CommentRecord {
 
 /** Search words are letters, digits and marks only; escaped all the same, since they end up in a regex. */
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+/** Diacritics folded ("Zoë" is found by "zoe"), as the text index and SQLite's FTS5 do. */
+const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+/** The words kept for prefix search: lower-cased, folded, distinct. */
+const prefixWords = (text: string) => [...new Set(wordsOf(text).map(fold).filter(Boolean))];
 /** Documents having, for every search word, a word (in `field`) that starts with it. */
 const prefixFilter = (field: string, terms: SearchTerms): Doc => ({
-  $and: terms.words.map((w) => ({ [field]: { $regex: `^${escapeRegex(w)}` } })),
+  $and: terms.words.map((w) => ({ [field]: { $regex: `^${escapeRegex(fold(w))}` } })),
 });
-/** $text terms: each word quoted (a phrase), so all are required and none is negated or parsed. */
-const textSearch = (terms: SearchTerms) => terms.words.map((w) => `"${w}"`).join(' ');
+/**
+ * Orders prefix matches like the text index weighs fields: per search word, 3 when a word of the
+ * caption starts with it, 2 for the hashtags, 1 for the translations; newest first among equals.
+ */
+function byPrefixScore(docs: Doc[], terms: SearchTerms): Doc[] {
+  const words = terms.words.map(fold);
+  const score = (d: Doc) => {
+    const fields: [string, number][] = [[d.search?.caption ?? '', 3], [d.search?.hashtags ?? '', 2], [d.search?.translations ?? '', 1]];
+    let total = 0;
+    for (const [text, weight] of fields) {
+      const own = prefixWords(text);
+      total += weight * words.filter((w) => own.some((x) => x.startsWith(w))).length;
+    }
+    return total;
+  };
+  return docs.map((d, i) => ({ d, i, s: score(d) })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.d);
+}
+/** Prefix matches examined for ranking, at most. */
+const PREFIX_CANDIDATES = 200;
+/**
+ * $text terms: the words alone, which $text ORs and scores (phrases and negations need '"' and '-',
+ * which words never contain); the prefix filter beside it makes every word required.
+ */
+const textSearch = (terms: SearchTerms) => terms.words.join(' ');
 function toToken(d: Doc): ApiTokenRecord {
   return {
     id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, createdAt: d.createdAt,
@@ -128,12 +154,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
   async function refreshPostSearch(session: ClientSession | undefined, postId: string) {
     const p = await m.Post.findById(postId, { currentCaptionId: 1, hashtags: 1 }, { session }).lean();
     if (!p) return;
-    const [caption, translations] = p.currentCaptionId
-      ? await Promise.all([
-          m.CaptionVersion.findById(p.currentCaptionId, { text: 1 }, { session }).lean(),
-          m.Translation.find({ captionId: p.currentCaptionId }, { text: 1 }, { session }).sort({ language: 1 }).lean(),
-        ])
-      : [null, []];
+    // One after the other: a transaction's session takes one operation at a time.
+    const caption = p.currentCaptionId ? await m.CaptionVersion.findById(p.currentCaptionId, { text: 1 }, { session }).lean() : null;
+    const translations = p.currentCaptionId
+      ? await m.Translation.find({ captionId: p.currentCaptionId }, { text: 1 }, { session }).sort({ language: 1 }).lean()
+      : [];
     const hashtags: string[] = p.hashtags ?? [];
     const search = {
       caption: (caption?.text as string | undefined) ?? '',
@@ -142,7 +167,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     };
     await m.Post.updateOne(
       { _id: postId },
-      { $set: { search, words: wordsOf(`${search.caption} ${search.translations} ${search.hashtags}`), tags: hashtagKeys(hashtags) } },
+      { $set: { search, words: prefixWords(`${search.caption} ${search.translations} ${search.hashtags}`), tags: hashtagKeys(hashtags) } },
       { session },
     );
   }
@@ -150,7 +175,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
   // Databases from before search: build the missing search fields once.
   for (const p of await m.Post.find({ words: { $exists: false } }, { _id: 1 }).lean()) await refreshPostSearch(undefined, p._id as string);
   for (const u of await m.User.find({ nameWords: { $exists: false } }, { displayName: 1 }).lean()) {
-    await m.User.updateOne({ _id: u._id }, { $set: { nameWords: wordsOf(u.displayName as string) } });
+    await m.User.updateOne({ _id: u._id }, { $set: { nameWords: prefixWords(u.displayName as string) } });
   }
 
   // Analytics leave out the author's own views and likes.
@@ -182,7 +207,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
         const u: UserRecord = { id: newId(), email, displayName, passwordHash, bio: '', avatar: null, createdAt: new Date() };
         try {
           await m.User.create({
-            _id: u.id, email, emailLower: email.toLowerCase(), displayName, nameWords: wordsOf(displayName), passwordHash, createdAt: u.createdAt,
+            _id: u.id, email, emailLower: email.toLowerCase(), displayName, nameWords: prefixWords(displayName), passwordHash, createdAt: u.createdAt,
           });
         } catch (e) {
           if (isDup(e)) throw new DuplicateError('email');
@@ -203,7 +228,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
       async updateProfile(id, patch) {
         const set: Doc = {};
-        if (patch.displayName !== undefined) Object.assign(set, { displayName: patch.displayName, nameWords: wordsOf(patch.displayName) });
+        if (patch.displayName !== undefined) Object.assign(set, { displayName: patch.displayName, nameWords: prefixWords(patch.displayName) });
         if (patch.bio !== undefined) set.bio = patch.bio;
         if (patch.avatar !== undefined) set.avatar = patch.avatar;
         const d = await m.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean();
@@ -213,16 +238,12 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return m.User.countDocuments({ 'avatar.key': key });
       },
       async stats(ids) {
-        const count = (model: typeof m.Post | typeof m.Follow, field: string) =>
-          (model as typeof m.Post).aggregate<{ _id: string; n: number }>([
-            { $match: { [field]: { $in: [...ids] } } },
-            { $group: { _id: `$${field}`, n: { $sum: 1 } } },
-          ]);
+        const group = (field: string) => [{ $match: { [field]: { $in: [...ids] } } }, { $group: { _id: `$${field}`, n: { $sum: 1 } } }];
         const [users, posts, followers, following] = await Promise.all([
           m.User.find({ _id: { $in: ids } }, { _id: 1 }).lean(),
-          count(m.Post, 'authorId'),
-          count(m.Follow, 'followeeId'),
-          count(m.Follow, 'followerId'),
+          m.Post.aggregate<{ _id: string; n: number }>(group('authorId')),
+          m.Follow.aggregate<{ _id: string; n: number }>(group('followeeId')),
+          m.Follow.aggregate<{ _id: string; n: number }>(group('followerId')),
         ]);
         const map = (rows: { _id: string; n: number }[]) => new Map(rows.map((r) => [r._id, r.n]));
         const [p, fr, fg] = [map(posts), map(followers), map(following)];
@@ -393,9 +414,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
         // Prefix matches that are not whole words ("bicy" for "bicycle"): $text has no prefix search.
         const more = await m.Post.find({ _id: { $nin: ranked.map((d) => d._id) }, ...prefixFilter('words', terms) })
           .sort({ createdAt: -1, _id: -1 })
-          .limit(first - ranked.length)
+          .limit(PREFIX_CANDIDATES)
           .lean();
-        return [...ranked, ...more].map(toPost);
+        return [...ranked, ...byPrefixScore(more, terms).slice(0, first - ranked.length)].map(toPost);
       },
       async searchHashtags(terms, first) {
         if (terms.words.length === 0) return [];

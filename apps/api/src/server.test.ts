@@ -162,6 +162,24 @@ test('bad JSON and wrong argument types get coded errors, not 500s', async () =>
   expect(wrongType.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
 
+test('profile picture over HTTP multipart: updateProfile(avatar) stores a square WebP that is served', async () => {
+  const me = await signUp('10.5.0.1');
+  const form = new FormData();
+  form.append('operations', JSON.stringify({
+    query: 'mutation($a: Upload, $b: String){ updateProfile(avatar: $a, bio: $b) { bio avatarUrl } }',
+    variables: { a: null, b: 'hello' },
+  }));
+  form.append('map', JSON.stringify({ 0: ['variables.a'] }));
+  form.append('0', new Blob([await makeJpeg({ width: 600, height: 300 })], { type: 'image/jpeg' }), 'me.jpg');
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST', headers: { authorization: `Bearer ${me.token}`, 'apollo-require-preflight': 'true' }, body: form,
+  });
+  const profile = ((await res.json()) as Json).data!.updateProfile as { bio: string; avatarUrl: string };
+  expect(profile.bio).toBe('hello');
+  const img = await fetch(profile.avatarUrl);
+  expect([img.status, img.headers.get('content-type')]).toEqual([200, 'image/webp']);
+});
+
 test('comments are rate-limited per client (COMMENT_RATE_LIMIT_POINTS), other operations unaffected', async () => {
   const author = await signUp('10.4.0.1');
   const res = await fetch(`${server.url}/graphql`, {

@@ -107,7 +107,8 @@ function computeQueryLimits(
 }
 
 const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle']);
-const UPLOAD_FIELDS = new Set(['createPost']);
+/** Operations that may carry an image to decode (updateProfile: a profile picture). */
+const UPLOAD_FIELDS = new Set(['createPost', 'updateProfile']);
 const COMMENT_FIELDS = new Set(['addComment']);
 
 /**

@@ -206,11 +206,45 @@ describe('comments', () => {
     expect((await next).value.data.commentAdded).toEqual({ id: added.id, text: 'live!', author: { displayName: 'Owner' }, post: { id: postId, commentCount: 1 } });
     await events.return?.();
 
+    const deletions = (await subscribe({
+      schema: h.schema,
+      document: parse('subscription($p: ID!){ commentDeleted(postId: $p) }'),
+      variableValues: { p: postId },
+      contextValue: await h.context(),
+    })) as AsyncIterableIterator<ExecutionResult<Data>>;
+    const deleted = deletions.next();
+    await ok('mutation($id:ID!){ deleteComment(id:$id) }', { id: added.id }, owner.token);
+    expect((await deleted).value.data).toEqual({ commentDeleted: added.id });
+    await deletions.return?.();
+
     const unknown = await subscribe({
       schema: h.schema, document: parse('subscription { commentAdded(postId: "missing"){ id } }'), contextValue: await h.context(),
     });
     expect(code(unknown as Err)).toBe('NOT_FOUND');
   });
+});
+
+test('a feed page loads comment counts and author profiles in one batched store call each', async () => {
+  const me = await h.signUp('Batch');
+  for (let i = 0; i < 3; i++) {
+    const author = await h.signUp(`Author${i}`);
+    const id = await newPost(author.token);
+    await ok('mutation($p:ID!){ addComment(postId:$p, text:"hi"){ id } }', { p: id }, me.token);
+  }
+  const { store } = h.app.deps;
+  const spies = [
+    jest.spyOn(store.comments, 'countByPosts'), jest.spyOn(store.users, 'stats'), jest.spyOn(store.follows, 'followedIds'),
+    jest.spyOn(store.users, 'findByIds'),
+  ];
+  try {
+    const feed = (await ok(`{ feed(first: 10) { edges { node { id commentCount
+      author { displayName avatarUrl postCount followerCount followingCount viewerFollows } } } } }`, {}, me.token)).feed;
+    expect(feed.edges.length).toBe(10);
+    expect(feed.edges.slice(0, 3).map((e: Data) => e.node.commentCount)).toEqual([1, 1, 1]);
+    for (const spy of spies) expect(spy).toHaveBeenCalledTimes(1);
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
 });
 
 describe('hashtags', () => {

@@ -231,7 +231,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
         if (patch.displayName !== undefined) Object.assign(set, { displayName: patch.displayName, nameWords: prefixWords(patch.displayName) });
         if (patch.bio !== undefined) set.bio = patch.bio;
         if (patch.avatar !== undefined) set.avatar = patch.avatar;
-        const d = await m.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean();
+        const d = Object.keys(set).length
+          ? await m.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean()
+          : await m.User.findById(id).lean();
         return d ? toUser(d) : null;
       },
       async countByAvatarKey(key) {

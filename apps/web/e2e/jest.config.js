@@ -1,4 +1,4 @@
-// Browser suite: starts the built API and `next start` once (setup/global-setup.ts), then drives
+// Browser suite: starts the built API and the web app's `npm start` launcher once (setup/global-setup.ts), then drives
 // Debian's chromium through playwright-core. Build first: `npm run build` from the repo root.
 const base = require('@pixtale/jest-config');
 

@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// `npm start` for the web app with zero configuration: production mode needs NEXTAUTH_SECRET, so
-// when it is not set this generates one once into the data folder (gitignored, mode 600), so
-// sessions survive restarts. Everything else is read by src/env.ts.
-import { spawn } from 'node:child_process';
+// `npm start` for the web app with zero configuration. It serves the production build through
+// Next's request handler on its own HTTP server, so that it can vouch for each visitor's address
+// (see below), and generates the secrets it needs once into the data folder (gitignored, 600).
+// Everything else is read by src/env.ts.
+import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkPortFree, readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
+import { checkPortFree, compileTrustProxy, listenFailure, peerAddress, readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env };
+const env = process.env;
+const fail = (message) => {
+  console.error(`Pixtale web: ${message}`);
+  process.exit(1);
+};
 
 // The same file src/env.ts reads outside production, so `npm start` and `next dev` agree.
 env.NEXTAUTH_SECRET ||= readOrCreateSecret(resolveDataDir(env), 'web-nextauth-secret');
@@ -18,15 +23,39 @@ env.INTERNAL_API_SECRET ||= readOrCreateSecret(resolveDataDir(env), 'internal-ap
 
 // WEB_PORT, not PORT: each service has its own variable, so moving one never moves the other.
 const port = Number(env.WEB_PORT ?? 3000);
+if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`WEB_PORT must be a port number (got "${env.WEB_PORT}").`);
 env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+let trust;
+try {
+  trust = compileTrustProxy(env.TRUST_PROXY);
+} catch {
+  fail('TRUST_PROXY must list IP addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated.');
+}
 try {
   await checkPortFree(port, undefined, 'WEB_PORT');
 } catch (e) {
-  console.error(`Pixtale web: ${e.message}`);
-  process.exit(1);
+  fail(e.message);
 }
 
-const next = path.join(path.dirname(fileURLToPath(import.meta.resolve('next/package.json'))), 'dist', 'bin', 'next');
-const child = spawn(process.execPath, [next, 'start', '-p', String(port)], { cwd: webDir, env, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+env.NODE_ENV = 'production';
+const { default: next } = await import('next');
+const app = next({ dev: false, dir: webDir, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  // `next start` keeps whatever X-Forwarded-For a client sends, and the web app forwards that
+  // address to the API for its login limits. Replace it with the one this server can vouch
+  // for: the connection's, or what a TRUST_PROXY proxy in front says.
+  req.headers['x-forwarded-for'] = peerAddress(req, trust);
+  void handle(req, res);
+});
+server.on('error', (e) => fail(listenFailure(e, 'WEB_PORT', port) ?? String(e)));
+server.listen(port, () => console.log(`Pixtale web ready at http://localhost:${port}`));
+
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 5000).unref();
+  });
+}

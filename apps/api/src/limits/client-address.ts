@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import proxyaddr from 'proxy-addr';
+import { compileTrustProxy, normaliseAddress, peerAddress } from '@pixtale/shared/node';
 
 /** Set by the web app's server on the calls it makes for a visitor (next-auth's logIn/signUp). */
 export const CLIENT_IP_HEADER = 'x-pixtale-client-ip';
@@ -17,19 +17,13 @@ export interface ClientAddressOptions {
   onUntrustedHeader?: () => void;
 }
 
-/** TRUST_PROXY as proxy-addr's trust function; throws on an entry that is not an address, CIDR or name. */
-export function compileTrustProxy(trustProxy: string | undefined): (addr: string, hop: number) => boolean {
-  const entries = (trustProxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return entries.length ? proxyaddr.compile(entries) : () => false;
-}
+export { compileTrustProxy };
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 const header = (req: IncomingMessage, name: string) => {
   const v = req.headers[name];
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 };
-/** `::ffff:1.2.3.4` and `1.2.3.4` are one client. */
-const normalise = (addr: string) => addr.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
 
 /**
  * Who the client is, for rate limits and anonymous view counts:
@@ -46,9 +40,9 @@ export function clientAddressResolver(opts: ClientAddressOptions): (req: Incomin
     const claimed = header(req, CLIENT_IP_HEADER);
     if (claimed) {
       const proof = header(req, PROXY_SECRET_HEADER);
-      if (proof && timingSafeEqual(digest(proof), secret) && isIP(claimed)) return normalise(claimed);
+      if (proof && timingSafeEqual(digest(proof), secret) && isIP(claimed)) return normaliseAddress(claimed);
       opts.onUntrustedHeader?.();
     }
-    return normalise(proxyaddr(req as Parameters<typeof proxyaddr>[0], trust) || 'unknown');
+    return peerAddress(req, trust);
   };
 }

@@ -92,12 +92,15 @@ export default async function globalSetup() {
       LOG_LEVEL: 'warn',
     },
   });
-  const web = start('web', [path.join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', '-p', String(webPort)], {
+  // `npm start`'s own launcher, so the suite tests what users run (it vouches for visitor addresses).
+  const web = start('web', [path.join(WEB_DIR, 'scripts', 'start.mjs')], {
     cwd: WEB_DIR,
     logDir: tmpDir,
     env: {
       ...base,
       NODE_ENV: 'production',
+      WEB_PORT: String(webPort),
+      PIXTALE_DATA_DIR: path.join(tmpDir, 'web-data'),
       NEXT_TELEMETRY_DISABLED: '1',
       NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
       NEXTAUTH_URL: webUrl,

@@ -10,10 +10,10 @@ type Headers = Record<string, string | string[] | undefined>;
 
 /**
  * The visitor's address as this server received the request: the rightmost X-Forwarded-For
- * entry. `next start` sets that header to the connection's address when it is absent, and a
- * proxy in front appends the address it saw, so the rightmost entry is the one a client cannot
- * choose, provided the web app is reached only through such a proxy or directly without one
- * (a client's own X-Forwarded-For is kept by `next start`: see README "Security").
+ * entry. `npm start` (scripts/start.mjs) overwrites that header with the address it can vouch
+ * for (the connection's, or what a TRUST_PROXY proxy says), so a client cannot choose it. Behind
+ * another launcher (e.g. plain `next start`, which keeps a client's own header), put a proxy in
+ * front that sets X-Forwarded-For itself.
  */
 export function visitorAddress(headers: Headers | undefined): string | null {
   const raw = headers?.['x-forwarded-for'];

@@ -66,3 +66,5 @@ export function checkPortFree(port: number, host: string | undefined, variable: 
     probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
+
+export { compileTrustProxy, normaliseAddress, peerAddress, type TrustProxy } from './proxy';

@@ -19,7 +19,7 @@ import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
 import { readOrCreateSecret } from '@pixtale/shared/node';
-import { AuthService, operationDenied, type Viewer } from './auth/auth.service';
+import { AuthService, operationDenied } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { ensurePrivateDir } from './common/private-files';
 import { bearerOf, createContext, type AppDeps, type Context } from './context';
@@ -174,7 +174,6 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
   const introspection = env.GRAPHQL_INTROSPECTION ?? env.NODE_ENV !== 'production';
   const wsRules = introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql' });
-  type WsExtra = { viewer?: Viewer | null };
   const wsAuthorization = (params: Record<string, unknown> | undefined) =>
     (params?.authorization ?? params?.Authorization) as string | undefined;
   /**
@@ -195,16 +194,12 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
       return undefined;
     }
   };
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+  const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
-      onConnect: async (c) => {
-        const viewer = await wsViewer(c);
-        if (viewer === undefined) return false; // already closed with 4401
-        c.extra.viewer = viewer;
-        return true;
-      },
+      // false: already closed with 4401 (graphql-ws's own 4403 close then does nothing).
+      onConnect: async (c) => (await wsViewer(c)) !== undefined,
       context: async (c, _id, _payload) => {
         const req = c.extra.request;
         return createContext(deps, { authorization: wsAuthorization(c.connectionParams), ip: clientAddress(req), userAgent: req.headers['user-agent'] });

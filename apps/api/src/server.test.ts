@@ -26,6 +26,7 @@ beforeAll(async () => {
   const env = testEnv({ dataDir, API_PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, COMMENT_RATE_LIMIT_POINTS: 3, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
   server = await createServer(env, {
     host: '127.0.0.1',
+    wsAuthRecheckMs: 200,
     store: openSqliteStore(':memory:'),
     logger: pino({ level: 'silent' }),
     captioner: () => Promise.reject(new Error('no captioner in this test')),
@@ -323,6 +324,20 @@ describe('graphql-ws authentication', () => {
       });
     });
     expect(await closed).toEqual({ code: 4401, reason: 'UNAUTHENTICATED' });
+  });
+
+  test('a live subscription ends with 4401 soon after its session is logged out, without a new subscribe', async () => {
+    const { token } = await signUp('10.3.0.5');
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const feed = client.iterate({ query: 'subscription { feedUpdated { id } }' });
+    const ended = feed.next().then(
+      () => 'completed',
+      (e: { code: number; reason: string }) => ({ code: e.code, reason: e.reason }),
+    );
+    await subscribed('FEED_UPDATED');
+    expect((await post('mutation { logOut }', {}, token)).body.data).toEqual({ logOut: true });
+    expect(await ended).toEqual({ code: 4401, reason: 'UNAUTHENTICATED' });
+    await client.dispose();
   });
 
   test('a READ token cannot run a mutation over graphql-ws either', async () => {

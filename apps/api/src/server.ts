@@ -20,7 +20,7 @@ import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { ErrorCode } from '@pixtale/shared';
 import { readOrCreateSecret } from '@pixtale/shared/node';
-import { AuthService, operationDenied, type Viewer } from './auth/auth.service';
+import { AuthService, operationDenied } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
 import { CommentService } from './comment/comment.service';
 import { ensurePrivateDir } from './common/private-files';
@@ -164,7 +164,10 @@ function formatError(logger: Logger) {
  * prevention), ws://.../graphql (graphql-ws), /media/<file> (content-addressed images),
  * /health. Listens on `port` (0 picks a free port). The worker is started when `startWorker`.
  */
-export async function createServer(env: Env, opts: AppOptions & { port?: number; host?: string; startWorker?: boolean } = {}): Promise<Server> {
+export async function createServer(
+  env: Env,
+  opts: AppOptions & { port?: number; host?: string; startWorker?: boolean; wsAuthRecheckMs?: number } = {},
+): Promise<Server> {
   const app = await createApp(env, opts);
   const { deps } = app;
   const schema = await getSchema();
@@ -194,15 +197,16 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  type WsExtra = { viewer?: Viewer | null };
   const wsAuthorization = (params: Record<string, unknown> | undefined) =>
     (params?.authorization ?? params?.Authorization) as string | undefined;
+  type WsConnection = { connectionParams?: Record<string, unknown>; extra: { socket: { close(code: number, reason: string): void } } };
   /**
    * The viewer of a graphql-ws connection, or null when anonymous. A token that is malformed,
    * invalid, expired or revoked closes the socket with 4401 and the error code as its reason,
-   * as HTTP answers UNAUTHENTICATED; checked at connection and again at each subscribe.
+   * as HTTP answers UNAUTHENTICATED (then undefined). Other failures close with 4500 unless
+   * `keepOnError` (a periodic re-check must not end a connection for a passing store error).
    */
-  const wsViewer = async (c: { connectionParams?: Record<string, unknown>; extra: { socket: { close(code: number, reason: string): void } } }) => {
+  const wsViewer = async (c: WsConnection, keepOnError = false) => {
     const authorization = wsAuthorization(c.connectionParams);
     if (!authorization) return null;
     const token = bearerOf(authorization);
@@ -210,21 +214,32 @@ export async function createServer(env: Env, opts: AppOptions & { port?: number;
       if (!token) throw new GraphQLError('Malformed authorization (expected "Bearer <token>")', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
       return await deps.services.auth.authenticate(token);
     } catch (e) {
-      const code = (e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED ? ErrorCode.UNAUTHENTICATED : ErrorCode.INTERNAL_SERVER_ERROR;
-      c.extra.socket.close(code === ErrorCode.UNAUTHENTICATED ? 4401 : 4500, code);
+      if ((e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED) c.extra.socket.close(4401, ErrorCode.UNAUTHENTICATED);
+      else if (keepOnError) return null;
+      else c.extra.socket.close(4500, ErrorCode.INTERNAL_SERVER_ERROR);
       return undefined;
     }
   };
-  const wsCleanup = useServer<Record<string, unknown>, WsExtra>(
+  // Signed-in connections are checked again every so often, so live subscriptions end soon after a
+  // logOut, logOutEverywhere, token revocation or expiry, whichever API instance handled it.
+  const wsRecheckMs = opts.wsAuthRecheckMs ?? 30_000;
+  const wsRechecks = new WeakMap<object, NodeJS.Timeout>();
+  const wsCleanup = useServer<Record<string, unknown>>(
     {
       schema,
       validate: (s, document) => validate(s, document, wsRules),
       onConnect: async (c) => {
         const viewer = await wsViewer(c);
-        if (viewer === undefined) return false; // already closed with 4401
-        c.extra.viewer = viewer;
+        // Already closed with 4401 (graphql-ws's own 4403 close then does nothing).
+        if (viewer === undefined) return false;
+        if (viewer) {
+          const timer = setInterval(() => void wsViewer(c, true), wsRecheckMs);
+          timer.unref();
+          wsRechecks.set(c, timer);
+        }
         return true;
       },
+      onClose: (c) => clearInterval(wsRechecks.get(c)),
       context: async (c, _id, _payload) => {
         const req = c.extra.request;
         return createContext(deps, { authorization: wsAuthorization(c.connectionParams), ip: clientAddress(req), userAgent: req.headers['user-agent'] });

@@ -42,7 +42,7 @@ function toUser(p: AuthPayload, email?: string): User {
  * API (HTTP and graphql-ws) directly. Errors are thrown as the API's stable code, which the sign-in
  * page turns into a human message.
  */
-export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
+export function buildAuthOptions(env: Env = getEnv(), request?: { headers: Record<string, string> }): NextAuthOptions {
   const providers: NextAuthOptions['providers'] = [
     CredentialsProvider({
       id: 'credentials',
@@ -100,7 +100,10 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
       async jwt({ token, user, account }) {
         if (account?.provider === 'google') {
           if (!account.id_token) throw new Error('OAuthCallback');
-          const data = await apiRequest<{ signInWithGoogle: AuthPayload }>(GOOGLE_SIGN_IN, { idToken: account.id_token });
+          // Counted against this visitor's limits, not this server's (the callback has no `req`: the route passes it).
+          const data = await apiRequest<{ signInWithGoogle: AuthPayload }>(GOOGLE_SIGN_IN, { idToken: account.id_token }, {
+            headers: forwardVisitor(request?.headers, env),
+          });
           const u = toUser(data.signInWithGoogle);
           return { ...token, sub: u.id, name: u.name, email: u.email, apiToken: u.apiToken };
         }

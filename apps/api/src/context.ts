@@ -9,7 +9,7 @@ import type { LoginLimits } from './limits/login-limits';
 import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
-import type { CaptionVersionRecord, Store, TranslationJobRecord, TranslationRecord, UserRecord } from './store';
+import type { CaptionVersionRecord, JobRecord, Store, TranslationRecord, UserRecord } from './store';
 
 /** Long-lived pieces built once per process (see server.ts). */
 export interface AppDeps {
@@ -33,7 +33,7 @@ export interface Loaders {
   /** Translations of a caption version (by caption id). */
   translationsByCaption: DataLoader<string, TranslationRecord[]>;
   /** Translation jobs of a caption version (by caption id), oldest first. */
-  translationJobsByCaption: DataLoader<string, TranslationJobRecord[]>;
+  translationJobsByCaption: DataLoader<string, JobRecord[]>;
 }
 
 /** What every resolver gets, for HTTP requests and graphql-ws operations alike. */
@@ -85,7 +85,7 @@ function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
       return captionIds.map((id) => all.filter((t) => t.captionId === id));
     }),
     translationJobsByCaption: new DataLoader(async (captionIds) => {
-      const all = await store.translationJobs.findByCaptions(captionIds);
+      const all = await store.jobs.findByCaptions(captionIds);
       return captionIds.map((id) => all.filter((j) => j.captionId === id));
     }),
     likedByMe: new DataLoader(async (postIds) => {

@@ -12,7 +12,7 @@ import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
 import type { SearchService } from './search/search.service';
 import type {
-  CaptionVersionRecord, PostRecord, Store, TranslationJobRecord, TranslationRecord, UserRecord, UserStatsRecord,
+  CaptionVersionRecord, PostRecord, Store, JobRecord, TranslationRecord, UserRecord, UserStatsRecord,
 } from './store';
 import type { UserService } from './user/user.service';
 
@@ -52,7 +52,7 @@ export interface Loaders {
   /** Translations of a caption version (by caption id). */
   translationsByCaption: DataLoader<string, TranslationRecord[]>;
   /** Translation jobs of a caption version (by caption id), oldest first. */
-  translationJobsByCaption: DataLoader<string, TranslationJobRecord[]>;
+  translationJobsByCaption: DataLoader<string, JobRecord[]>;
 }
 
 /** What every resolver gets, for HTTP requests and graphql-ws operations alike. */
@@ -118,7 +118,7 @@ function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
       return captionIds.map((id) => all.filter((t) => t.captionId === id));
     }),
     translationJobsByCaption: new DataLoader(async (captionIds) => {
-      const all = await store.translationJobs.findByCaptions(captionIds);
+      const all = await store.jobs.findByCaptions(captionIds);
       return captionIds.map((id) => all.filter((j) => j.captionId === id));
     }),
     likedByMe: new DataLoader(async (postIds) => {

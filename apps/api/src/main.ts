@@ -24,7 +24,7 @@ async function main() {
     process.exit(1);
   });
   const { logger, store } = server.app.deps;
-  const [jobs, translationJobs] = await Promise.all([store.jobs.countByStatus(), store.translationJobs.countByStatus()]);
+  const [jobs, translationJobs] = await Promise.all([store.jobs.countByStatus('caption'), store.jobs.countByStatus('translation')]);
   logger.info(
     {
       store: store.kind, dataDir: env.dataDir, pendingJobs: jobs.PENDING + jobs.PROCESSING,

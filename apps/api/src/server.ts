@@ -29,8 +29,11 @@ import { EngagementService } from './engagement/engagement.service';
 import { httpVisitorId } from './engagement/visitor';
 import type { Env } from './env';
 import { createExecutor } from './execution';
-import { CaptionWorker } from './jobs/caption.worker';
-import { TranslationWorker } from './jobs/translation.worker';
+import { captionJobHandler } from './jobs/caption.job';
+import { JobQueue } from './jobs/job-queue';
+import { createInProcessJobSignal, type JobSignal } from './jobs/job-signal';
+import { JobWorker } from './jobs/job.worker';
+import { translationJobHandler } from './jobs/translation.job';
 import { clientAddressResolver, compileTrustProxy } from './limits/client-address';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
 import { LoginLimits } from './limits/login-limits';
@@ -47,6 +50,8 @@ export interface AppOptions {
   /** Use this store instead of opening one from the environment. */
   store?: Store;
   pubsub?: PubSub;
+  /** Wakes job workers when jobs are queued (default: in-process). */
+  jobSignal?: JobSignal;
   logger?: Logger;
   /** Captioner for the worker (default: @pixtale/ml loaded lazily from PIXTALE_MODELS_DIR). */
   captioner?: CaptionerProvider;
@@ -56,14 +61,16 @@ export interface AppOptions {
 
 export interface App {
   deps: AppDeps;
-  worker: CaptionWorker;
+  /** The one job worker (captions and translations); started by createServer when asked. */
+  worker: JobWorker;
+  jobQueue: JobQueue;
+  jobSignal: JobSignal;
   captioner: CaptionerProvider;
-  translationWorker: TranslationWorker;
   translator: TranslatorProvider;
   close(): Promise<void>;
 }
 
-/** Builds the long-lived pieces: store, pub/sub, media, services and the caption worker (not started). */
+/** Builds the long-lived pieces: store, pub/sub, media, services and the job worker (not started). */
 export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: env.LOG_LEVEL });
   // Accounts, sessions, secrets and originals live here: owner only.
@@ -76,16 +83,20 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   });
   await media.init();
   const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
-  const worker = new CaptionWorker({ store, pubsub, media, captioner, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
   // One onnxruntime thread: translations run beside captioning and must not starve it.
   const translator = opts.translator ?? lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 1 });
-  const translationWorker = new TranslationWorker({ store, pubsub, translator, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000 });
+  const jobSignal = opts.jobSignal ?? createInProcessJobSignal();
+  const jobQueue = new JobQueue({ store, signal: jobSignal, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS });
+  const translation = translationJobHandler({ pubsub, translator, logger });
+  const worker = new JobWorker({
+    store, queue: jobQueue, signal: jobSignal, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000,
+    handlers: new Map([['caption', captionJobHandler({ pubsub, media, captioner })], ['translation', translation]]),
+  });
   // Never a constant: production passes JWT_SECRET; elsewhere one is generated on first start (mode 600).
   const jwtSecret = env.JWT_SECRET ?? readOrCreateSecret(env.dataDir, 'jwt-secret');
   const auth = new AuthService(store, { jwtSecret, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
   const posts = new PostService({
-    store, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS,
-    onJobQueued: () => worker.wake(),
+    store, queue: jobQueue, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES,
     captioner, logger,
   });
   // Derived from the session secret, so every API instance sharing a store hashes alike.
@@ -99,16 +110,17 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   };
   const deps: AppDeps = {
     env, store, pubsub, logger, media, services, loginLimits: new LoginLimits(env),
-    translation: { unavailableReason: () => translationWorker.unavailableReason() },
+    translation: { unavailableReason: () => translation.unavailableReason() },
   };
   return {
     deps,
     worker,
+    jobQueue,
+    jobSignal,
     captioner,
-    translationWorker,
     translator,
     async close() {
-      await Promise.all([worker.stop(), translationWorker.stop()]);
+      await worker.stop();
       await translator.dispose();
       if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
       if (!opts.store) await store.close();
@@ -368,10 +380,7 @@ export async function createServer(
   const url = `http://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
   // Image URLs point at this server unless PUBLIC_URL says otherwise (port 0 in tests).
   if (!env.PUBLIC_URL) env.publicUrl = url;
-  if (opts.startWorker) {
-    app.worker.start();
-    app.translationWorker.start();
-  }
+  if (opts.startWorker) app.worker.start();
 
   return {
     app,

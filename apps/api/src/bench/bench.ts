@@ -58,7 +58,7 @@ async function seed(dataDir: string) {
   for (let i = 0; i < USERS; i++) users.push(await store.users.create({ email: `bench${i}@example.com`, displayName: `Bench ${i}`, passwordHash: null }));
   const posts = [];
   for (let i = 0; i < POSTS; i++) {
-    const p = await store.posts.create({ authorId: users[i % users.length]!.id, image: images[i % images.length]!, caption: null }, { maxAttempts: 1 });
+    const p = await store.posts.create({ authorId: users[i % users.length]!.id, image: images[i % images.length]!, caption: null });
     // Stored as the caption worker leaves a post: live MODEL caption, suggestions, hashtags and
     // per-word attention over the encoder's 8x8 grid (a feed page reads these rows too).
     const text = human[i] ?? `Seeded post ${i}`;

@@ -5,6 +5,7 @@ import { connectionOf, pageArgs } from '../common/pagination';
 import { readLimited, type MediaService } from '../media/media.service';
 import type { Logger } from 'pino';
 import type { CaptionerProvider } from '../caption/captioner';
+import type { JobQueue } from '../jobs/job-queue';
 import type { PubSub } from '../pubsub/pubsub';
 import type { PostImage, PostRecord, Store } from '../store';
 
@@ -12,10 +13,9 @@ export interface PostServiceOptions {
   store: Store;
   media: MediaService;
   pubsub: PubSub;
+  /** Queues the caption and translation jobs that posts and caption edits call for. */
+  queue: JobQueue;
   maxUploadBytes: number;
-  captionMaxAttempts: number;
-  /** Called after a caption job is queued (wakes the in-process worker). */
-  onJobQueued?: () => void;
   /** Suggests hashtags for an edited caption (@pixtale/ml's captioner, loaded lazily). */
   captioner?: CaptionerProvider;
   logger?: Logger;
@@ -53,8 +53,8 @@ export class PostService {
   }
 
   /**
-   * Validates and normalises the image, then writes post + caption version + caption job in
-   * one store transaction. Nothing is written when validation fails; files written for a
+   * Validates and normalises the image, then writes post + caption version + their caption and
+   * translation jobs in one store transaction. Nothing is written when validation fails; files written for a
    * post that could not be stored are removed.
    */
   async create(authorId: string, upload: Promise<UploadLike> | UploadLike, caption?: string | null): Promise<PostRecord> {
@@ -68,14 +68,18 @@ export class PostService {
     try {
       post = await this.o.media.ingestWhile(bytes, (image) => {
         stored = image;
-        return this.o.store.posts.create({ authorId, image, caption: text }, { maxAttempts: this.o.captionMaxAttempts });
+        return this.o.queue.transaction(async (tx, queue) => {
+          const created = await tx.posts.create({ authorId, image, caption: text });
+          await queue.queueCaption(created.id);
+          if (created.currentCaptionId) await queue.queueTranslation({ id: created.currentCaptionId, postId: created.id });
+          return created;
+        });
       });
     } catch (e) {
       if (stored) await this.removeFilesIfUnused(stored);
       throw e;
     }
     this.o.pubsub.publish('FEED_UPDATED', { postId: post.id });
-    this.o.onJobQueued?.();
     return post;
   }
 
@@ -107,7 +111,7 @@ export class PostService {
     const clean = cleanCaption(text);
     const post = await this.requireOwn(userId, postId, 'edit the caption of');
     const hashtags = await this.hashtagsFor(post, clean);
-    await this.o.store.captions.addVersion(postId, clean, 'USER', { hashtags });
+    await this.o.queue.transaction(async (tx, queue) => queue.queueTranslation(await tx.captions.addVersion(postId, clean, 'USER', { hashtags })));
     this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
     return this.require(postId);
   }
@@ -128,16 +132,19 @@ export class PostService {
     }
   }
 
-  /** Queues a new caption job for a post whose captioning FAILED. */
+  /** Queues a new caption job for a post whose captioning FAILED (checked in the same transaction: one job however many retries race). */
   async retryCaption(userId: string, postId: string): Promise<PostRecord> {
-    const post = await this.requireOwn(userId, postId, 'retry captioning');
-    if (post.captionStatus !== 'FAILED') {
-      throw conflict(`Caption is ${post.captionStatus}, only FAILED captions can be retried`, ErrorReason.CAPTION_NOT_FAILED);
-    }
-    await this.o.store.jobs.enqueue(postId, this.o.captionMaxAttempts);
-    await this.o.store.posts.setCaptionStatus(postId, 'PENDING', null);
+    await this.requireOwn(userId, postId, 'retry captioning');
+    await this.o.queue.transaction(async (tx, queue) => {
+      const post = await tx.posts.findById(postId);
+      if (!post) throw notFound('Post', postId);
+      if (post.captionStatus !== 'FAILED') {
+        throw conflict(`Caption is ${post.captionStatus}, only FAILED captions can be retried`, ErrorReason.CAPTION_NOT_FAILED);
+      }
+      await queue.queueCaption(postId);
+      await tx.posts.setCaptionStatus(postId, 'PENDING', null);
+    });
     this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
-    this.o.onJobQueued?.();
     return this.require(postId);
   }
 }

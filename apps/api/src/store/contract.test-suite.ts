@@ -1,4 +1,4 @@
-import { DuplicateError, TRANSLATION_JOB_MAX_ATTEMPTS, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
+import { DuplicateError, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
 import { searchTerms } from './search-terms';
 
 /** A fake-but-well-formed image record: the store never looks at the files. */
@@ -86,15 +86,14 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.apiTokens.findByHash(theirToken.tokenHash))?.revokedAt).toBeNull();
     });
 
-    test('posts: create queues a job; user caption becomes version 1 (USER)', async () => {
+    test('posts: create stores the post, a user caption becomes version 1 (USER); the store queues no job', async () => {
       const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'my dog' }, { maxAttempts: 3 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'my dog' });
       expect(p.captionStatus).toBe('PENDING');
       const caps = await store.captions.listByPosts([p.id]);
       expect(caps.map((c) => [c.text, c.source, c.version])).toEqual([['my dog', 'USER', 1]]);
       expect(p.currentCaptionId).toBe(caps[0]!.id);
-      const jobs = await store.jobs.findByPost(p.id);
-      expect(jobs.map((j) => j.status)).toEqual(['PENDING']);
+      expect(await store.jobs.findByPost(p.id)).toEqual([]); // which jobs to queue is the services' rule
     });
 
     test('posts: newest-first keyset pagination with cursors, and by author', async () => {
@@ -102,7 +101,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const b = await user();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
-        const p = await store.posts.create({ authorId: i % 2 ? a.id : b.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+        const p = await store.posts.create({ authorId: i % 2 ? a.id : b.id, image: imageRecord(), caption: null });
         ids.push(p.id);
       }
       const page1 = await store.posts.list({ first: 2 });
@@ -116,18 +115,20 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     test('captions: machine result adds MODEL v1 only when no caption exists; edits add versions', async () => {
       const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null });
       const result = {
         caption: 'a dog runs', suggestions: [{ text: 'a dog runs', score: -0.5 }], hashtags: ['#dog'],
         attention: { gridWidth: 1, gridHeight: 1, words: [{ word: 'dog', weights: [1] }] }, model: 'm1',
       };
-      const after = await store.posts.applyCaptionResult(p.id, result);
+      const applied = await store.posts.applyCaptionResult(p.id, result);
+      const after = applied?.post;
       expect(after?.captionStatus).toBe('READY');
       expect(after?.hashtags).toEqual(['#dog']);
       expect(after?.attention?.words[0]?.word).toBe('dog');
+      expect(applied?.addedVersion).toMatchObject({ id: after?.currentCaptionId, text: 'a dog runs', source: 'MODEL', version: 1 });
       const v2 = await store.captions.addVersion(p.id, 'my words', 'USER');
       expect(v2.version).toBe(2);
-      await store.posts.applyCaptionResult(p.id, result); // a re-run keeps the user's live caption
+      expect((await store.posts.applyCaptionResult(p.id, result))?.addedVersion).toBeNull(); // a re-run keeps the user's live caption
       const post = await store.posts.findById(p.id);
       expect(post?.currentCaptionId).toBe(v2.id);
       expect((await store.captions.listByPosts([p.id])).map((c) => `${c.version}:${c.source}`)).toEqual(['1:MODEL', '2:USER']);
@@ -136,8 +137,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     test('list and findByIds return the same posts as findById (attention included)', async () => {
       const u = await user();
-      const plain = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'mine' }, { maxAttempts: 1 });
-      const captioned = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
+      const plain = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'mine' });
+      const captioned = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null });
       const attention = { gridWidth: 2, gridHeight: 1, words: [{ word: 'dog', weights: [0.25, 0.75] }] };
       await store.posts.applyCaptionResult(captioned.id, {
         caption: 'a dog', suggestions: [{ text: 'a dog', score: -0.1 }], hashtags: ['#dog'], attention, model: 'm1',
@@ -155,7 +156,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     test('engagement: one like per user, unlike, counters, attribution per caption version', async () => {
       const u = await user();
       const fan = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
       const now = new Date();
       expect(await store.engagement.like(p.id, fan.id, now)).toBe(true);
       expect(await store.engagement.like(p.id, fan.id, now)).toBe(false);
@@ -184,7 +185,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     test('engagement: anonymous views count at most once per address per window, whatever the viewer key', async () => {
       const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
       const t0 = new Date();
       const at = (min: number) => new Date(t0.getTime() + min * 60_000);
       const hour = { key: 'addr:a', windowMs: 60 * 60_000 };
@@ -200,7 +201,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.engagement.recordView(p.id, 'user:x', at(62), 30 * 60_000)).toBe(true);
       expect((await store.posts.findById(p.id))?.viewCount).toBe(4);
       // concurrent anonymous views from one address: one counted
-      const q = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const q = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
       const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => store.engagement.recordView(q.id, `anon:b${i}`, t0, 30 * 60_000, hour)));
       expect(burst.filter(Boolean)).toHaveLength(1);
     });
@@ -208,7 +209,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     test('engagement: analytics leave out the author\'s own views and likes', async () => {
       const author = await user();
       const fan = await user();
-      const p = await store.posts.create({ authorId: author.id, image: imageRecord(), caption: 'v1' }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: author.id, image: imageRecord(), caption: 'v1' });
       const now = new Date();
       await store.engagement.recordView(p.id, `user:${author.id}`, now, 30 * 60_000);
       await store.engagement.like(p.id, author.id, now);
@@ -224,28 +225,9 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.engagement.totalsByAuthor(fan.id)).toEqual({ views: 0, likes: 0 });
     });
 
-    test('translations: every new caption version queues one translation job in the same write', async () => {
-      const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 1 });
-      expect(await store.translationJobs.findByPost(p.id)).toEqual([]); // nothing to translate before a caption exists
-      const result = { caption: 'a dog runs', suggestions: [], hashtags: [], attention: null, model: 'm1' };
-      const ready = (await store.posts.applyCaptionResult(p.id, result))!;
-      const v2 = await store.captions.addVersion(p.id, 'my words', 'USER');
-      await store.posts.applyCaptionResult(p.id, result); // no new version, so no new job
-      const withCaption = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'mine' }, { maxAttempts: 1 });
-      const jobs = await store.translationJobs.findByPost(p.id);
-      expect(jobs.map((j) => [j.captionId, j.postId, j.status, j.attempts, j.maxAttempts])).toEqual([
-        [ready.currentCaptionId, p.id, 'PENDING', 0, TRANSLATION_JOB_MAX_ATTEMPTS],
-        [v2.id, p.id, 'PENDING', 0, TRANSLATION_JOB_MAX_ATTEMPTS],
-      ]);
-      expect((await store.translationJobs.findByCaptions([v2.id])).map((j) => j.id)).toEqual([jobs[1]!.id]);
-      expect((await store.translationJobs.findByPost(withCaption.id)).map((j) => j.captionId)).toEqual([withCaption.currentCaptionId]);
-      expect(await store.translationJobs.countByStatus()).toEqual({ PENDING: 3, PROCESSING: 0, DONE: 0, FAILED: 0 });
-    });
-
     test('translations: saved per caption version and language, replaced on re-save, listed in order', async () => {
       const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' });
       const v1 = p.currentCaptionId!;
       const v2 = (await store.captions.addVersion(p.id, 'a red dog', 'USER')).id;
       const fr = await store.translations.save({ captionId: v1, language: 'fr', text: 'un chien', model: 'm' });
@@ -266,36 +248,11 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.translations.save({ captionId: 'missing', language: 'de', text: 'x', model: 'm' })).toBeNull();
     });
 
-    test('translation jobs: exclusive claim, lease expiry (crash recovery), back-off, FAILED, enqueue again', async () => {
-      const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' }, { maxAttempts: 1 });
-      const t0 = new Date();
-      const a = (await store.translationJobs.claim('worker-a', t0, 1000))!;
-      expect([a.captionId, a.postId, a.status, a.attempts]).toEqual([p.currentCaptionId, p.id, 'PROCESSING', 1]);
-      expect(await store.translationJobs.claim('worker-b', t0, 1000)).toBeNull();
-      expect(await store.translationJobs.heartbeat(a.id, 'worker-a', t0, 1000)).toBe(true);
-      expect(await store.translationJobs.heartbeat(a.id, 'worker-b', t0, 1000)).toBe(false);
-      // worker-a dies: its lease runs out and worker-b takes the job over
-      const b = (await store.translationJobs.claim('worker-b', new Date(t0.getTime() + 5000), 1000))!;
-      expect([b.id, b.attempts]).toEqual([a.id, 2]);
-      expect(await store.translationJobs.complete(a.id, 'worker-a')).toBe(false);
-      expect(await store.translationJobs.fail(b.id, 'worker-b', 'boom', new Date(t0.getTime() + 8000))).toBe(true);
-      expect(await store.translationJobs.claim('w', new Date(t0.getTime() + 7000), 1000)).toBeNull();
-      const c = (await store.translationJobs.claim('w', new Date(t0.getTime() + 8000), 1000))!;
-      expect(await store.translationJobs.fail(c.id, 'w', 'boom again', null)).toBe(true);
-      expect((await store.translationJobs.findByPost(p.id)).map((j) => [j.status, j.lastError, j.leaseOwner])).toEqual([['FAILED', 'boom again', null]]);
-      const again = await store.translationJobs.enqueue(p.currentCaptionId!, 2);
-      expect([again.status, again.captionId, again.postId, again.maxAttempts]).toEqual(['PENDING', p.currentCaptionId, p.id, 2]);
-      const d = (await store.translationJobs.claim('w', new Date(), 1000))!;
-      expect(d.id).toBe(again.id);
-      expect(await store.translationJobs.complete(d.id, 'w')).toBe(true);
-      expect(await store.translationJobs.countByStatus()).toEqual({ PENDING: 0, PROCESSING: 0, DONE: 1, FAILED: 1 });
-      await expect(store.translationJobs.enqueue('missing', 1)).rejects.toThrow(/not found/);
-    });
-
     test('delete removes the post with its captions, translations, likes, views and jobs', async () => {
       const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'x' }, { maxAttempts: 1 });
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'x' });
+      await store.jobs.enqueue({ kind: 'caption', postId: p.id, maxAttempts: 1 });
+      await store.jobs.enqueue({ kind: 'translation', postId: p.id, captionId: p.currentCaptionId, maxAttempts: 1 });
       await store.translations.save({ captionId: p.currentCaptionId!, language: 'de', text: 'x', model: 'm' });
       await store.engagement.like(p.id, u.id, new Date());
       await store.engagement.recordView(p.id, 'v', new Date(), 1000);
@@ -303,54 +260,133 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.posts.findById(p.id)).toBeNull();
       expect(await store.captions.listByPosts([p.id])).toEqual([]);
       expect(await store.jobs.findByPost(p.id)).toEqual([]);
-      expect(await store.translationJobs.findByPost(p.id)).toEqual([]);
       expect(await store.translations.listByCaptions([p.currentCaptionId!])).toEqual([]);
       expect(await store.engagement.captionStats(p.id)).toEqual([]);
       expect(await store.posts.delete(p.id)).toBeNull();
     });
 
-    test('jobs: claim is exclusive, heartbeat extends, expired lease is reclaimed (crash recovery)', async () => {
-      const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 3 });
-      const t0 = new Date();
-      const a = await store.jobs.claim('worker-a', t0, 1000);
-      expect(a?.postId).toBe(p.id);
-      expect(a?.attempts).toBe(1);
-      expect(await store.jobs.claim('worker-b', t0, 1000)).toBeNull();
-      expect(await store.jobs.heartbeat(a!.id, 'worker-a', t0, 1000)).toBe(true);
-      expect(await store.jobs.heartbeat(a!.id, 'worker-b', t0, 1000)).toBe(false);
-      // worker-a "dies"; after its lease expires worker-b takes over
-      const b = await store.jobs.claim('worker-b', new Date(t0.getTime() + 5000), 1000);
-      expect(b?.id).toBe(a!.id);
-      expect(b?.attempts).toBe(2);
-      expect(await store.jobs.complete(a!.id, 'worker-a')).toBe(false);
-      expect(await store.jobs.complete(b!.id, 'worker-b')).toBe(true);
-      expect(await store.jobs.claim('worker-c', new Date(t0.getTime() + 60_000), 1000)).toBeNull();
-      expect(await store.jobs.countByStatus()).toEqual({ PENDING: 0, PROCESSING: 0, DONE: 1, FAILED: 0 });
+    // ---- The one job queue ----
+
+    const queued = async (caption: string | null = 'a dog') => {
+      const p = await store.posts.create({ authorId: (await user()).id, image: imageRecord(), caption });
+      const cap = await store.jobs.enqueue({ kind: 'caption', postId: p.id, maxAttempts: 3 });
+      const tr = p.currentCaptionId
+        ? await store.jobs.enqueue({ kind: 'translation', postId: p.id, captionId: p.currentCaptionId, maxAttempts: 2 })
+        : null;
+      return { p, cap, tr };
+    };
+    const lease = (j: { id: string; leaseToken: string | null }) => ({ id: j.id, token: j.leaseToken! });
+
+    test('jobs: one queue of kinds; claim by kind, oldest first; find by post, caption and kind; counts', async () => {
+      const { p, cap, tr } = await queued();
+      expect(cap).toMatchObject({ kind: 'caption', postId: p.id, captionId: null, status: 'PENDING', attempts: 0, maxAttempts: 3, leaseToken: null });
+      expect(tr).toMatchObject({ kind: 'translation', postId: p.id, captionId: p.currentCaptionId, status: 'PENDING', maxAttempts: 2 });
+      expect((await store.jobs.findByPost(p.id)).map((j) => j.id)).toEqual([cap.id, tr!.id]);
+      expect((await store.jobs.findByPost(p.id, 'translation')).map((j) => j.id)).toEqual([tr!.id]);
+      expect((await store.jobs.findByCaptions([p.currentCaptionId!, 'missing'])).map((j) => j.id)).toEqual([tr!.id]);
+      expect(await store.jobs.claim([], 'w', new Date(), 1000)).toBeNull();
+      const t = (await store.jobs.claim(['translation'], 'w', new Date(), 1000))!;
+      expect([t.id, t.status, t.attempts, t.leaseOwner]).toEqual([tr!.id, 'PROCESSING', 1, 'w']);
+      expect(t.leaseToken).toMatch(/^[\w-]{16,}$/);
+      expect(await store.jobs.claim(['translation'], 'w', new Date(), 1000)).toBeNull();
+      expect((await store.jobs.claim(['caption', 'translation'], 'w', new Date(), 1000))?.id).toBe(cap.id);
+      expect(await store.jobs.countByStatus('caption')).toEqual({ PENDING: 0, PROCESSING: 1, DONE: 0, FAILED: 0 });
+      expect(await store.jobs.complete(lease(t))).toBe(true);
+      expect(await store.jobs.countByStatus('translation')).toEqual({ PENDING: 0, PROCESSING: 0, DONE: 1, FAILED: 0 });
+      expect(await store.jobs.countByStatus()).toEqual({ PENDING: 0, PROCESSING: 1, DONE: 1, FAILED: 0 });
     });
 
-    test('jobs: failure backs off then fails for good; enqueue retries', async () => {
-      const u = await user();
-      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null }, { maxAttempts: 2 });
+    test('jobs: an expired lease is claimed again with a new token; the old token can no longer touch the job', async () => {
+      const { cap } = await queued(null);
       const t0 = new Date();
-      const j = (await store.jobs.claim('w', t0, 1000))!;
-      expect(await store.jobs.fail(j.id, 'w', 'boom', new Date(t0.getTime() + 2000))).toBe(true);
-      expect(await store.jobs.claim('w', new Date(t0.getTime() + 1000), 1000)).toBeNull();
-      const again = (await store.jobs.claim('w', new Date(t0.getTime() + 2000), 1000))!;
+      const a = (await store.jobs.claim(['caption'], 'worker-a', t0, 1000))!;
+      expect(a.id).toBe(cap.id);
+      expect(await store.jobs.claim(['caption'], 'worker-b', t0, 1000)).toBeNull();
+      expect(await store.jobs.heartbeat(lease(a), t0, 1000)).toBe(true);
+      expect(await store.jobs.heartbeat({ id: a.id, token: 'not-the-token' }, t0, 1000)).toBe(false);
+      // worker-a "dies"; after its lease expires worker-b takes over
+      const b = (await store.jobs.claim(['caption'], 'worker-b', new Date(t0.getTime() + 5000), 1000))!;
+      expect([b.id, b.attempts, b.leaseOwner]).toEqual([a.id, 2, 'worker-b']);
+      expect(b.leaseToken).not.toBe(a.leaseToken);
+      expect(await store.jobs.heartbeat(lease(a), t0, 1000)).toBe(false);
+      expect(await store.jobs.complete(lease(a))).toBe(false);
+      expect(await store.jobs.fail(lease(a), 'late', null)).toBe(false);
+      expect(await store.jobs.release(lease(a))).toBe(false);
+      expect(await store.jobs.complete(lease(b))).toBe(true);
+      expect(await store.jobs.complete(lease(b))).toBe(false); // once
+      expect(await store.jobs.claim(['caption'], 'worker-c', new Date(t0.getTime() + 60_000), 1000)).toBeNull();
+      expect((await store.jobs.findByPost(cap.postId))[0]).toMatchObject({ status: 'DONE', leaseOwner: null, leaseToken: null, leaseExpiresAt: null });
+    });
+
+    test('jobs: failure backs off then fails for good; release gives a job back without counting the attempt', async () => {
+      const { p, cap } = await queued(null);
+      const t0 = new Date();
+      const j = (await store.jobs.claim(['caption'], 'w', t0, 1000))!;
+      expect(await store.jobs.fail(lease(j), 'boom', new Date(t0.getTime() + 2000))).toBe(true);
+      expect(await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 1000), 1000)).toBeNull();
+      const again = (await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 2000), 1000))!;
       expect(again.attempts).toBe(2);
-      expect(await store.jobs.fail(again.id, 'w', 'boom twice', null)).toBe(true);
-      const [failed] = await store.jobs.findByPost(p.id);
-      expect([failed?.status, failed?.lastError]).toEqual(['FAILED', 'boom twice']);
-      await store.posts.setCaptionStatus(p.id, 'FAILED', 'boom twice');
-      expect((await store.posts.findById(p.id))?.captionError).toBe('boom twice');
-      const retry = await store.jobs.enqueue(p.id, 2);
-      expect(retry.status).toBe('PENDING');
-      expect((await store.jobs.claim('w', new Date(), 1000))?.id).toBe(retry.id);
+      expect(await store.jobs.release(lease(again))).toBe(true);
+      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({ status: 'PENDING', attempts: 1, leaseToken: null, lastError: 'boom' });
+      const third = (await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 2000), 1000))!;
+      expect(third.attempts).toBe(2);
+      expect(await store.jobs.fail(lease(third), 'boom twice', null)).toBe(true);
+      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({ id: cap.id, status: 'FAILED', lastError: 'boom twice', leaseOwner: null });
+      expect(await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 600_000), 1000)).toBeNull();
+      const retry = await store.jobs.enqueue({ kind: 'caption', postId: p.id, maxAttempts: 2 });
+      expect((await store.jobs.claim(['caption'], 'w', new Date(), 1000))?.id).toBe(retry.id);
+    });
+
+    test('transaction: commits all or nothing; nested calls join; results are applied only by the lease holder', async () => {
+      const { p } = await queued(null);
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.captions.addVersion(p.id, 'rolled back', 'USER');
+          await store.transaction((inner) => inner.jobs.enqueue({ kind: 'caption', postId: p.id, maxAttempts: 1 })); // joins
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await store.captions.listByPosts([p.id])).toEqual([]);
+      expect(await store.jobs.findByPost(p.id)).toHaveLength(1);
+
+      const t0 = new Date();
+      const stale = (await store.jobs.claim(['caption'], 'old', t0, 1000))!;
+      const fresh = (await store.jobs.claim(['caption'], 'new', new Date(t0.getTime() + 5000), 1000))!;
+      const apply = (l: { id: string; token: string }, text: string) =>
+        store.transaction(async (tx) => {
+          if (!(await tx.jobs.complete(l))) return null;
+          return tx.captions.addVersion(p.id, text, 'MODEL');
+        });
+      expect(await apply(lease(stale), 'from the worker that lost its lease')).toBeNull();
+      expect((await apply(lease(fresh), 'from the lease holder'))?.version).toBe(1);
+      expect(await apply(lease(fresh), 'twice')).toBeNull();
+      expect((await store.captions.listByPosts([p.id])).map((c) => c.text)).toEqual(['from the lease holder']);
+    });
+
+    test('transaction: a store call from elsewhere while one is open is neither lost nor rolled back with it', async () => {
+      const { p } = await queued(null);
+      let proceed!: () => void;
+      const held = new Promise<void>((r) => (proceed = r));
+      let entered!: () => void;
+      const inside = new Promise<void>((r) => (entered = r));
+      const tx = store.transaction(async (t) => {
+        await t.captions.addVersion(p.id, 'rolled back', 'USER');
+        entered();
+        await held;
+        throw new Error('abort');
+      });
+      await inside;
+      const outside = store.jobs.enqueue({ kind: 'translation', postId: p.id, maxAttempts: 1 });
+      proceed();
+      await expect(tx).rejects.toThrow('abort');
+      const job = await outside;
+      expect((await store.jobs.findByPost(p.id, 'translation')).map((j) => j.id)).toEqual([job.id]);
+      expect(await store.captions.listByPosts([p.id])).toEqual([]);
     });
 
     const captionResult = (caption: string, hashtags: string[]) => ({ caption, suggestions: [], hashtags, attention: null, model: 'm' });
     const newPost = (authorId: string, caption: string | null = null) =>
-      store.posts.create({ authorId, image: imageRecord(), caption }, { maxAttempts: 1 });
+      store.posts.create({ authorId, image: imageRecord(), caption });
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
 
     test('profiles: bio and avatar updated field by field, avatar key counted; new users have neither', async () => {

@@ -17,3 +17,8 @@ export function newId(now = Date.now()): string {
   }
   return now.toString(36).padStart(9, '0') + seq.toString(36).padStart(4, '0') + randomBytes(6).toString('hex');
 }
+
+/** A job lease's token: 96 random bits, fresh per claim. */
+export function newLeaseToken(): string {
+  return randomBytes(12).toString('base64url');
+}

@@ -141,28 +141,40 @@ export interface ViewRecord {
 
 export type JobStatus = 'PENDING' | 'PROCESSING' | 'DONE' | 'FAILED';
 
-export interface CaptionJobRecord {
+/** What a job does: caption a post's image, or translate one caption version into every language. */
+export type JobKind = 'caption' | 'translation';
+
+/** One durable job of the one queue (table/collection `jobs`). */
+export interface JobRecord {
   id: string;
+  kind: JobKind;
   postId: string;
+  /** The caption version to translate (kind `translation`); null for caption jobs. */
+  captionId: string | null;
   status: JobStatus;
   attempts: number;
   maxAttempts: number;
   /** Not claimable before this time (retry back-off). */
   runAt: Date;
+  /** Who holds the lease (for logs). */
   leaseOwner: string | null;
+  /**
+   * A fresh random value per claim. Every later write of the claim (heartbeat, complete, fail,
+   * release) must present it, so a worker whose lease expired and was claimed again by another
+   * can no longer change the job, nor apply its result (see JobRepo.complete).
+   */
+  leaseToken: string | null;
   leaseExpiresAt: Date | null;
   lastError: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
 
-/** A caption version's translation job: like a caption job, for one caption version (all languages). */
-export interface TranslationJobRecord extends CaptionJobRecord {
-  captionId: string;
+/** A claimed job, as its holder names it in every write. */
+export interface JobLease {
+  id: string;
+  token: string;
 }
-
-/** Attempts of a translation job before it is FAILED (each new caption version queues one job). */
-export const TRANSLATION_JOB_MAX_ATTEMPTS = 3;
 
 /** One caption version translated into one language. */
 export interface TranslationRecord {
@@ -274,11 +286,8 @@ export interface ApiTokenRepo {
 }
 
 export interface PostRepo {
-  /**
-   * Creates the post, its first caption version when one is given (with its translation job),
-   * and a PENDING caption job, atomically.
-   */
-  create(input: NewPost, job: { maxAttempts: number }): Promise<PostRecord>;
+  /** Creates the post and, when a caption is given, its version 1 (USER), atomically. Queues no job. */
+  create(input: NewPost): Promise<PostRecord>;
   findById(id: string): Promise<PostRecord | null>;
   findByIds(ids: readonly string[]): Promise<PostRecord[]>;
   /**
@@ -302,15 +311,14 @@ export interface PostRepo {
   setCaptionStatus(id: string, status: PostRecord['captionStatus'], error?: string | null): Promise<void>;
   /**
    * Stores a machine caption: suggestions, hashtags, attention, status READY, and a MODEL
-   * caption version (with its translation job) when the post has none yet. Atomic.
+   * caption version when the post has none yet (`addedVersion`). Atomic. Null when no such post.
    */
-  applyCaptionResult(id: string, result: CaptionResultRecord): Promise<PostRecord | null>;
+  applyCaptionResult(id: string, result: CaptionResultRecord): Promise<{ post: PostRecord; addedVersion: CaptionVersionRecord | null } | null>;
 }
 
 export interface CaptionRepo {
   /**
-   * Adds the next version (source USER or MODEL), makes it live and queues a PENDING
-   * translation job for it (TRANSLATION_JOB_MAX_ATTEMPTS). Atomic: no version without its job.
+   * Adds the next version (source USER or MODEL) and makes it live. Atomic. Queues no job.
    * `hashtags`, when given, replace the post's hashtags in the same write (they follow the live version).
    */
   addVersion(postId: string, text: string, source: CaptionVersionRecord['source'], opts?: { hashtags?: string[] }): Promise<CaptionVersionRecord>;
@@ -347,22 +355,35 @@ export interface EngagementRepo {
   totalsByAuthor(authorId: string): Promise<{ views: number; likes: number }>;
 }
 
+/**
+ * The one job queue: durable jobs with leases, heartbeats, back-off and crash recovery, for
+ * every kind. What a job does is the worker's business (jobs/job.worker.ts); which jobs to
+ * queue is the services' (inside store.transaction, with the writes that call for them).
+ */
 export interface JobRepo {
+  enqueue(input: { kind: JobKind; postId: string; captionId?: string | null; maxAttempts: number }): Promise<JobRecord>;
   /**
-   * Claims the oldest runnable job: PENDING with runAt <= now, or PROCESSING whose lease
-   * expired (a crashed worker). Sets PROCESSING, the lease, and attempts + 1. Atomic: two
-   * workers never claim the same job.
+   * Claims the oldest runnable job of one of `kinds`: PENDING with runAt <= now, or PROCESSING
+   * whose lease expired (a crashed worker). Sets PROCESSING, a new lease (owner, fresh token,
+   * expiry) and attempts + 1. Atomic: two workers never hold the same job.
    */
-  claim(owner: string, now: Date, leaseMs: number): Promise<CaptionJobRecord | null>;
-  /** Extends the lease; false when the job is no longer ours (lost lease). */
-  heartbeat(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  complete(id: string, owner: string): Promise<boolean>;
-  /** Records a failure: back to PENDING at `retryAt`, or FAILED when `retryAt` is null. */
-  fail(id: string, owner: string, error: string, retryAt: Date | null): Promise<boolean>;
-  /** Queues a fresh PENDING job for a post (manual retry). */
-  enqueue(postId: string, maxAttempts: number): Promise<CaptionJobRecord>;
-  findByPost(postId: string): Promise<CaptionJobRecord[]>;
-  countByStatus(): Promise<Record<JobStatus, number>>;
+  claim(kinds: readonly JobKind[], owner: string, now: Date, leaseMs: number): Promise<JobRecord | null>;
+  /** Extends the lease; false when it is no longer ours (expired and claimed again, or finished). */
+  heartbeat(lease: JobLease, now: Date, leaseMs: number): Promise<boolean>;
+  /**
+   * DONE, when the lease is still ours; false otherwise. Called in the transaction that applies
+   * the job's result, so a result is applied once, by the lease's holder.
+   */
+  complete(lease: JobLease): Promise<boolean>;
+  /** Records a failure: back to PENDING at `retryAt`, or FAILED when `retryAt` is null. False when not ours. */
+  fail(lease: JobLease, error: string, retryAt: Date | null): Promise<boolean>;
+  /** Gives the job back unfinished (a stopping worker): PENDING now, this attempt not counted. */
+  release(lease: JobLease): Promise<boolean>;
+  /** Jobs of a post, oldest first (all kinds unless `kind`). */
+  findByPost(postId: string, kind?: JobKind): Promise<JobRecord[]>;
+  /** Translation jobs of the caption versions, oldest first. */
+  findByCaptions(captionIds: readonly string[]): Promise<JobRecord[]>;
+  countByStatus(kind?: JobKind): Promise<Record<JobStatus, number>>;
 }
 
 export interface TranslationRepo {
@@ -373,23 +394,6 @@ export interface TranslationRepo {
   save(input: { captionId: string; language: string; text: string; model: string }): Promise<TranslationRecord | null>;
   /** Translations of the caption versions, ordered by caption id then language. */
   listByCaptions(captionIds: readonly string[]): Promise<TranslationRecord[]>;
-}
-
-/**
- * Durable translation jobs, one per caption version, with the same lease semantics as
- * JobRepo (claim / heartbeat / complete / fail, expired leases reclaimed after a crash).
- */
-export interface TranslationJobRepo {
-  claim(owner: string, now: Date, leaseMs: number): Promise<TranslationJobRecord | null>;
-  heartbeat(id: string, owner: string, now: Date, leaseMs: number): Promise<boolean>;
-  complete(id: string, owner: string): Promise<boolean>;
-  fail(id: string, owner: string, error: string, retryAt: Date | null): Promise<boolean>;
-  /** Queues a fresh PENDING job for a caption version (e.g. to translate it again). */
-  enqueue(captionId: string, maxAttempts: number): Promise<TranslationJobRecord>;
-  /** Jobs of the caption versions, oldest first. */
-  findByCaptions(captionIds: readonly string[]): Promise<TranslationJobRecord[]>;
-  findByPost(postId: string): Promise<TranslationJobRecord[]>;
-  countByStatus(): Promise<Record<JobStatus, number>>;
 }
 
 export interface Store {
@@ -404,7 +408,13 @@ export interface Store {
   engagement: EngagementRepo;
   jobs: JobRepo;
   translations: TranslationRepo;
-  translationJobs: TranslationJobRepo;
+  /**
+   * Runs `fn` in one transaction of the store: every store call made while `fn` runs (through
+   * `tx` or this store) commits with it or not at all. Calls from elsewhere wait until it ends
+   * (SQLite) or are isolated from it (MongoDB). `fn` must do nothing but store calls: it may be
+   * run again when MongoDB reports a transient conflict. Nested calls join the outer transaction.
+   */
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { TRANSLATION_LANGUAGES } from '@pixtale/shared';
-import { TranslationWorker } from '../jobs/translation.worker';
+import { JobWorker } from '../jobs/job.worker';
+import { translationJobHandler } from '../jobs/translation.job';
 import { testEnv } from '../env';
 import { CREATE_POST, createHarness, makeJpeg, uploadOf, type Harness } from '../testing/harness';
 import { lazyTranslator, translatorUnavailableReason, type TranslatorLike, type TranslatorProvider } from './translator';
@@ -39,9 +40,15 @@ async function newPost(h: Harness, token: string, caption: string | null): Promi
   return r.data!.createPost.id;
 }
 
-function worker(h: Harness, translator: TranslatorProvider, logger = pino({ level: 'silent' }), leaseMs = 60_000) {
-  return new TranslationWorker({ store: h.app.deps.store, pubsub: h.app.deps.pubsub, translator, logger, leaseMs, backoffMs: () => 0 });
+/** A job worker that runs translation jobs only, with the given translator. */
+function worker(h: Harness, translator: TranslatorProvider, logger = pino({ level: 'silent' }), leaseMs = 60_000, pollMs?: number) {
+  const { store, pubsub } = h.app.deps;
+  return new JobWorker({
+    store, queue: h.app.jobQueue, signal: h.app.jobSignal, logger, leaseMs, pollMs, backoffMs: () => 0,
+    handlers: new Map([['translation', translationJobHandler({ pubsub, translator, logger })]]),
+  });
 }
+const translationJobs = (h: Harness, postId: string) => h.app.deps.store.jobs.findByPost(postId, 'translation');
 
 /** A pino logger whose lines land in `lines` (parsed). */
 function captureLogger() {
@@ -130,7 +137,7 @@ describe('captions in other languages: API contract (no model needed)', () => {
     const warnings = lines.filter((l) => l.level === 40);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.reason).toContain(`no trained translation model in ${path.join(emptyModels, 'translate-multi30k')}`);
-    expect((await h.app.deps.store.translationJobs.findByPost(id)).map((j) => [j.status, j.attempts])).toEqual([['PENDING', 0]]);
+    expect((await translationJobs(h, id)).map((j) => [j.status, j.attempts])).toEqual([['PENDING', 0]]);
     const r = await h.gql<PostT>(POST_T, { id });
     expect(r.errors).toBeUndefined();
     expect(r.data!.post).toMatchObject({
@@ -153,8 +160,8 @@ describe('captions in other languages: API contract (no model needed)', () => {
     );
     const w = worker(h, failing);
     // Jobs of earlier tests' posts are queued too; run until this post's job has its verdict.
-    for (let i = 0; i < 20 && (await h.app.deps.store.translationJobs.findByPost(id))[0]?.status !== 'FAILED'; i++) await w.runOnce();
-    const [job] = await h.app.deps.store.translationJobs.findByPost(id);
+    for (let i = 0; i < 20 && (await translationJobs(h, id))[0]?.status !== 'FAILED'; i++) await w.runOnce();
+    const [job] = await translationJobs(h, id);
     expect(job).toMatchObject({ status: 'FAILED', attempts: 3, lastError: 'onnxruntime could not load decoder.onnx', leaseOwner: null });
     expect(calls).toBeGreaterThanOrEqual(3);
     const r = await h.gql<{ post: { captionStatus: string; translations: unknown[] } }>(
@@ -177,7 +184,7 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
   });
 
   /** Runs the worker until no translation job is runnable. */
-  async function drain(w: TranslationWorker) {
+  async function drain(w: JobWorker) {
     while (await w.runOnce());
   }
 
@@ -205,7 +212,7 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     // The translated caption: same version, translated text, its own id; the English caption is unchanged.
     expect(p.de).toMatchObject({ id: `${p.caption!.id}:de`, text: p.translations[0]!.text, source: 'USER', version: 1, language: 'de' });
     expect(p.caption).toMatchObject({ text: 'A dog runs on the beach.', language: 'en' });
-    const jobs = await h.app.deps.store.translationJobs.findByPost(id);
+    const jobs = await translationJobs(h, id);
     expect(jobs.map((j) => j.status)).toEqual(['DONE']);
     console.log(`real translations of "A dog runs on the beach.": ${p.translations.map((t) => `${t.language}: "${t.text}"`).join(', ')}`);
   }, TIMEOUT);
@@ -234,7 +241,7 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     const byVersion = await h.app.deps.store.translations.listByCaptions(p.captions.map((c) => c.id));
     expect(byVersion.filter((t) => t.captionId === p.captions[0]!.id)).toHaveLength(3); // v1 keeps its translations
     expect(byVersion.filter((t) => t.captionId === p.captions[1]!.id)).toHaveLength(0); // v2 was superseded
-    const jobs = await h.app.deps.store.translationJobs.findByPost(id);
+    const jobs = await translationJobs(h, id);
     expect(jobs.map((j) => j.status)).toEqual(['DONE', 'DONE', 'DONE']);
   }, TIMEOUT);
 
@@ -243,35 +250,36 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     const id = await newPost(h, token, 'A woman sits on a bench.');
     const store = h.app.deps.store;
     // The dead worker claimed the job, stored German, then vanished (kill -9): no heartbeat, no completion.
-    const dead = (await store.translationJobs.claim('dead-worker', new Date(), 1))!;
+    const dead = (await store.jobs.claim(['translation'], 'dead-worker', new Date(), 1))!;
     expect(dead.postId).toBe(id);
-    const de = await store.translations.save({ captionId: dead.captionId, language: 'de', text: 'Eine Frau sitzt auf einer Bank.', model: 'translate-multi30k' });
+    const de = await store.translations.save({ captionId: dead.captionId!, language: 'de', text: 'Eine Frau sitzt auf einer Bank.', model: 'translate-multi30k' });
     await new Promise((r) => setTimeout(r, 10)); // its 1 ms lease runs out
     const { provider, calls } = counting(real);
     await drain(worker(h, provider));
     expect(calls).toEqual(['fr', 'cs']);
-    const all = await store.translations.listByCaptions([dead.captionId]);
+    const all = await store.translations.listByCaptions([dead.captionId!]);
     expect(all.map((t) => t.language).sort()).toEqual(['cs', 'de', 'fr']);
     expect(all.find((t) => t.language === 'de')).toEqual(de);
-    const [job] = await store.translationJobs.findByPost(id);
+    const [job] = await translationJobs(h, id);
     expect(job).toMatchObject({ status: 'DONE', attempts: 2, leaseOwner: null });
-    expect(await store.translationJobs.complete(dead.id, 'dead-worker')).toBe(false); // the dead worker lost it
+    expect(await store.jobs.complete({ id: dead.id, token: dead.leaseToken! })).toBe(false); // the dead worker lost it
   }, TIMEOUT);
 
   test('a caption the model cannot read (only emoji) fails at once with the reason, not three times', async () => {
     const { token } = await h.signUp('Emoji');
     const id = await newPost(h, token, '🐶 🐾');
     await drain(worker(h, real));
-    const [job] = await h.app.deps.store.translationJobs.findByPost(id);
+    const [job] = await translationJobs(h, id);
     expect(job).toMatchObject({ status: 'FAILED', attempts: 1 });
     expect(job!.lastError).toMatch(/Nothing to translate/);
     const r = await h.gql<PostT>(POST_T, { id });
     expect(r.data!.post).toMatchObject({ translations: [], translationStatus: 'FAILED' });
   }, TIMEOUT);
 
-  test('the worker loop, started with the server, translates a new caption without being asked', async () => {
+  test('the worker loop translates a new caption without being asked, woken by the queue (no poll)', async () => {
     const { token } = await h.signUp('Loop');
-    const w = new TranslationWorker({ store: h.app.deps.store, pubsub: h.app.deps.pubsub, translator: real, logger: pino({ level: 'silent' }), leaseMs: 60_000, pollMs: 50 });
+    await drain(worker(h, real));
+    const w = worker(h, real, pino({ level: 'silent' }), 60_000, 3_600_000);
     w.start();
     try {
       const id = await newPost(h, token, 'People walk down a busy street.');

@@ -160,15 +160,19 @@ const viewMark = new Schema(
 );
 viewMark.index({ postId: 1 });
 
-const captionJob = new Schema(
+/** The one job queue (every kind); see JobRepo in port.ts. */
+const job = new Schema(
   {
     _id: String,
+    kind: { type: String, required: true },
     postId: { type: String, required: true },
+    captionId: { type: String, default: null },
     status: { type: String, required: true },
     attempts: { type: Number, default: 0 },
     maxAttempts: { type: Number, required: true },
     runAt: { type: Date, required: true },
     leaseOwner: { type: String, default: null },
+    leaseToken: { type: String, default: null },
     leaseExpiresAt: { type: Date, default: null },
     lastError: { type: String, default: null },
     createdAt: { type: Date, required: true },
@@ -176,9 +180,10 @@ const captionJob = new Schema(
   },
   { versionKey: false },
 );
-captionJob.index({ status: 1, runAt: 1, createdAt: 1 });
-captionJob.index({ status: 1, leaseExpiresAt: 1 });
-captionJob.index({ postId: 1 });
+job.index({ status: 1, runAt: 1, createdAt: 1 });
+job.index({ status: 1, leaseExpiresAt: 1 });
+job.index({ postId: 1 });
+job.index({ captionId: 1 });
 
 /** One caption version in one language; `_id` is `<captionId>:<language>`. */
 const translation = new Schema(
@@ -195,28 +200,6 @@ const translation = new Schema(
 );
 translation.index({ captionId: 1, language: 1 }, { unique: true });
 translation.index({ postId: 1 });
-
-const translationJob = new Schema(
-  {
-    _id: String,
-    postId: { type: String, required: true },
-    captionId: { type: String, required: true },
-    status: { type: String, required: true },
-    attempts: { type: Number, default: 0 },
-    maxAttempts: { type: Number, required: true },
-    runAt: { type: Date, required: true },
-    leaseOwner: { type: String, default: null },
-    leaseExpiresAt: { type: Date, default: null },
-    lastError: { type: String, default: null },
-    createdAt: { type: Date, required: true },
-    updatedAt: { type: Date, required: true },
-  },
-  { versionKey: false },
-);
-translationJob.index({ status: 1, runAt: 1, createdAt: 1 });
-translationJob.index({ status: 1, leaseExpiresAt: 1 });
-translationJob.index({ captionId: 1 });
-translationJob.index({ postId: 1 });
 
 /** `_id` is `<followerId>:<followeeId>`: one follow per pair. */
 const follow = new Schema(
@@ -253,9 +236,8 @@ export function registerModels(conn: Connection) {
     Like: conn.model('Like', like, 'likes'),
     View: conn.model('View', view, 'views'),
     ViewMark: conn.model('ViewMark', viewMark, 'view_marks'),
-    CaptionJob: conn.model('CaptionJob', captionJob, 'caption_jobs'),
+    Job: conn.model('Job', job, 'jobs'),
     Translation: conn.model('Translation', translation, 'caption_translations'),
-    TranslationJob: conn.model('TranslationJob', translationJob, 'translation_jobs'),
     Follow: conn.model('Follow', follow, 'follows'),
     Comment: conn.model('Comment', comment, 'comments'),
   };

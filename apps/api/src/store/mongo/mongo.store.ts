@@ -1,27 +1,27 @@
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import mongoose, { type ClientSession } from 'mongoose';
 import type { ApiTokenScope, CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { hashtagKeys } from '../hashtags';
-import { newId } from '../ids';
+import { newId, newLeaseToken } from '../ids';
 import { wordsOf } from '../search-terms';
 import { registerModels, type Models } from './models';
 import {
   DuplicateError,
   type ApiTokenRecord,
-  type CaptionJobRecord,
   type CaptionStatsRecord,
   type CaptionVersionRecord,
   type CommentRecord,
   type DailyCountRecord,
   type HashtagRecord,
+  type JobLease,
+  type JobRecord,
   type JobStatus,
   type PostRecord,
   type SessionRecord,
   type SearchTerms,
   type Store,
-  type TranslationJobRecord,
   type TranslationRecord,
   type UserRecord,
-  TRANSLATION_JOB_MAX_ATTEMPTS,
 } from '../port';
 
 // Lean documents are plain objects; we map them field by field into port records.
@@ -73,16 +73,12 @@ function toPost(d: Doc): PostRecord {
 function toCaption(d: Doc): CaptionVersionRecord {
   return { id: d._id, postId: d.postId, text: d.text, source: d.source as CaptionSource, version: d.version, createdAt: d.createdAt };
 }
-function toJob(d: Doc): CaptionJobRecord {
+function toJob(d: Doc): JobRecord {
   return {
-    id: d._id, postId: d.postId, status: d.status as JobStatus, attempts: d.attempts, maxAttempts: d.maxAttempts,
-    runAt: d.runAt, leaseOwner: d.leaseOwner ?? null, leaseExpiresAt: d.leaseExpiresAt ?? null,
-    lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+    id: d._id, kind: d.kind, postId: d.postId, captionId: d.captionId ?? null, status: d.status as JobStatus, attempts: d.attempts,
+    maxAttempts: d.maxAttempts, runAt: d.runAt, leaseOwner: d.leaseOwner ?? null, leaseToken: d.leaseToken ?? null,
+    leaseExpiresAt: d.leaseExpiresAt ?? null, lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
   };
-}
-
-function toTranslationJob(d: Doc): TranslationJobRecord {
-  return { ...toJob(d), captionId: d.captionId };
 }
 function toTranslation(d: Doc): TranslationRecord {
   return { captionId: d.captionId, postId: d.postId, language: d.language, text: d.text, model: d.model, createdAt: d.createdAt };
@@ -129,11 +125,21 @@ const textSearch = (terms: SearchTerms) => terms.words.join(' ');
  * (a single-node replica set is enough: see docker-compose.yml).
  */
 export async function openMongoStore(uri: string): Promise<Store> {
+  // Inside conn.transaction(fn), every operation uses the transaction's session without being
+  // passed it: store.transaction(fn) can then call any repository method.
+  mongoose.set('transactionAsyncLocalStorage', true);
   const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
   const m: Models = registerModels(conn);
   await Promise.all(Object.values(m).map((model) => model.syncIndexes()));
+  await adoptLegacyJobs(conn, m);
 
-  const tx = <T>(fn: (session: ClientSession) => Promise<T>): Promise<T> => conn.transaction(fn);
+  const transactionStorage = (mongoose as unknown as { transactionAsyncLocalStorage?: AsyncLocalStorage<{ session?: ClientSession }> })
+    .transactionAsyncLocalStorage;
+  /** Runs `fn` in a transaction, or in the one already open (MongoDB has no nested transactions). */
+  const tx = <T>(fn: (session: ClientSession) => Promise<T>): Promise<T> => {
+    const open = transactionStorage?.getStore()?.session;
+    return open ? fn(open) : conn.transaction(fn);
+  };
 
   async function addVersion(session: ClientSession, postId: string, text: string, source: CaptionSource) {
     const last = await m.CaptionVersion.findOne({ postId }, { version: 1 }, { session }).sort({ version: -1 }).lean();
@@ -142,18 +148,15 @@ export async function openMongoStore(uri: string): Promise<Store> {
     };
     await m.CaptionVersion.create([{ _id: rec.id, postId, text, source, version: rec.version, createdAt: rec.createdAt }], { session });
     await m.Post.updateOne({ _id: postId }, { $set: { currentCaptionId: rec.id } }, { session });
-    await newTranslationJob(session, rec.id, postId, TRANSLATION_JOB_MAX_ATTEMPTS, rec.createdAt);
     return rec;
   }
 
-  async function newTranslationJob(session: ClientSession | null, captionId: string, postId: string, maxAttempts: number, now: Date) {
-    const id = newId(now.getTime());
-    await m.TranslationJob.create(
-      [{ _id: id, postId, captionId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now }],
-      { session },
-    );
-    return id;
+  /** Updates a job only while `lease` holds it (PROCESSING, same token); true when it did. */
+  async function leased(lease: JobLease, update: Doc) {
+    const r = await m.Job.updateOne({ _id: lease.id, leaseToken: lease.token, status: 'PROCESSING' }, update);
+    return r.matchedCount === 1;
   }
+  const NO_LEASE = { leaseOwner: null, leaseToken: null, leaseExpiresAt: null };
 
   /**
    * Rebuilds a post's search document (live caption, its translations, live hashtags), its words
@@ -387,7 +390,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
     },
 
     posts: {
-      async create(input, job) {
+      async create(input) {
         const now = new Date();
         const id = newId(now.getTime());
         await tx(async (session) => {
@@ -397,10 +400,6 @@ export async function openMongoStore(uri: string): Promise<Store> {
           );
           if (input.caption != null) await addVersion(session, id, input.caption, 'USER');
           await refreshPostSearch(session, id);
-          await m.CaptionJob.create(
-            [{ _id: newId(now.getTime()), postId: id, status: 'PENDING', attempts: 0, maxAttempts: job.maxAttempts, runAt: now, createdAt: now, updatedAt: now }],
-            { session },
-          );
         });
         return toPost((await m.Post.findById(id).lean())!);
       },
@@ -431,9 +430,8 @@ export async function openMongoStore(uri: string): Promise<Store> {
             m.Like.deleteMany({ postId: id }, { session }),
             m.View.deleteMany({ postId: id }, { session }),
             m.ViewMark.deleteMany({ postId: id }, { session }),
-            m.CaptionJob.deleteMany({ postId: id }, { session }),
+            m.Job.deleteMany({ postId: id }, { session }),
             m.Translation.deleteMany({ postId: id }, { session }),
-            m.TranslationJob.deleteMany({ postId: id }, { session }),
             m.Comment.deleteMany({ postId: id }, { session }),
           ]);
           return toPost(d);
@@ -489,9 +487,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
             },
             { session },
           );
-          if (d.currentCaptionId == null) await addVersion(session, id, result.caption, 'MODEL');
+          const addedVersion = d.currentCaptionId == null ? await addVersion(session, id, result.caption, 'MODEL') : null;
           await refreshPostSearch(session, id);
-          return toPost((await m.Post.findById(id, null, { session }).lean())!);
+          return { post: toPost((await m.Post.findById(id, null, { session }).lean())!), addedVersion };
         });
       },
     },
@@ -608,61 +606,6 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
     },
 
-    jobs: {
-      async claim(owner, now, leaseMs) {
-        const d = await m.CaptionJob.findOneAndUpdate(
-          {
-            $or: [
-              { status: 'PENDING', runAt: { $lte: now } },
-              { status: 'PROCESSING', leaseExpiresAt: { $lt: now } },
-            ],
-          },
-          {
-            $set: { status: 'PROCESSING', leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now },
-            $inc: { attempts: 1 },
-          },
-          { sort: { createdAt: 1 }, returnDocument: 'after' },
-        ).lean();
-        return d ? toJob(d) : null;
-      },
-      async heartbeat(id, owner, now, leaseMs) {
-        const r = await m.CaptionJob.updateOne(
-          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
-          { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
-        );
-        return r.modifiedCount === 1;
-      },
-      async complete(id, owner) {
-        const r = await m.CaptionJob.updateOne(
-          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
-          { $set: { status: 'DONE', leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() } },
-        );
-        return r.modifiedCount === 1;
-      },
-      async fail(id, owner, error, retryAt) {
-        const set: Doc = { status: retryAt ? 'PENDING' : 'FAILED', lastError: error, leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() };
-        if (retryAt) set.runAt = retryAt;
-        const r = await m.CaptionJob.updateOne({ _id: id, leaseOwner: owner, status: 'PROCESSING' }, { $set: set });
-        return r.modifiedCount === 1;
-      },
-      async enqueue(postId, maxAttempts) {
-        const now = new Date();
-        const id = newId(now.getTime());
-        await m.CaptionJob.create({ _id: id, postId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now });
-        return toJob((await m.CaptionJob.findById(id).lean())!);
-      },
-      async findByPost(postId) {
-        return (await m.CaptionJob.find({ postId }).sort({ createdAt: 1 }).lean()).map(toJob);
-      },
-      async countByStatus() {
-        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
-        for (const r of await m.CaptionJob.aggregate<{ _id: JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])) {
-          out[r._id] = r.n;
-        }
-        return out;
-      },
-    },
-
     translations: {
       async save({ captionId, language, text, model }) {
         const c = await m.CaptionVersion.findById(captionId, { postId: 1 }).lean();
@@ -686,63 +629,67 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
     },
 
-    translationJobs: {
-      async claim(owner, now, leaseMs) {
-        const d = await m.TranslationJob.findOneAndUpdate(
+    // ---- The one job queue (all kinds): leases, heartbeats, back-off, crash recovery ----
+    jobs: {
+      async enqueue({ kind, postId, captionId = null, maxAttempts }) {
+        const now = new Date();
+        const id = newId(now.getTime());
+        await m.Job.create([{ _id: id, kind, postId, captionId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now }]);
+        return toJob((await m.Job.findById(id).lean())!);
+      },
+      async claim(kinds, owner, now, leaseMs) {
+        if (kinds.length === 0) return null;
+        const d = await m.Job.findOneAndUpdate(
           {
+            kind: { $in: kinds },
             $or: [
               { status: 'PENDING', runAt: { $lte: now } },
               { status: 'PROCESSING', leaseExpiresAt: { $lt: now } },
             ],
           },
           {
-            $set: { status: 'PROCESSING', leaseOwner: owner, leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now },
+            $set: {
+              status: 'PROCESSING', leaseOwner: owner, leaseToken: newLeaseToken(), leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now,
+            },
             $inc: { attempts: 1 },
           },
           { sort: { createdAt: 1, _id: 1 }, returnDocument: 'after' },
         ).lean();
-        return d ? toTranslationJob(d) : null;
+        return d ? toJob(d) : null;
       },
-      async heartbeat(id, owner, now, leaseMs) {
-        const r = await m.TranslationJob.updateOne(
-          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
-          { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now } },
-        );
-        return r.modifiedCount === 1;
+      async heartbeat(lease, now, leaseMs) {
+        return leased(lease, { $set: { leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: new Date() } });
       },
-      async complete(id, owner) {
-        const r = await m.TranslationJob.updateOne(
-          { _id: id, leaseOwner: owner, status: 'PROCESSING' },
-          { $set: { status: 'DONE', leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() } },
-        );
-        return r.modifiedCount === 1;
+      async complete(lease) {
+        return leased(lease, { $set: { status: 'DONE', ...NO_LEASE, updatedAt: new Date() } });
       },
-      async fail(id, owner, error, retryAt) {
-        const set: Doc = { status: retryAt ? 'PENDING' : 'FAILED', lastError: error, leaseOwner: null, leaseExpiresAt: null, updatedAt: new Date() };
+      async fail(lease, error, retryAt) {
+        const set: Doc = { status: retryAt ? 'PENDING' : 'FAILED', lastError: error, ...NO_LEASE, updatedAt: new Date() };
         if (retryAt) set.runAt = retryAt;
-        const r = await m.TranslationJob.updateOne({ _id: id, leaseOwner: owner, status: 'PROCESSING' }, { $set: set });
-        return r.modifiedCount === 1;
+        return leased(lease, { $set: set });
       },
-      async enqueue(captionId, maxAttempts) {
-        const c = await m.CaptionVersion.findById(captionId, { postId: 1 }).lean();
-        if (!c) throw new Error(`Caption version "${captionId}" not found`);
-        const id = await newTranslationJob(null, captionId, c.postId as string, maxAttempts, new Date());
-        return toTranslationJob((await m.TranslationJob.findById(id).lean())!);
+      async release(lease) {
+        return leased(lease, { $set: { status: 'PENDING', ...NO_LEASE, updatedAt: new Date() }, $inc: { attempts: -1 } });
+      },
+      async findByPost(postId, kind) {
+        return (await m.Job.find(kind ? { postId, kind } : { postId }).sort({ createdAt: 1, _id: 1 }).lean()).map(toJob);
       },
       async findByCaptions(captionIds) {
         if (captionIds.length === 0) return [];
-        return (await m.TranslationJob.find({ captionId: { $in: captionIds } }).sort({ createdAt: 1, _id: 1 }).lean()).map(toTranslationJob);
+        return (await m.Job.find({ captionId: { $in: captionIds } }).sort({ createdAt: 1, _id: 1 }).lean()).map(toJob);
       },
-      async findByPost(postId) {
-        return (await m.TranslationJob.find({ postId }).sort({ createdAt: 1, _id: 1 }).lean()).map(toTranslationJob);
-      },
-      async countByStatus() {
+      async countByStatus(kind) {
         const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
-        for (const r of await m.TranslationJob.aggregate<{ _id: JobStatus; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }])) {
+        const match = kind ? [{ $match: { kind } }] : [];
+        for (const r of await m.Job.aggregate<{ _id: JobStatus; n: number }>([...match, { $group: { _id: '$status', n: { $sum: 1 } } }])) {
           out[r._id] = r.n;
         }
         return out;
       },
+    },
+
+    async transaction(fn) {
+      return tx(() => fn(store));
     },
 
     async close() {
@@ -750,4 +697,30 @@ export async function openMongoStore(uri: string): Promise<Store> {
     },
   };
   return store;
+}
+
+/**
+ * Jobs from before the one queue (collections `caption_jobs` and `translation_jobs`) move into
+ * `jobs` with their kind, pending and leased ones included; then the old collections are dropped.
+ * Safe to repeat after a crash half-way (upserts by id).
+ */
+async function adoptLegacyJobs(conn: mongoose.Connection, m: Models) {
+  const db = conn.db!;
+  for (const [name, kind] of [['caption_jobs', 'caption'], ['translation_jobs', 'translation']] as const) {
+    if (!(await db.listCollections({ name }).hasNext())) continue;
+    const legacy = db.collection<Doc>(name);
+    const docs = await legacy.find().toArray();
+    if (docs.length > 0) {
+      await m.Job.collection.bulkWrite(
+        docs.map(({ _id, ...rest }) => ({
+          updateOne: {
+            filter: { _id },
+            update: { $setOnInsert: { ...rest, kind, captionId: rest.captionId ?? null, leaseToken: null } },
+            upsert: true,
+          },
+        })),
+      );
+    }
+    await legacy.drop();
+  }
 }

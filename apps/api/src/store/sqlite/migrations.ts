@@ -237,13 +237,47 @@ export const MIGRATIONS: Migration[] = [
       }
     },
   },
+  // 6: one job queue: caption and translation jobs move into `jobs` (with their kind and a lease
+  // token per claim), pending and leased ones included, and the two old tables go.
+  `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    caption_id TEXT REFERENCES caption_versions(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    run_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_token TEXT,
+    lease_expires_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX jobs_runnable ON jobs(status, run_at, created_at);
+  CREATE INDEX jobs_leased ON jobs(status, lease_expires_at);
+  CREATE INDEX jobs_post ON jobs(post_id);
+  CREATE INDEX jobs_caption ON jobs(caption_id);
+  INSERT INTO jobs (id, kind, post_id, caption_id, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at,
+                    last_error, created_at, updated_at)
+    SELECT id, 'caption', post_id, NULL, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at,
+           last_error, created_at, updated_at FROM caption_jobs;
+  INSERT INTO jobs (id, kind, post_id, caption_id, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at,
+                    last_error, created_at, updated_at)
+    SELECT id, 'translation', post_id, caption_id, status, attempts, max_attempts, run_at, lease_owner, lease_expires_at,
+           last_error, created_at, updated_at FROM translation_jobs;
+  DROP TABLE caption_jobs;
+  DROP TABLE translation_jobs;
+  `,
 ];
 
-/** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */
-export function migrate(db: Database.Database): number {
+/** Applies the migrations not yet applied (up to `to`: tests build older databases), each in its own transaction. Returns how many ran. */
+export function migrate(db: Database.Database, to = MIGRATIONS.length): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   let ran = 0;
-  for (let i = current; i < MIGRATIONS.length; i++) {
+  for (let i = current; i < to; i++) {
     const m = MIGRATIONS[i]!;
     db.transaction(() => {
       db.exec(typeof m === 'string' ? m : m.sql);

@@ -43,7 +43,7 @@ describe('sqlite adapter', () => {
     expect(src).not.toMatch(/\.(iterate|bind|pluck|raw|expand|safeIntegers)\(/);
   });
 
-  test('a database from before translations (migration 1) is upgraded in place: data kept, new versions get translation jobs', async () => {
+  test('a database from before translations (migration 1) is upgraded in place: data kept, translation jobs can be queued', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-v1-'));
     const file = path.join(dir, 'pixtale.sqlite');
     const old = new Database(file);
@@ -59,14 +59,67 @@ describe('sqlite adapter', () => {
 
     const store = openSqliteStore(file);
     expect((await store.captions.findById('c1'))?.text).toBe('a dog');
-    expect(await store.translationJobs.findByPost('p1')).toEqual([]); // old versions are not queued retroactively
+    expect(await store.jobs.findByPost('p1')).toEqual([]); // old versions are not queued retroactively
     expect((await store.translations.save({ captionId: 'c1', language: 'de', text: 'ein Hund', model: 'm' }))?.postId).toBe('p1');
     const v2 = await store.captions.addVersion('p1', 'a red dog', 'USER');
-    expect((await store.translationJobs.findByPost('p1')).map((j) => j.captionId)).toEqual([v2.id]);
+    await store.jobs.enqueue({ kind: 'translation', postId: 'p1', captionId: v2.id, maxAttempts: 3 });
+    expect((await store.jobs.findByPost('p1')).map((j) => j.captionId)).toEqual([v2.id]);
     await store.close();
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(new Database(':memory:'))).toBe(MIGRATIONS.length);
+    db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a database from before the one job queue keeps its caption and translation jobs, pending and leased, in `jobs`', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-jobs-'));
+    const file = path.join(dir, 'pixtale.sqlite');
+    const queue = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('CREATE TABLE jobs'));
+    expect(queue).toBe(MIGRATIONS.length - 1);
+    const old = new Database(file);
+    migrate(old, queue);
+    const t = Date.now() - 60_000;
+    old.prepare("INSERT INTO users (id, email, email_lower, display_name, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'A', ?)").run(t);
+    for (const [post, caption] of [['p1', null], ['p2', 'c2'], ['p3', 'c3']] as const) {
+      old.prepare(
+        "INSERT INTO posts (id, author_id, image, image_key, caption_status, current_caption_id, created_at) VALUES (?, 'u1', ?, 'k', 'PENDING', ?, ?)",
+      ).run(post, JSON.stringify(imageRecord()), caption, t);
+      if (caption) old.prepare("INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, 'a dog', 'USER', 1, ?)").run(caption, post, t);
+    }
+    const job = (table: string, id: string, post: string, status: string, extra: Record<string, unknown> = {}) => {
+      const row: Record<string, unknown> = {
+        id, post_id: post, status, attempts: status === 'PENDING' ? 0 : 1, max_attempts: 3, run_at: t, created_at: t, updated_at: t, ...extra,
+      };
+      old.prepare(`INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`).run(...Object.values(row));
+    };
+    job('caption_jobs', 'j1', 'p1', 'PENDING');
+    job('caption_jobs', 'j2', 'p2', 'PROCESSING', { lease_owner: 'killed', lease_expires_at: t + 1000 }); // its worker died
+    job('caption_jobs', 'j3', 'p3', 'FAILED', { last_error: 'boom' });
+    job('translation_jobs', 'j4', 'p2', 'PENDING', { caption_id: 'c2' });
+    job('translation_jobs', 'j5', 'p3', 'DONE', { caption_id: 'c3' });
+    old.close();
+
+    const store = openSqliteStore(file);
+    const all = [...(await store.jobs.findByPost('p1')), ...(await store.jobs.findByPost('p2')), ...(await store.jobs.findByPost('p3'))];
+    expect(all.map((j) => [j.id, j.kind, j.postId, j.captionId, j.status, j.attempts, j.lastError, j.leaseOwner]).sort()).toEqual([
+      ['j1', 'caption', 'p1', null, 'PENDING', 0, null, null],
+      ['j2', 'caption', 'p2', null, 'PROCESSING', 1, null, 'killed'],
+      ['j3', 'caption', 'p3', null, 'FAILED', 1, 'boom', null],
+      ['j4', 'translation', 'p2', 'c2', 'PENDING', 0, null, null],
+      ['j5', 'translation', 'p3', 'c3', 'DONE', 1, null, null],
+    ]);
+    expect(await store.jobs.countByStatus('caption')).toEqual({ PENDING: 1, PROCESSING: 1, DONE: 0, FAILED: 1 });
+    // Both pending jobs and the dead worker's job run again.
+    const claimed = [];
+    for (let j; (j = await store.jobs.claim(['caption', 'translation'], 'w', new Date(), 1000)); ) claimed.push(j.id);
+    expect(claimed.sort()).toEqual(['j1', 'j2', 'j4']);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    expect(tables).toContain('jobs');
+    expect(tables).not.toContain('caption_jobs');
+    expect(tables).not.toContain('translation_jobs');
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -4,28 +4,28 @@ import Database from 'better-sqlite3';
 import type { ApiTokenScope, CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../../common/private-files';
 import { hashtagKeys } from '../hashtags';
-import { newId } from '../ids';
+import { newId, newLeaseToken } from '../ids';
+import { asyncTransactions } from './async-transaction';
 import { migrate } from './migrations';
 import { cacheStatements } from './statement-cache';
 import {
   DuplicateError,
   type ApiTokenRecord,
   type AttentionRecord,
-  type CaptionJobRecord,
   type CaptionStatsRecord,
   type CaptionVersionRecord,
   type CommentRecord,
   type DailyCountRecord,
   type HashtagRecord,
+  type JobKind,
+  type JobRecord,
   type JobStatus,
   type PostRecord,
   type SessionRecord,
   type SearchTerms,
   type Store,
-  type TranslationJobRecord,
   type TranslationRecord,
   type UserRecord,
-  TRANSLATION_JOB_MAX_ATTEMPTS,
 } from '../port';
 
 type Row = Record<string, unknown>;
@@ -133,24 +133,23 @@ function toCaption(r: Row): CaptionVersionRecord {
   };
 }
 
-function toJob(r: Row): CaptionJobRecord {
+function toJob(r: Row): JobRecord {
   return {
     id: r.id as string,
+    kind: r.kind as JobKind,
     postId: r.post_id as string,
+    captionId: (r.caption_id as string | null) ?? null,
     status: r.status as JobStatus,
     attempts: r.attempts as number,
     maxAttempts: r.max_attempts as number,
     runAt: date(r.run_at),
     leaseOwner: (r.lease_owner as string | null) ?? null,
+    leaseToken: (r.lease_token as string | null) ?? null,
     leaseExpiresAt: dateOrNull(r.lease_expires_at),
     lastError: (r.last_error as string | null) ?? null,
     createdAt: date(r.created_at),
     updatedAt: date(r.updated_at),
   };
-}
-
-function toTranslationJob(r: Row): TranslationJobRecord {
-  return { ...toJob(r), captionId: r.caption_id as string };
 }
 
 function toTranslation(r: Row): TranslationRecord {
@@ -231,18 +230,17 @@ export function openSqliteStore(file: string): Store {
       'INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(rec.id, postId, text, source, rec.version, rec.createdAt.getTime());
     db.prepare('UPDATE posts SET current_caption_id = ? WHERE id = ?').run(rec.id, postId);
-    insertTranslationJob(rec.id, postId, TRANSLATION_JOB_MAX_ATTEMPTS, rec.createdAt.getTime());
     return rec;
   });
 
-  function insertTranslationJob(captionId: string, postId: string, maxAttempts: number, now: number): string {
-    const id = newId(now);
-    db.prepare(
-      `INSERT INTO translation_jobs (id, post_id, caption_id, status, attempts, max_attempts, run_at, created_at, updated_at)
-       VALUES (?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
-    ).run(id, postId, captionId, maxAttempts, now, now, now);
-    return id;
-  }
+  const transactions = asyncTransactions(db);
+
+  const NO_LEASE = 'lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL';
+  /** Updates a job only while `lease` holds it (PROCESSING, same token); true when it did. */
+  const leased = (lease: { id: string; token: string }, set: string, ...args: unknown[]) =>
+    db
+      .prepare(`UPDATE jobs SET ${set}, updated_at = ? WHERE id = ? AND lease_token = ? AND status = 'PROCESSING'`)
+      .run(...args, Date.now(), lease.id, lease.token).changes === 1;
 
   /** Keeps post_hashtags (keys of the live hashtags) in step with posts.hashtags; inside the caller's transaction. */
   function setHashtagKeys(postId: string, hashtags: readonly string[]) {
@@ -459,7 +457,7 @@ export function openSqliteStore(file: string): Store {
     },
 
     posts: {
-      async create(input, job) {
+      async create(input) {
         const now = Date.now();
         const id = newId(now);
         db.transaction(() => {
@@ -468,10 +466,6 @@ export function openSqliteStore(file: string): Store {
              VALUES (?, ?, ?, ?, 'PENDING', ?)`,
           ).run(id, input.authorId, JSON.stringify(input.image), input.image.detail.key, now);
           if (input.caption != null) addVersionTx(id, input.caption, 'USER');
-          db.prepare(
-            `INSERT INTO caption_jobs (id, post_id, status, attempts, max_attempts, run_at, created_at, updated_at)
-             VALUES (?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
-          ).run(newId(now), id, job.maxAttempts, now, now, now);
         })();
         return toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row);
       },
@@ -566,8 +560,8 @@ export function openSqliteStore(file: string): Store {
             id,
           );
           setHashtagKeys(id, result.hashtags);
-          if (cur.current_caption_id == null) addVersionTx(id, result.caption, 'MODEL');
-          return toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row);
+          const addedVersion = cur.current_caption_id == null ? addVersionTx(id, result.caption, 'MODEL') : null;
+          return { post: toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row), addedVersion };
         })();
       },
     },
@@ -703,73 +697,6 @@ export function openSqliteStore(file: string): Store {
       },
     },
 
-    jobs: {
-      async claim(owner, now, leaseMs) {
-        return db.transaction(() => {
-          const r = db
-            .prepare(
-              `SELECT id FROM caption_jobs
-               WHERE (status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?)
-               ORDER BY created_at LIMIT 1`,
-            )
-            .get(now.getTime(), now.getTime()) as Row | undefined;
-          if (!r) return null;
-          db.prepare(
-            `UPDATE caption_jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?,
-               lease_expires_at = ?, updated_at = ? WHERE id = ?`,
-          ).run(owner, now.getTime() + leaseMs, now.getTime(), r.id);
-          return toJob(db.prepare('SELECT * FROM caption_jobs WHERE id = ?').get(r.id) as Row);
-        }).immediate();
-      },
-      async heartbeat(id, owner, now, leaseMs) {
-        const res = db
-          .prepare(
-            `UPDATE caption_jobs SET lease_expires_at = ?, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(now.getTime() + leaseMs, now.getTime(), id, owner);
-        return res.changes === 1;
-      },
-      async complete(id, owner) {
-        const res = db
-          .prepare(
-            `UPDATE caption_jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(Date.now(), id, owner);
-        return res.changes === 1;
-      },
-      async fail(id, owner, error, retryAt) {
-        const res = db
-          .prepare(
-            `UPDATE caption_jobs SET status = ?, last_error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL,
-               lease_expires_at = NULL, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null, Date.now(), id, owner);
-        return res.changes === 1;
-      },
-      async enqueue(postId, maxAttempts) {
-        const now = Date.now();
-        const id = newId(now);
-        db.prepare(
-          `INSERT INTO caption_jobs (id, post_id, status, attempts, max_attempts, run_at, created_at, updated_at)
-           VALUES (?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
-        ).run(id, postId, maxAttempts, now, now, now);
-        return toJob(db.prepare('SELECT * FROM caption_jobs WHERE id = ?').get(id) as Row);
-      },
-      async findByPost(postId) {
-        return (db.prepare('SELECT * FROM caption_jobs WHERE post_id = ? ORDER BY created_at').all(postId) as Row[]).map(toJob);
-      },
-      async countByStatus() {
-        const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
-        for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM caption_jobs GROUP BY status').all() as Row[]) {
-          out[r.status as JobStatus] = r.n as number;
-        }
-        return out;
-      },
-    },
-
     translations: {
       async save({ captionId, language, text, model }) {
         return db.transaction(() => {
@@ -795,76 +722,75 @@ export function openSqliteStore(file: string): Store {
       },
     },
 
-    translationJobs: {
-      async claim(owner, now, leaseMs) {
+    // ---- The one job queue (all kinds): leases, heartbeats, back-off, crash recovery ----
+    jobs: {
+      async enqueue({ kind, postId, captionId = null, maxAttempts }) {
+        const now = Date.now();
+        const id = newId(now);
+        db.prepare(
+          `INSERT INTO jobs (id, kind, post_id, caption_id, status, attempts, max_attempts, run_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)`,
+        ).run(id, kind, postId, captionId, maxAttempts, now, now, now);
+        return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row);
+      },
+      async claim(kinds, owner, now, leaseMs) {
+        if (kinds.length === 0) return null;
+        const t = now.getTime();
         return db.transaction(() => {
           const r = db
             .prepare(
-              `SELECT id FROM translation_jobs
-               WHERE (status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?)
-               ORDER BY created_at LIMIT 1`,
+              `SELECT id FROM jobs WHERE kind IN (${placeholders(kinds.length)})
+                 AND ((status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?))
+               ORDER BY created_at, id LIMIT 1`,
             )
-            .get(now.getTime(), now.getTime()) as Row | undefined;
+            .get(...kinds, t, t) as Row | undefined;
           if (!r) return null;
           db.prepare(
-            `UPDATE translation_jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?,
+            `UPDATE jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
                lease_expires_at = ?, updated_at = ? WHERE id = ?`,
-          ).run(owner, now.getTime() + leaseMs, now.getTime(), r.id);
-          return toTranslationJob(db.prepare('SELECT * FROM translation_jobs WHERE id = ?').get(r.id) as Row);
+          ).run(owner, newLeaseToken(), t + leaseMs, t, r.id);
+          return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(r.id) as Row);
         }).immediate();
       },
-      async heartbeat(id, owner, now, leaseMs) {
-        const res = db
-          .prepare(
-            `UPDATE translation_jobs SET lease_expires_at = ?, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(now.getTime() + leaseMs, now.getTime(), id, owner);
-        return res.changes === 1;
+      async heartbeat(lease, now, leaseMs) {
+        return leased(lease, 'lease_expires_at = ?', now.getTime() + leaseMs);
       },
-      async complete(id, owner) {
-        const res = db
-          .prepare(
-            `UPDATE translation_jobs SET status = 'DONE', lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(Date.now(), id, owner);
-        return res.changes === 1;
+      async complete(lease) {
+        return leased(lease, `status = 'DONE', ${NO_LEASE}`);
       },
-      async fail(id, owner, error, retryAt) {
-        const res = db
-          .prepare(
-            `UPDATE translation_jobs SET status = ?, last_error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL,
-               lease_expires_at = NULL, updated_at = ?
-             WHERE id = ? AND lease_owner = ? AND status = 'PROCESSING'`,
-          )
-          .run(retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null, Date.now(), id, owner);
-        return res.changes === 1;
+      async fail(lease, error, retryAt) {
+        return leased(lease, `status = ?, last_error = ?, run_at = COALESCE(?, run_at), ${NO_LEASE}`,
+          retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null);
       },
-      async enqueue(captionId, maxAttempts) {
-        const c = db.prepare('SELECT post_id FROM caption_versions WHERE id = ?').get(captionId) as Row | undefined;
-        if (!c) throw new Error(`Caption version "${captionId}" not found`);
-        const id = insertTranslationJob(captionId, c.post_id as string, maxAttempts, Date.now());
-        return toTranslationJob(db.prepare('SELECT * FROM translation_jobs WHERE id = ?').get(id) as Row);
+      async release(lease) {
+        return leased(lease, `status = 'PENDING', attempts = MAX(attempts - 1, 0), ${NO_LEASE}`);
+      },
+      async findByPost(postId, kind) {
+        const rows = kind
+          ? db.prepare('SELECT * FROM jobs WHERE post_id = ? AND kind = ? ORDER BY created_at, id').all(postId, kind)
+          : db.prepare('SELECT * FROM jobs WHERE post_id = ? ORDER BY created_at, id').all(postId);
+        return (rows as Row[]).map(toJob);
       },
       async findByCaptions(captionIds) {
         if (captionIds.length === 0) return [];
         return (
           db
-            .prepare(`SELECT * FROM translation_jobs WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY created_at, id`)
+            .prepare(`SELECT * FROM jobs WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY created_at, id`)
             .all(...captionIds) as Row[]
-        ).map(toTranslationJob);
+        ).map(toJob);
       },
-      async findByPost(postId) {
-        return (db.prepare('SELECT * FROM translation_jobs WHERE post_id = ? ORDER BY created_at, id').all(postId) as Row[]).map(toTranslationJob);
-      },
-      async countByStatus() {
+      async countByStatus(kind) {
         const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
-        for (const r of db.prepare('SELECT status, COUNT(*) AS n FROM translation_jobs GROUP BY status').all() as Row[]) {
-          out[r.status as JobStatus] = r.n as number;
-        }
+        const rows = kind
+          ? db.prepare('SELECT status, COUNT(*) AS n FROM jobs WHERE kind = ? GROUP BY status').all(kind)
+          : db.prepare('SELECT status, COUNT(*) AS n FROM jobs GROUP BY status').all();
+        for (const r of rows as Row[]) out[r.status as JobStatus] = r.n as number;
         return out;
       },
+    },
+
+    async transaction(fn) {
+      return transactions.run(() => fn(store));
     },
 
     async close() {
@@ -872,5 +798,12 @@ export function openSqliteStore(file: string): Store {
     },
   };
 
+  // Every store call waits while another caller's transaction(fn) is open (see async-transaction.ts).
+  for (const repo of Object.values(store)) {
+    if (typeof repo !== 'object' || repo === null) continue;
+    for (const [name, method] of Object.entries(repo)) {
+      if (typeof method === 'function') (repo as Record<string, unknown>)[name] = transactions.gate(method as () => Promise<unknown>);
+    }
+  }
   return store;
 }

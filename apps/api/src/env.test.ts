@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadEnv, REPO_ROOT } from './env';
+import { API_ENV_VARIABLES, loadEnv, REPO_ROOT, runsWorker, servesHttp } from './env';
 
 test('zero configuration: port 4000 on loopback only, <repo>/data, SQLite, no JWT secret (generated into the data folder at start)', () => {
   const env = loadEnv({});
@@ -46,4 +46,35 @@ test('the data directory is resolved from the repo root, never from the working 
 test('PIXTALE_DATA_DIR wins over DATA_DIR', () => {
   expect(loadEnv({ DATA_DIR: '/a', PIXTALE_DATA_DIR: '/b' }).dataDir).toBe('/b');
   expect(loadEnv({ DATA_DIR: '/a' }).dataDir).toBe('/a');
+});
+
+describe('ROLE and REDIS_URL', () => {
+  test('default: one process serving HTTP and running the worker, no Redis', () => {
+    const env = loadEnv({});
+    expect(env.ROLE).toBe('all');
+    expect(env.REDIS_URL).toBeUndefined();
+    expect([servesHttp(env), runsWorker(env)]).toEqual([true, true]);
+    expect(runsWorker(loadEnv({ WORKER_ENABLED: 'false' }))).toBe(false);
+  });
+  test('api serves without a worker; worker runs jobs without serving', () => {
+    const api = loadEnv({ ROLE: 'api', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect([servesHttp(api), runsWorker(api)]).toEqual([true, false]);
+    const worker = loadEnv({ ROLE: 'worker', REDIS_URL: 'redis://127.0.0.1:6379' });
+    expect([servesHttp(worker), runsWorker(worker)]).toEqual([false, true]);
+  });
+  test('a split role without REDIS_URL refuses to start, in one line that says how to fix it', () => {
+    for (const role of ['api', 'worker']) {
+      expect(() => loadEnv({ ROLE: role })).toThrow(
+        new RegExp(`^Invalid environment: ROLE: ROLE=${role} runs beside other processes and needs REDIS_URL \\(e\\.g\\. redis://127\\.0\\.0\\.1:6379\\); unset ROLE to run everything in one process$`),
+      );
+    }
+  });
+  test('bad values are refused by name', () => {
+    expect(() => loadEnv({ ROLE: 'both' })).toThrow(/ROLE/);
+    expect(() => loadEnv({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
+    expect(() => loadEnv({ ROLE: 'worker', REDIS_URL: 'redis://r:6379', WORKER_ENABLED: 'false' })).toThrow(/WORKER_ENABLED=false contradicts ROLE=worker/);
+  });
+  test('every variable the API reads is listed', () => {
+    expect(API_ENV_VARIABLES).toEqual(expect.arrayContaining(['ROLE', 'REDIS_URL', 'API_PORT', 'MONGODB_URI', 'SHUTDOWN_GRACE_SECONDS']));
+  });
 });

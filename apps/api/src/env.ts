@@ -80,13 +80,44 @@ const schema = z
      * into the data folder.
      */
     INTERNAL_API_SECRET: z.string().min(32, 'INTERNAL_API_SECRET must be at least 32 characters').optional(),
+    /**
+     * What this process does: `all` (default) serves HTTP/WebSocket and runs the job worker;
+     * `api` only serves; `worker` only runs jobs (no listener). `api` and `worker` need REDIS_URL.
+     */
+    ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    /**
+     * Redis shared by several processes (subscription events, rate-limit counters, job wake-ups),
+     * e.g. redis://127.0.0.1:6379. Unset: all of that lives in this one process.
+     */
+    REDIS_URL: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || /^rediss?:\/\//.test(v), 'REDIS_URL must start with redis:// or rediss://'),
+    /** With ROLE=all, whether this process also runs the job worker. */
     WORKER_ENABLED: bool.default(true),
     CAPTION_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(3),
     CAPTION_LEASE_SECONDS: z.coerce.number().int().min(5).default(60),
     CAPTION_THREADS: z.coerce.number().int().min(1).optional(),
+    /**
+     * On SIGTERM/SIGINT: how long in-flight requests and jobs may take to finish. Jobs still running
+     * then are released (another worker takes them at once); the process exits 2 s later at most.
+     */
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(8),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    // A split process without Redis would not hear the others: subscribers on an API process
+    // would never see what a worker did, and each process would keep its own limits.
+    if (env.ROLE !== 'all' && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROLE'],
+        message: `ROLE=${env.ROLE} runs beside other processes and needs REDIS_URL (e.g. redis://127.0.0.1:6379); unset ROLE to run everything in one process`,
+      });
+    }
+    if (env.ROLE === 'worker' && !env.WORKER_ENABLED) {
+      ctx.addIssue({ code: 'custom', path: ['WORKER_ENABLED'], message: 'WORKER_ENABLED=false contradicts ROLE=worker' });
+    }
     if (env.NODE_ENV === 'production' && !env.INTERNAL_API_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -104,6 +135,14 @@ const schema = z
   });
 
 export type Env = Omit<z.infer<typeof schema>, 'CORS_ORIGIN'> & { CORS_ORIGIN: string; dataDir: string; publicUrl: string };
+
+/** Every variable the API reads (docker-compose.yml is checked against it). */
+export const API_ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+/** Whether this process serves HTTP/WebSocket (ROLE all or api). */
+export const servesHttp = (env: Pick<Env, 'ROLE'>) => env.ROLE !== 'worker';
+/** Whether this process runs the job worker (ROLE=worker, or ROLE=all unless WORKER_ENABLED=false). */
+export const runsWorker = (env: Pick<Env, 'ROLE' | 'WORKER_ENABLED'>) => env.ROLE === 'worker' || (env.ROLE === 'all' && env.WORKER_ENABLED);
 
 /**
  * Parses the environment once at start-up. This is the only reader of process.env;

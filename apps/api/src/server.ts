@@ -34,12 +34,16 @@ import { JobQueue } from './jobs/job-queue';
 import { createInProcessJobSignal, type JobSignal } from './jobs/job-signal';
 import { JobWorker } from './jobs/job.worker';
 import { translationJobHandler } from './jobs/translation.job';
+import { createRedisJobSignal } from './jobs/redis-job-signal';
 import { clientAddressResolver, compileTrustProxy } from './limits/client-address';
+import { limiterFactory, type LimiterFactory } from './limits/limiter';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
 import { LoginLimits } from './limits/login-limits';
 import { MediaService } from './media/media.service';
 import { PostService } from './post/post.service';
 import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
+import { createRedisPubSub } from './pubsub/redis-pubsub';
+import { connectRedis } from './redis/redis';
 import { getSchema } from './schema';
 import { SearchService } from './search/search.service';
 import { openStore, type Store } from './store';
@@ -65,6 +69,8 @@ export interface App {
   worker: JobWorker;
   jobQueue: JobQueue;
   jobSignal: JobSignal;
+  /** Where rate-limit counters live: Redis with REDIS_URL, else this process's memory. */
+  limiters: LimiterFactory;
   captioner: CaptionerProvider;
   translator: TranslatorProvider;
   close(): Promise<void>;
@@ -75,8 +81,14 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const logger = opts.logger ?? pino({ level: env.LOG_LEVEL });
   // Accounts, sessions, secrets and originals live here: owner only.
   ensurePrivateDir(env.dataDir);
-  const store = opts.store ?? (await openStore(env));
-  const pubsub = opts.pubsub ?? createInProcessPubSub();
+  // With REDIS_URL, events, limits and job wake-ups are shared with the other processes.
+  const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL, logger) : null;
+  const store = opts.store ?? (await openStore(env).catch(async (e: unknown) => {
+    await redis?.close();
+    throw e;
+  }));
+  const pubsub = opts.pubsub ?? (redis ? createRedisPubSub(redis, logger) : createInProcessPubSub());
+  const limiters = limiterFactory(redis?.commands);
   const media = new MediaService({
     dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS,
     decodePixelBudget: env.DECODE_PIXEL_BUDGET,
@@ -85,7 +97,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
   // One onnxruntime thread: translations run beside captioning and must not starve it.
   const translator = opts.translator ?? lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 1 });
-  const jobSignal = opts.jobSignal ?? createInProcessJobSignal();
+  const jobSignal = opts.jobSignal ?? (redis ? createRedisJobSignal(redis, logger) : createInProcessJobSignal());
   const jobQueue = new JobQueue({ store, signal: jobSignal, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS });
   const translation = translationJobHandler({ pubsub, translator, logger });
   const worker = new JobWorker({
@@ -109,7 +121,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     search: new SearchService(store),
   };
   const deps: AppDeps = {
-    env, store, pubsub, logger, media, services, loginLimits: new LoginLimits(env),
+    env, store, pubsub, logger, media, services, loginLimits: new LoginLimits(env, limiters),
     translation: { unavailableReason: () => translation.unavailableReason() },
   };
   return {
@@ -117,6 +129,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     worker,
     jobQueue,
     jobSignal,
+    limiters,
     captioner,
     translator,
     async close() {
@@ -124,6 +137,7 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
       await translator.dispose();
       if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
       if (!opts.store) await store.close();
+      await redis?.close();
     },
   };
 }
@@ -183,7 +197,7 @@ export async function createServer(
   const app = await createApp(env, opts);
   const { deps } = app;
   const schema = await getSchema();
-  const limits = new RateLimits(env);
+  const limits = new RateLimits(env, app.limiters);
   let warnedUntrusted = false;
   const clientAddress = clientAddressResolver({
     trustProxy: env.TRUST_PROXY,

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ErrorCode } from '@pixtale/shared';
 import { appError } from '../common/errors';
 
@@ -12,14 +13,28 @@ export interface LimiterOptions {
   blockDuration?: number;
 }
 
+export type LimiterFactory = (opts: LimiterOptions) => RateLimiterAbstract;
+
 /**
- * The one place that chooses where limiter state lives: in this process's memory. Several API
- * instances would share it by returning rate-limiter-flexible's RateLimiterRedis here with the
- * same options (plus `storeClient`); nothing else changes.
+ * The one place that chooses where limiter state lives. Without Redis: this process's memory.
+ * With Redis: counters shared by every process (keys `pixtale:rl:<prefix>:<key>`). Fails safe:
+ * while Redis cannot answer, each process counts in its own memory (rate-limiter-flexible's
+ * insurance limiter), so limits still hold (per process) instead of letting everything through or
+ * refusing everyone.
  */
-export function createLimiter(opts: LimiterOptions): RateLimiterAbstract {
-  return new RateLimiterMemory(opts);
+export function limiterFactory(redis?: Redis): LimiterFactory {
+  if (!redis) return (opts) => new RateLimiterMemory(opts);
+  return (opts) =>
+    new RateLimiterRedis({
+      ...opts,
+      keyPrefix: `pixtale:rl:${opts.keyPrefix}`,
+      storeClient: redis,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: new RateLimiterMemory(opts),
+    });
 }
+
+export const memoryLimiters: LimiterFactory = limiterFactory();
 
 /** RATE_LIMITED with `retryAfterSeconds` (HTTP 429 + Retry-After). */
 export function rateLimited(msBeforeNext: number, extra: Record<string, unknown> = {}) {

@@ -7,7 +7,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ErrorCode, ErrorReason, LIMITS } from '@pixtale/shared';
 import { appError } from '../common/errors';
 import type { Env } from '../env';
-import { createLimiter, isLimiterVerdict, rateLimited } from './limiter';
+import { isLimiterVerdict, memoryLimiters, rateLimited, type LimiterFactory } from './limiter';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -123,6 +123,7 @@ export class RateLimits {
 
   constructor(
     env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS' | 'COMMENT_RATE_LIMIT_POINTS'>,
+    createLimiter: LimiterFactory = memoryLimiters,
   ) {
     const duration = env.RATE_LIMIT_WINDOW_SECONDS;
     this.general = createLimiter({ keyPrefix: 'op', points: env.RATE_LIMIT_POINTS, duration });

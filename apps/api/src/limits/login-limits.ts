@@ -1,7 +1,7 @@
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorReason } from '@pixtale/shared';
 import type { Env } from '../env';
-import { createLimiter, isLimiterVerdict, rateLimited } from './limiter';
+import { isLimiterVerdict, memoryLimiters, rateLimited, type LimiterFactory } from './limiter';
 
 const MINUTE = 60;
 const DAY = 24 * 60 * MINUTE;
@@ -36,7 +36,10 @@ export class LoginLimits {
   /** Account + address pairs that logged in successfully (remembered 20 days). */
   private readonly knownAddresses: RateLimiterAbstract;
 
-  constructor(private readonly s: LoginLimitSettings) {
+  constructor(
+    private readonly s: LoginLimitSettings,
+    createLimiter: LimiterFactory = memoryLimiters,
+  ) {
     this.byAccountAndAddress = createLimiter({
       keyPrefix: 'login_fail_account_address', points: s.LOGIN_CONSECUTIVE_FAILS_PER_ACCOUNT_AND_ADDRESS, duration: DAY,
     });

@@ -16,15 +16,16 @@ export interface Topics {
 export type Topic = keyof Topics;
 
 /**
- * Pub/sub port. The default is in-process; several API instances would plug in a shared
- * implementation (e.g. Redis or MongoDB change streams) behind the same interface.
+ * Pub/sub port. The default is in-process; with REDIS_URL every process shares one over Redis
+ * (redis-pubsub.ts) behind the same interface.
  */
 export interface PubSub {
   publish<T extends Topic>(topic: T, payload: Topics[T], key?: string): void;
   subscribe<T extends Topic>(topic: T, key?: string): AsyncIterable<Topics[T]>;
 }
 
-const channel = (topic: string, key?: string) => (key ? `${topic}:${key}` : topic);
+/** The channel of a topic, or of one key's events within it. */
+export const channelOf = (topic: string, key?: string) => (key ? `${topic}:${key}` : topic);
 
 /** The in-process pub/sub also reports its listener count (tests wait for a subscription to be live). */
 export type InProcessPubSub = PubSub & { listenerCount(topic: Topic, key?: string): number };
@@ -34,13 +35,13 @@ export function createInProcessPubSub(): InProcessPubSub {
   emitter.setMaxListeners(0);
   return {
     listenerCount(topic, key) {
-      return emitter.listenerCount(channel(topic, key));
+      return emitter.listenerCount(channelOf(topic, key));
     },
     publish(topic, payload, key) {
-      emitter.emit(channel(topic, key), payload);
+      emitter.emit(channelOf(topic, key), payload);
     },
     subscribe<T extends Topic>(topic: T, key?: string): AsyncIterable<Topics[T]> {
-      const name = channel(topic, key);
+      const name = channelOf(topic, key);
       return {
         [Symbol.asyncIterator]() {
           // events.on buffers events from the moment it is called; return() removes the listener.

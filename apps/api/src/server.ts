@@ -73,7 +73,8 @@ export interface App {
   limiters: LimiterFactory;
   captioner: CaptionerProvider;
   translator: TranslatorProvider;
-  close(): Promise<void>;
+  /** Stops the worker (jobs still running after `graceMs` are released) and closes the connections. */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Builds the long-lived pieces: store, pub/sub, media, services and the job worker (not started). */
@@ -132,8 +133,8 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
     limiters,
     captioner,
     translator,
-    async close() {
-      await worker.stop();
+    async close(graceMs) {
+      await worker.stop(graceMs);
       await translator.dispose();
       if ('dispose' in captioner && typeof captioner.dispose === 'function') await (captioner.dispose as () => Promise<void>)();
       if (!opts.store) await store.close();
@@ -167,7 +168,11 @@ export interface Server {
   http: http.Server;
   /** e.g. http://127.0.0.1:4000 */
   url: string;
-  close(): Promise<void>;
+  /**
+   * Drains: stops accepting, lets in-flight requests finish, closes WebSockets with 1001 (Going
+   * away: graphql-ws clients reconnect, to another instance behind a balancer), then closes the app.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 /** Hides internals: anything that is not one of our coded errors becomes a generic message. */
@@ -324,7 +329,7 @@ export async function createServer(
     includeStacktraceInErrorResponses: false,
     formatError: formatError(deps.logger),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: env.SHUTDOWN_GRACE_SECONDS * 1000 }),
       ApolloServerPluginCacheControlDisabled(), // responses are per viewer (likedByMe); no per-field cache hints
       { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
       limitsPlugin,
@@ -400,8 +405,9 @@ export async function createServer(
     app,
     http: httpServer,
     url,
-    async close() {
-      await apollo.stop();
+    async close(graceMs) {
+      // Requests and jobs drain side by side, each within the grace period.
+      await Promise.all([apollo.stop(), app.worker.stop(graceMs)]);
       await app.close();
     },
   };

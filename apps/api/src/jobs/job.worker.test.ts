@@ -150,6 +150,32 @@ test('the worker loop wakes on every queued kind at once (not at its poll), runs
   }
 });
 
+test('a stopping worker lets its job finish within the grace period, then releases it for another worker; its late outcome is refused', async () => {
+  const { token } = await h.signUp('Stop');
+  await drain();
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  let finish!: () => void;
+  const slowCaptioner: CaptionerProvider = async () => {
+    started();
+    await new Promise<void>((r) => (finish = r));
+    throw new Error('captioner interrupted');
+  };
+  const w = worker({ captioner: slowCaptioner });
+  w.start();
+  const id = await newPost(token);
+  await running;
+  const [claimed] = await captionJobs(id);
+  expect(claimed).toMatchObject({ status: 'PROCESSING', attempts: 1 });
+  await w.stop(50);
+  const [released] = await captionJobs(id);
+  expect(released).toMatchObject({ status: 'PENDING', attempts: 0, leaseToken: null });
+  finish(); // the cut-short run ends now: its failure must not count against the released job
+  await sleep(50);
+  expect((await captionJobs(id))[0]).toMatchObject({ status: 'PENDING', attempts: 0, lastError: null });
+  await drain();
+});
+
 const env0 = testEnv();
 const noModel = captionerUnavailableReason(env0.PIXTALE_MODELS_DIR);
 (noModel ? describe.skip : describe)(`${noModel ? `PENDING (${noModel}): ` : ''}with the real captioner`, () => {

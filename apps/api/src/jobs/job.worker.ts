@@ -64,10 +64,13 @@ export class JobWorker {
   readonly id = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private running = false;
   private loop: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
   private woken = false;
   private wakeUp: (() => void) | null = null;
   private readonly busy = new Map<JobKind, Promise<void>>();
+  /** The jobs being run, to release on a stop whose grace ran out. */
+  private readonly inProgress = new Map<JobKind, JobRecord>();
   private readonly pollMs: number;
   private readonly backoffMs: (attempt: number) => number;
 
@@ -79,17 +82,40 @@ export class JobWorker {
   start() {
     if (this.running) return;
     this.running = true;
+    this.stopping = null;
     this.unsubscribe = this.o.signal.subscribe(() => this.wake());
     this.loop = this.run();
   }
 
-  /** Stops after the jobs in progress; a job cut short by process exit is recovered by its lease. */
-  async stop() {
+  /**
+   * Stops claiming and lets the jobs in progress finish, for `graceMs` at most: those still running
+   * then are released (PENDING again, this attempt not counted) so another worker takes them at
+   * once, and their late results are refused by the lease token. A job cut short without a stop
+   * (kill -9) is recovered when its lease expires.
+   */
+  stop(graceMs = Infinity): Promise<void> {
+    this.stopping ??= this.halt(graceMs);
+    return this.stopping;
+  }
+
+  private async halt(graceMs: number) {
     this.running = false;
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.wake();
-    await this.loop;
+    if (!this.loop) return;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = Number.isFinite(graceMs) ? new Promise<true>((r) => (timer = setTimeout(() => r(true), graceMs))) : null;
+    const finished = this.loop.then(() => false as const);
+    const cutShort = graceOver ? await Promise.race([finished, graceOver]) : await finished;
+    clearTimeout(timer);
+    if (!cutShort) return;
+    await Promise.all(
+      [...this.inProgress.values()].map(async (job) => {
+        const released = await this.o.store.jobs.release(leaseOf(job)).catch(() => false);
+        if (released) this.o.logger.info({ jobId: job.id, kind: job.kind }, 'stopping: job released for another worker');
+      }),
+    );
   }
 
   wake() {
@@ -125,8 +151,10 @@ export class JobWorker {
         await this.o.store.jobs.release(leaseOf(job)).catch(() => undefined); // stopping: give it back untouched
       } else if (job) {
         const { kind } = job;
+        this.inProgress.set(kind, job);
         this.busy.set(kind, this.process(job).finally(() => {
           this.busy.delete(kind);
+          this.inProgress.delete(kind);
           this.wake();
         }));
         continue;

@@ -273,18 +273,23 @@ export const MIGRATIONS: Migration[] = [
   `,
 ];
 
-/** Applies the migrations not yet applied (up to `to`: tests build older databases), each in its own transaction. Returns how many ran. */
+/**
+ * Applies the migrations not yet applied (up to `to`: tests build older databases), each in its own
+ * transaction. Several processes may start together on one database: each step takes the write
+ * lock first (BEGIN IMMEDIATE; the others wait, busy_timeout) and reads user_version under it, so
+ * every migration runs once, by whoever gets there first. Returns how many ran here.
+ */
 export function migrate(db: Database.Database, to = MIGRATIONS.length): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const step = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current >= to) return false;
+    const m = MIGRATIONS[current]!;
+    db.exec(typeof m === 'string' ? m : m.sql);
+    if (typeof m !== 'string') m.backfill(db);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
   let ran = 0;
-  for (let i = current; i < to; i++) {
-    const m = MIGRATIONS[i]!;
-    db.transaction(() => {
-      db.exec(typeof m === 'string' ? m : m.sql);
-      if (typeof m !== 'string') m.backfill(db);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
-    ran++;
-  }
+  while (step.immediate()) ran++;
   return ran;
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,36 @@ import { searchTerms } from '../search-terms';
 import { cacheStatements } from './statement-cache';
 
 storeContract('sqlite', async () => openSqliteStore(':memory:'));
+
+// The built adapter, opened by several processes at once (as N api + M worker processes start).
+const builtStore = path.resolve(__dirname, '..', '..', '..', 'dist', 'store', 'sqlite', 'sqlite.store.js');
+const notBuilt = fs.existsSync(builtStore) ? null : `build first: ${builtStore} is missing`;
+(notBuilt ? test.skip : test)(`${notBuilt ? `PENDING (${notBuilt}): ` : ''}processes starting together on a fresh database migrate it once, without SQLITE_BUSY`, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-race-'));
+  const file = path.join(dir, 'pixtale.sqlite');
+  // Each child loads the adapter, then waits for one common instant so they really race.
+  const at = Date.now() + 1500;
+  const script = `const { openSqliteStore } = require(${JSON.stringify(builtStore)});
+    while (Date.now() < ${at});
+    const s = openSqliteStore(${JSON.stringify(file)});
+    s.users.create({ email: 'p' + process.pid + '@b.co', displayName: 'P', passwordHash: null }).then(() => s.close());`;
+  const results = await Promise.all(
+    Array.from({ length: 4 }, () =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('exit', (code) => resolve({ code, stderr }));
+      }),
+    ),
+  );
+  expect(results).toEqual(results.map(() => ({ code: 0, stderr: '' })));
+  const db = new Database(file, { readonly: true });
+  expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  expect(db.prepare('SELECT count(*) AS n FROM users').get()).toEqual({ n: 4 });
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
 
 describe('sqlite adapter', () => {
   test('file database uses WAL and is migrated exactly once', async () => {

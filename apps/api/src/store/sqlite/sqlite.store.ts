@@ -187,12 +187,14 @@ export function openSqliteStore(file: string): Store {
     fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
   }
   const db = cacheStatements(new Database(file));
+  // First: concurrent writers (other processes on this data dir) wait up to 5 s for the lock
+  // instead of failing with SQLITE_BUSY; switching a new file to WAL already needs it.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   // Databases created by earlier versions were 644.
   if (file !== ':memory:') makePrivate(file, `${file}-wal`, `${file}-shm`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
 
   const q = <T extends unknown[]>(sql: string) => {

@@ -32,4 +32,20 @@ describeBuilt(`${fs.existsSync(mainJs) ? '' : `[skipped: build first, ${mainJs} 
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  test('a split role without REDIS_URL, or a Redis it cannot reach, stops it with one line', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-role-'));
+    try {
+      const noRedis = await run({ ROLE: 'worker', PIXTALE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      expect(noRedis.code).toBe(1);
+      expect(noRedis.stderr.trim()).toBe(
+        'Invalid environment: ROLE: ROLE=worker runs beside other processes and needs REDIS_URL (e.g. redis://127.0.0.1:6379); unset ROLE to run everything in one process',
+      );
+      const unreachable = await run({ ROLE: 'api', REDIS_URL: 'redis://127.0.0.1:1', API_PORT: '0', PIXTALE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr.trim()).toMatch(/^Pixtale API: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { API_ENV_VARIABLES, loadEnv, REPO_ROOT, runsWorker, servesHttp } from './env';
 
 test('zero configuration: port 4000 on loopback only, <repo>/data, SQLite, no JWT secret (generated into the data folder at start)', () => {
@@ -77,4 +79,20 @@ describe('ROLE and REDIS_URL', () => {
   test('every variable the API reads is listed', () => {
     expect(API_ENV_VARIABLES).toEqual(expect.arrayContaining(['ROLE', 'REDIS_URL', 'API_PORT', 'MONGODB_URI', 'SHUTDOWN_GRACE_SECONDS']));
   });
+});
+
+test('docker-compose.yml: the API replicas and the worker set only variables the API reads, and share one Redis', () => {
+  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  for (const [service, role] of [['api', 'api'], ['worker', 'worker']] as const) {
+    const environment = compose.services[service].environment as Record<string, string>;
+    expect(Object.keys(environment).filter((k) => !API_ENV_VARIABLES.includes(k))).toEqual([]);
+    expect(environment).toMatchObject({ ROLE: role, REDIS_URL: 'redis://redis:6379' });
+  }
+  expect(compose.services.redis.image).toMatch(/^redis:/);
+});
+
+test('.env.example lists every variable the API reads', () => {
+  const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
+  const listed = new Set([...example.matchAll(/^# ([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+  expect(API_ENV_VARIABLES.filter((k) => !listed.has(k))).toEqual([]);
 });

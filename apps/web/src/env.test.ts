@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseEnv, publicConfig } from './env';
+import { REPO_ROOT } from '@pixtale/shared/node';
+import { parse } from 'yaml';
+import { parseEnv, publicConfig, WEB_ENV_VARIABLES } from './env';
 
 describe('parseEnv', () => {
   it('has zero-configuration defaults outside production', () => {
@@ -65,4 +67,11 @@ describe('parseEnv', () => {
   it('rejects a malformed URL and names the variable', () => {
     expect(() => parseEnv({ API_URL: 'not a url' })).toThrow(/API_URL/);
   });
+});
+
+test('docker-compose.yml sets only variables the web app reads', () => {
+  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const set = Object.keys(compose.services.web.environment);
+  expect(set.length).toBeGreaterThan(0);
+  expect(set.filter((k) => !WEB_ENV_VARIABLES.includes(k))).toEqual([]);
 });

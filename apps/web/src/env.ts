@@ -91,6 +91,9 @@ const schema = z
 
 export type Env = z.output<typeof schema>;
 
+/** Every variable the web app reads (docker-compose.yml is checked against it). */
+export const WEB_ENV_VARIABLES: readonly string[] = Object.keys(schema.in.shape);
+
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {

@@ -130,8 +130,12 @@ export async function openMongoStore(uri: string): Promise<Store> {
   mongoose.set('transactionAsyncLocalStorage', true);
   const conn = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 10_000 }).asPromise();
   const m: Models = registerModels(conn);
-  await Promise.all(Object.values(m).map((model) => model.syncIndexes()));
-  await adoptLegacyJobs(conn, m);
+  // Several API and worker processes may start together: one of them at a time brings the
+  // database up to date (index changes, legacy collections), the others wait and find it done.
+  await withStartupLock(conn, async () => {
+    await Promise.all(Object.values(m).map((model) => model.syncIndexes()));
+    await adoptLegacyJobs(conn, m);
+  });
 
   const transactionStorage = (mongoose as unknown as { transactionAsyncLocalStorage?: AsyncLocalStorage<{ session?: ClientSession }> })
     .transactionAsyncLocalStorage;
@@ -697,6 +701,31 @@ export async function openMongoStore(uri: string): Promise<Store> {
     },
   };
   return store;
+}
+
+/**
+ * Runs `fn` holding a lock document (`pixtale_locks`, _id `startup`): inserting it succeeds for
+ * one process; the others retry until it is removed, or until it has expired (a holder that died
+ * mid-way; every step of `fn` is safe to repeat).
+ */
+async function withStartupLock(conn: mongoose.Connection, fn: () => Promise<void>, ttlMs = 120_000) {
+  const locks = conn.db!.collection<{ _id: string; owner: string; expiresAt: Date }>('pixtale_locks');
+  const owner = newLeaseToken();
+  for (;;) {
+    try {
+      await locks.insertOne({ _id: 'startup', owner, expiresAt: new Date(Date.now() + ttlMs) });
+      break;
+    } catch (e) {
+      if ((e as { code?: number }).code !== 11000) throw e; // duplicate key: someone holds it
+      await locks.deleteOne({ _id: 'startup', expiresAt: { $lt: new Date() } });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    await fn();
+  } finally {
+    await locks.deleteOne({ _id: 'startup', owner });
+  }
 }
 
 /**

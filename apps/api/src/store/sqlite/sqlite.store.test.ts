@@ -42,6 +42,44 @@ const notBuilt = fs.existsSync(builtStore) ? null : `build first: ${builtStore} 
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
+(notBuilt ? test.skip : test)(`${notBuilt ? `PENDING (${notBuilt}): ` : ''}workers in several processes never claim the same job twice`, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-claims-'));
+  const file = path.join(dir, 'pixtale.sqlite');
+  const setup = openSqliteStore(file);
+  const u = await setup.users.create({ email: 'w@b.co', displayName: 'W', passwordHash: null });
+  const post = await setup.posts.create({ authorId: u.id, image: imageRecord(), caption: null });
+  const ids = new Set<string>();
+  for (let i = 0; i < 60; i++) ids.add((await setup.jobs.enqueue({ kind: 'translation', postId: post.id, maxAttempts: 3 })).id);
+  await setup.close();
+  // Each process claims until the queue is empty and prints the ids it got.
+  const at = Date.now() + 1500;
+  const script = `const { openSqliteStore } = require(${JSON.stringify(builtStore)});
+    const s = openSqliteStore(${JSON.stringify(file)});
+    while (Date.now() < ${at});
+    (async () => {
+      const got = [];
+      for (let j; (j = await s.jobs.claim(['caption', 'translation'], 'w' + process.pid, new Date(), 60000)); ) got.push(j.id);
+      process.stdout.write(JSON.stringify(got));
+      await s.close();
+    })();`;
+  const claimed = await Promise.all(
+    Array.from({ length: 3 }, () =>
+      new Promise<string[]>((resolve, reject) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as string[]) : reject(new Error(err))));
+      }),
+    ),
+  );
+  const all = claimed.flat();
+  expect(all.length).toBe(ids.size);
+  expect(new Set(all)).toEqual(ids);
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
 describe('sqlite adapter', () => {
   test('file database uses WAL and is migrated exactly once', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-'));

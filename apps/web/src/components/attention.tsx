@@ -1,7 +1,9 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { Attention } from '@/graphql/types';
+import type { PostDetailFieldsFragment } from '@/graphql/generated/graphql';
+
+type Attention = NonNullable<PostDetailFieldsFragment['attention']>;
 import { describeRegion, heatmapPixels, peak } from '@/lib/heatmap';
 import { cx } from './ui';
 

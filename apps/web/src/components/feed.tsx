@@ -5,7 +5,7 @@ import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useSubscription } from 'urql';
 import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED, POST_TRANSLATIONS } from '@/graphql/operations';
-import type { Post } from '@/graphql/types';
+import type { PostCardFieldsFragment as FeedPost } from '@/graphql/generated/graphql';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
@@ -14,11 +14,6 @@ import { PostImage } from './post-image';
 import { Alert, Button, LinkButton, Spinner } from './ui';
 
 const PAGE_SIZE = 9;
-
-type FeedPost = Omit<Post, 'captions' | 'suggestions' | 'hashtags' | 'attention'>;
-interface FeedData {
-  feed: { edges: { cursor: string; node: FeedPost }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
 
 function mergeNewest(list: FeedPost[], incoming: FeedPost[], where: 'start' | 'end'): FeedPost[] {
   const byId = new Map(list.map((p) => [p.id, p]));
@@ -50,7 +45,7 @@ export function Feed() {
       inFlight.current = true;
       setLoading(true);
       const res = await client
-        .query<FeedData>(FEED, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .query(FEED, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
         .toPromise();
       inFlight.current = false;
       setLoading(false);
@@ -88,7 +83,7 @@ export function Feed() {
   }, [cursor, hasNext, load]);
 
   // New posts from everyone arrive live.
-  useSubscription<{ feedUpdated: FeedPost }>({ query: FEED_UPDATED, pause: status === 'loading' }, (_prev, data) => {
+  useSubscription({ query: FEED_UPDATED, pause: status === 'loading' }, (_prev, data) => {
     setPosts((prev) => {
       const known = prev.some((p) => p.id === data.feedUpdated.id);
       if (!known) setAnnounce(`New post from ${data.feedUpdated.author.displayName}`);
@@ -97,7 +92,7 @@ export function Feed() {
     return data;
   });
 
-  useSubscription<{ postDeleted: string }>({ query: POST_DELETED, pause: status === 'loading' }, (_prev, data) => {
+  useSubscription({ query: POST_DELETED, pause: status === 'loading' }, (_prev, data) => {
     setPosts((prev) => prev.filter((p) => p.id !== data.postDeleted));
     return data;
   });
@@ -169,7 +164,7 @@ function FeedCard({
   const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
   const shown = captionIn(post, language);
   // Follow the post while its caption, or its translation into the chosen language, is on the way.
-  useSubscription<{ postUpdated: FeedPost }>(
+  useSubscription(
     { query: POST_CARD_UPDATED, variables: { postId: post.id }, pause: !pending && shown.kind !== 'translating' },
     (_prev, data) => {
       onUpdate(data.postUpdated);
@@ -179,7 +174,7 @@ function FeedCard({
   const client = useClient();
   useRefreshWhile(shown.kind === 'translating', () => {
     void client
-      .query<{ post: FeedPost | null }>(POST_TRANSLATIONS, { id: post.id }, { requestPolicy: 'network-only' })
+      .query(POST_TRANSLATIONS, { id: post.id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((res) => res.data?.post && onUpdate({ ...post, ...res.data.post }));
   });

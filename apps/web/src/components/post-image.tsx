@@ -1,7 +1,7 @@
 'use client';
 
 import { forwardRef } from 'react';
-import type { Post } from '@/graphql/types';
+import type { PostCardFieldsFragment as Post } from '@/graphql/generated/graphql';
 import { altText, mediaUrl } from '@/lib/media';
 import { usePublicConfig } from './providers';
 import { cx } from './ui';

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useClient, useSubscription } from 'urql';
+import { useClient, useSubscription, type AnyVariables, type TypedDocumentNode } from 'urql';
 import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import {
   DELETE_POST,
@@ -17,7 +17,7 @@ import {
   RETRY_CAPTION,
   UNLIKE_POST,
 } from '@/graphql/operations';
-import type { Post } from '@/graphql/types';
+import type { PostDetailFieldsFragment as Post } from '@/graphql/generated/graphql';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
@@ -25,6 +25,9 @@ import { AttentionOverlay, AttentionWords } from './attention';
 import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
 import { PostImage } from './post-image';
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
+
+/** Sends a mutation; its GraphQL error becomes the page's action error. */
+type RunMutation = <Data, Vars extends AnyVariables>(query: TypedDocumentNode<Data, Vars>, variables: Vars) => Promise<Data | undefined>;
 
 export function validateCaption(text: string, current: string | null): string | undefined {
   // The API's normalisation, so what is checked here is what will be stored.
@@ -61,7 +64,7 @@ export function PostView({ id }: { id: string }) {
     if (sessionStatus === 'loading') return;
     let live = true;
     void client
-      .query<{ post: Post | null }>(POST, { id }, { requestPolicy: 'network-only' })
+      .query(POST, { id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((res) => {
         if (!live) return;
@@ -79,13 +82,13 @@ export function PostView({ id }: { id: string }) {
     if (!post || viewed.current === post.id) return;
     viewed.current = post.id;
     void client
-      .mutation<{ recordView: Pick<Post, 'id' | 'viewCount'> }>(RECORD_VIEW, { postId: post.id })
+      .mutation(RECORD_VIEW, { postId: post.id })
       .toPromise()
       .then((res) => res.data && merge(res.data.recordView));
   }, [client, post, merge]);
 
   // Caption status, new versions, likes and views arrive live.
-  useSubscription<{ postUpdated: Post }>(
+  useSubscription(
     { query: POST_UPDATED, variables: { postId: id }, pause: !post },
     (_prev, data) => {
       merge(data.postUpdated);
@@ -98,7 +101,7 @@ export function PostView({ id }: { id: string }) {
   const awaitingTranslation = !!post && captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
   useRefreshWhile(awaitingTranslation, () => {
     void client
-      .query<{ post: Pick<Post, 'id' | 'captionStatus' | 'caption' | 'translations'> | null }>(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
+      .query(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((res) => res.data?.post && merge(res.data.post));
   });
@@ -121,18 +124,18 @@ export function PostView({ id }: { id: string }) {
   const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
   const current = currentCaption(post);
 
-  async function run<T>(query: string | object, variables: Record<string, unknown>): Promise<T | undefined> {
+  const run: RunMutation = async (query, variables) => {
     setActionError(undefined);
-    const res = await client.mutation<T>(query as never, variables).toPromise();
+    const res = await client.mutation(query, variables).toPromise();
     if (res.error) {
       setActionError(humanError(res.error as ApiErrorLike));
       return undefined;
     }
     return res.data;
-  }
+  };
 
   async function editCaption(text: string): Promise<boolean> {
-    const data = await run<{ editCaption: Post }>(EDIT_CAPTION, { postId: post!.id, text: text.trim() });
+    const data = await run(EDIT_CAPTION, { postId: post!.id, text: text.trim() });
     if (data) merge(data.editCaption);
     return Boolean(data);
   }
@@ -163,7 +166,7 @@ export function PostView({ id }: { id: string }) {
           onRetry={
             isAuthor
               ? async () => {
-                  const data = await run<{ retryCaption: Post }>(RETRY_CAPTION, { postId: post.id });
+                  const data = await run(RETRY_CAPTION, { postId: post.id });
                   if (data) merge(data.retryCaption);
                 }
               : undefined
@@ -189,7 +192,7 @@ export function PostView({ id }: { id: string }) {
         {isAuthor && (
           <DeletePost
             onDelete={async () => {
-              const data = await run<{ deletePost: boolean }>(DELETE_POST, { postId: post.id });
+              const data = await run(DELETE_POST, { postId: post.id });
               if (data?.deletePost) {
                 router.push('/');
                 router.refresh();
@@ -321,7 +324,7 @@ function Engagement({
 }: {
   post: Post;
   canLike: boolean;
-  run: <T>(q: string | object, v: Record<string, unknown>) => Promise<T | undefined>;
+  run: RunMutation;
   merge: (p: Partial<Post> & { id: string }) => void;
 }) {
   const [busy, setBusy] = useState(false);
@@ -330,8 +333,9 @@ function Engagement({
     const liked = post.likedByMe;
     // Optimistic: flip now, then take the server's counts.
     merge({ id: post.id, likedByMe: !liked, likeCount: Math.max(0, post.likeCount + (liked ? -1 : 1)) });
-    const data = await run<{ likePost?: Post; unlikePost?: Post }>(liked ? UNLIKE_POST : LIKE_POST, { postId: post.id });
-    const fresh = data?.likePost ?? data?.unlikePost;
+    const fresh = liked
+      ? (await run(UNLIKE_POST, { postId: post.id }))?.unlikePost
+      : (await run(LIKE_POST, { postId: post.id }))?.likePost;
     merge(fresh ?? { id: post.id, likedByMe: liked, likeCount: post.likeCount });
     setBusy(false);
   }

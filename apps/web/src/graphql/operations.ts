@@ -1,4 +1,4 @@
-import { gql } from '@urql/core';
+import { graphql } from './generated';
 
 /**
  * Every GraphQL operation the browser sends. Names follow apps/api/schema.graphql; the contract
@@ -6,7 +6,7 @@ import { gql } from '@urql/core';
  * from the schema file.
  */
 
-export const POST_CARD_FIELDS = gql`
+export const POST_CARD_FIELDS = graphql(`
   fragment PostCardFields on Post {
     id
     imageUrl
@@ -47,9 +47,9 @@ export const POST_CARD_FIELDS = gql`
       displayName
     }
   }
-`;
+`);
 
-export const POST_DETAIL_FIELDS = gql`
+export const POST_DETAIL_FIELDS = graphql(`
   fragment PostDetailFields on Post {
     ...PostCardFields
     captionError
@@ -74,10 +74,9 @@ export const POST_DETAIL_FIELDS = gql`
       }
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const ME = gql`
+export const ME = graphql(`
   query Me {
     me {
       id
@@ -86,9 +85,9 @@ export const ME = gql`
       createdAt
     }
   }
-`;
+`);
 
-export const FEED = gql`
+export const FEED = graphql(`
   query Feed($first: Int!, $after: String) {
     feed(first: $first, after: $after) {
       edges {
@@ -103,47 +102,42 @@ export const FEED = gql`
       }
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const FEED_UPDATED = gql`
+export const FEED_UPDATED = graphql(`
   subscription FeedUpdated {
     feedUpdated {
       ...PostCardFields
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const POST = gql`
+export const POST = graphql(`
   query Post($id: ID!) {
     post(id: $id) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const POST_UPDATED = gql`
+export const POST_UPDATED = graphql(`
   subscription PostUpdated($postId: ID!) {
     postUpdated(postId: $postId) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const POST_CARD_UPDATED = gql`
+export const POST_CARD_UPDATED = graphql(`
   subscription PostCardUpdated($postId: ID!) {
     postUpdated(postId: $postId) {
       ...PostCardFields
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
 /** The live caption and its translations: the language switcher's fallback when a postUpdated event was missed. */
-export const POST_TRANSLATIONS = gql`
+export const POST_TRANSLATIONS = graphql(`
   query PostTranslations($id: ID!) {
     post(id: $id) {
       id
@@ -163,18 +157,17 @@ export const POST_TRANSLATIONS = gql`
       translationStatus
     }
   }
-`;
+`);
 
-export const EDIT_CAPTION = gql`
+export const EDIT_CAPTION = graphql(`
   mutation EditCaption($postId: ID!, $text: String!) {
     editCaption(postId: $postId, text: $text) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const LIKE_POST = gql`
+export const LIKE_POST = graphql(`
   mutation LikePost($postId: ID!) {
     likePost(postId: $postId) {
       id
@@ -182,9 +175,9 @@ export const LIKE_POST = gql`
       likedByMe
     }
   }
-`;
+`);
 
-export const UNLIKE_POST = gql`
+export const UNLIKE_POST = graphql(`
   mutation UnlikePost($postId: ID!) {
     unlikePost(postId: $postId) {
       id
@@ -192,44 +185,43 @@ export const UNLIKE_POST = gql`
       likedByMe
     }
   }
-`;
+`);
 
-export const RECORD_VIEW = gql`
+export const RECORD_VIEW = graphql(`
   mutation RecordView($postId: ID!) {
     recordView(postId: $postId) {
       id
       viewCount
     }
   }
-`;
+`);
 
-export const DELETE_POST = gql`
+export const DELETE_POST = graphql(`
   mutation DeletePost($postId: ID!) {
     deletePost(postId: $postId)
   }
-`;
+`);
 
 /** Sent by XMLHttpRequest (multipart request spec), so it is a plain string. */
-export const POST_DELETED = gql`
+export const POST_DELETED = graphql(`
   subscription PostDeleted {
     postDeleted
   }
-`;
+`);
 
-export const RETRY_CAPTION = gql`
+export const RETRY_CAPTION = graphql(`
   mutation RetryCaption($postId: ID!) {
     retryCaption(postId: $postId) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
 export const CREATE_POST_SOURCE = `mutation CreatePost($image: Upload!, $caption: String) {
   createPost(image: $image, caption: $caption) { id captionStatus }
 }`;
 
-export const CAPTION_ANALYTICS = gql`
+export const CAPTION_ANALYTICS = graphql(`
   query CaptionAnalytics($postId: ID!) {
     captionAnalytics(postId: $postId) {
       caption {
@@ -244,9 +236,9 @@ export const CAPTION_ANALYTICS = gql`
       likeRate
     }
   }
-`;
+`);
 
-export const API_TOKENS = gql`
+export const API_TOKENS = graphql(`
   query ApiTokens {
     apiTokens {
       id
@@ -256,9 +248,9 @@ export const API_TOKENS = gql`
       revokedAt
     }
   }
-`;
+`);
 
-export const CREATE_API_TOKEN = gql`
+export const CREATE_API_TOKEN = graphql(`
   mutation CreateApiToken($name: String!) {
     createApiToken(name: $name) {
       id
@@ -267,10 +259,10 @@ export const CREATE_API_TOKEN = gql`
       createdAt
     }
   }
-`;
+`);
 
-export const REVOKE_API_TOKEN = gql`
+export const REVOKE_API_TOKEN = graphql(`
   mutation RevokeApiToken($id: ID!) {
     revokeApiToken(id: $id)
   }
-`;
+`);

@@ -54,6 +54,7 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: each caller reads the shape it asked for
 export async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const res = await fetch(API(), {
     method: 'POST',

@@ -1,5 +1,5 @@
-import { LIMITS } from '@pixtale/shared';
 import { z } from 'zod';
+import { LIMITS } from '@pixtale/shared';
 
 /**
  * The web app's configuration: the one place that reads `process.env`.

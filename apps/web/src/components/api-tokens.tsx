@@ -5,7 +5,7 @@ import { useClient } from 'urql';
 import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/graphql/operations';
 import type { ApiTokensQuery, CreateApiTokenMutation } from '@/graphql/generated/graphql';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
+import { humanError } from '@/lib/errors';
 import { timeAgo } from '@/lib/media';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, Spinner, TextField } from './ui';
@@ -34,7 +34,7 @@ export function ApiTokens() {
 
   const load = useCallback(async () => {
     const res = await client.query(API_TOKENS, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (res.error) setError(humanError(res.error as ApiErrorLike));
+    if (res.error) setError(humanError(res.error));
     else setTokens(res.data?.apiTokens ?? []);
   }, [client]);
 
@@ -53,7 +53,7 @@ export function ApiTokens() {
     setBusy(true);
     const res = await client.mutation(CREATE_API_TOKEN, { name: n }).toPromise();
     setBusy(false);
-    if (res.error || !res.data) return setError(humanError(res.error as ApiErrorLike));
+    if (res.error || !res.data) return setError(humanError(res.error));
     setCreated(res.data.createApiToken);
     setCopied(false);
     setName('');
@@ -64,7 +64,7 @@ export function ApiTokens() {
     setError(undefined);
     const res = await client.mutation(REVOKE_API_TOKEN, { id }).toPromise();
     setConfirming(null);
-    if (res.error) return setError(humanError(res.error as ApiErrorLike));
+    if (res.error) return setError(humanError(res.error));
     if (created?.id === id) setCreated(null);
     void load();
   }

@@ -2,10 +2,10 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { PostDetailFieldsFragment } from '@/graphql/generated/graphql';
-
-type Attention = NonNullable<PostDetailFieldsFragment['attention']>;
 import { describeRegion, heatmapPixels, peak } from '@/lib/heatmap';
 import { cx } from './ui';
+
+type Attention = NonNullable<PostDetailFieldsFragment['attention']>;
 
 /** Canvas drawn over the image: the active word's attention grid, smoothly upscaled. */
 export function AttentionOverlay({ attention, activeIndex }: { attention: Attention; activeIndex: number | null }) {

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useSubscription } from 'urql';
 import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED, POST_TRANSLATIONS } from '@/graphql/operations';
 import type { PostCardFieldsFragment as FeedPost } from '@/graphql/generated/graphql';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
+import { humanError } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
@@ -50,7 +50,7 @@ export function Feed() {
       inFlight.current = false;
       setLoading(false);
       if (res.error || !res.data) {
-        setError(humanError(res.error as ApiErrorLike | undefined));
+        setError(humanError(res.error));
         return;
       }
       setError(undefined);

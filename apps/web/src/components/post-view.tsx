@@ -18,7 +18,7 @@ import {
   UNLIKE_POST,
 } from '@/graphql/operations';
 import type { PostDetailFieldsFragment as Post } from '@/graphql/generated/graphql';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
+import { humanError } from '@/lib/errors';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { AttentionOverlay, AttentionWords } from './attention';
@@ -68,7 +68,7 @@ export function PostView({ id }: { id: string }) {
       .toPromise()
       .then((res) => {
         if (!live) return;
-        if (res.error) return setLoadError(humanError(res.error as ApiErrorLike));
+        if (res.error) return setLoadError(humanError(res.error));
         if (!res.data?.post) return setNotFound(true);
         setPost(res.data.post);
       });
@@ -128,7 +128,7 @@ export function PostView({ id }: { id: string }) {
     setActionError(undefined);
     const res = await client.mutation(query, variables).toPromise();
     if (res.error) {
-      setActionError(humanError(res.error as ApiErrorLike));
+      setActionError(humanError(res.error));
       return undefined;
     }
     return res.data;

@@ -7,7 +7,7 @@ type Ctx = { params: Promise<{ nextauth: string[] }> };
 
 // Options are built per request so configuration is read at run time, not at build time.
 async function handler(req: Request, ctx: Ctx) {
-  return NextAuth(req as never, { params: await ctx.params } as never, buildAuthOptions());
+  return NextAuth(req as never, { params: await ctx.params } as never, buildAuthOptions()) as Promise<Response>;
 }
 
 export { handler as GET, handler as POST };

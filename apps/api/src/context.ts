@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { AuthService, Viewer } from './auth/auth.service';
+import type { CommentService } from './comment/comment.service';
 import { unauthenticated } from './common/errors';
 import type { EngagementService } from './engagement/engagement.service';
 import type { Env } from './env';
@@ -9,7 +10,11 @@ import type { LoginLimits } from './limits/login-limits';
 import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
-import type { CaptionVersionRecord, Store, TranslationJobRecord, TranslationRecord, UserRecord } from './store';
+import type { SearchService } from './search/search.service';
+import type {
+  CaptionVersionRecord, PostRecord, Store, TranslationJobRecord, TranslationRecord, UserRecord, UserStatsRecord,
+} from './store';
+import type { UserService } from './user/user.service';
 
 /** Long-lived pieces built once per process (see server.ts). */
 export interface AppDeps {
@@ -18,7 +23,14 @@ export interface AppDeps {
   pubsub: PubSub;
   logger: Logger;
   media: MediaService;
-  services: { auth: AuthService; posts: PostService; engagement: EngagementService };
+  services: {
+    auth: AuthService;
+    posts: PostService;
+    engagement: EngagementService;
+    users: UserService;
+    comments: CommentService;
+    search: SearchService;
+  };
   /** Brute-force limits on logIn, per account and per address (limits/login-limits.ts). */
   loginLimits: LoginLimits;
   /** Whether translations can be made here: the reason when not (no translation model), else null. */
@@ -27,6 +39,13 @@ export interface AppDeps {
 
 export interface Loaders {
   user: DataLoader<string, UserRecord | null>;
+  post: DataLoader<string, PostRecord | null>;
+  /** Post, follower and following counts of a user. */
+  userStats: DataLoader<string, UserStatsRecord>;
+  /** Whether the signed-in viewer follows the user (false when anonymous). */
+  viewerFollows: DataLoader<string, boolean>;
+  /** Number of comments on a post. */
+  commentCount: DataLoader<string, number>;
   caption: DataLoader<string, CaptionVersionRecord | null>;
   captionsByPost: DataLoader<string, CaptionVersionRecord[]>;
   likedByMe: DataLoader<string, boolean>;
@@ -73,6 +92,20 @@ function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
   };
   return {
     user: new DataLoader(async (ids) => byId(await store.users.findByIds(ids), ids)),
+    post: new DataLoader(async (ids) => byId(await store.posts.findByIds(ids), ids)),
+    userStats: new DataLoader(async (ids) => {
+      const m = new Map((await store.users.stats(ids)).map((s) => [s.userId, s]));
+      return ids.map((id) => m.get(id) ?? { userId: id, postCount: 0, followerCount: 0, followingCount: 0 });
+    }),
+    viewerFollows: new DataLoader(async (ids) => {
+      if (!viewer) return ids.map(() => false);
+      const followed = new Set(await store.follows.followedIds(viewer.user.id, ids));
+      return ids.map((id) => followed.has(id));
+    }),
+    commentCount: new DataLoader(async (postIds) => {
+      const m = new Map((await store.comments.countByPosts(postIds)).map((c) => [c.postId, c.count]));
+      return postIds.map((id) => m.get(id) ?? 0);
+    }),
     caption: new DataLoader(async (ids) => byId(await store.captions.findByIds(ids), ids)),
     captionsByPost: new DataLoader(async (postIds) => {
       const all = await store.captions.listByPosts(postIds);

@@ -39,6 +39,8 @@ const schema = z
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
     AUTH_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(10),
     UPLOAD_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(30),
+    /** addComment per client per window. */
+    COMMENT_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(20),
     /** Failed logins in a row for one account from one address before that address waits 15 minutes. */
     LOGIN_CONSECUTIVE_FAILS_PER_ACCOUNT_AND_ADDRESS: z.coerce.number().int().positive().default(10),
     /** Failed logins per address per day (any accounts) before it is refused for a day. */

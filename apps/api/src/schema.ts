@@ -3,9 +3,12 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth/auth-checker';
 import { AuthResolver, UserResolver } from './auth/auth.resolver';
+import { CommentResolver, PostCommentsResolver } from './comment/comment.resolver';
 import { EngagementResolver } from './engagement/engagement.resolver';
 import { PostResolver } from './post/post.resolver';
+import { SearchResolver } from './search/search.resolver';
 import { CaptionLanguageResolver, LanguageResolver } from './translation/translation.resolver';
+import { UserProfileResolver } from './user/user.resolver';
 
 let built: Promise<GraphQLSchema> | null = null;
 
@@ -15,7 +18,10 @@ let built: Promise<GraphQLSchema> | null = null;
  */
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [AuthResolver, UserResolver, PostResolver, EngagementResolver, LanguageResolver, CaptionLanguageResolver],
+    resolvers: [
+      AuthResolver, UserResolver, UserProfileResolver, PostResolver, PostCommentsResolver, CommentResolver, EngagementResolver,
+      SearchResolver, LanguageResolver, CaptionLanguageResolver,
+    ],
     authChecker,
     validate: false,
     // Every @Subscription here has its own `subscribe` that uses the context's pub/sub;

@@ -12,7 +12,7 @@ import { makeJpeg } from './testing/harness';
 import type { InProcessPubSub } from './pubsub/pubsub';
 
 /** Waits until the server has registered a subscriber (no sleeps: robust on a busy machine). */
-async function subscribed(topic: 'FEED_UPDATED' | 'POST_UPDATED', key?: string) {
+async function subscribed(topic: 'FEED_UPDATED' | 'POST_UPDATED' | 'COMMENT_ADDED', key?: string) {
   const ps = server.app.deps.pubsub as InProcessPubSub;
   while (ps.listenerCount(topic, key) === 0) await new Promise((r) => setTimeout(r, 20));
 }
@@ -23,7 +23,7 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-http-'));
   // TRUST_PROXY=loopback: these tests stand in for a proxy on this machine, naming clients in X-Forwarded-For.
-  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
+  const env = testEnv({ dataDir, PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, COMMENT_RATE_LIMIT_POINTS: 3, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
   server = await createServer(env, {
     host: '127.0.0.1',
     store: openSqliteStore(':memory:'),
@@ -162,6 +162,41 @@ test('bad JSON and wrong argument types get coded errors, not 500s', async () =>
   expect(wrongType.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 });
 
+test('profile picture over HTTP multipart: updateProfile(avatar) stores a square WebP that is served', async () => {
+  const me = await signUp('10.5.0.1');
+  const form = new FormData();
+  form.append('operations', JSON.stringify({
+    query: 'mutation($a: Upload, $b: String){ updateProfile(avatar: $a, bio: $b) { bio avatarUrl } }',
+    variables: { a: null, b: 'hello' },
+  }));
+  form.append('map', JSON.stringify({ 0: ['variables.a'] }));
+  form.append('0', new Blob([await makeJpeg({ width: 600, height: 300 })], { type: 'image/jpeg' }), 'me.jpg');
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST', headers: { authorization: `Bearer ${me.token}`, 'apollo-require-preflight': 'true' }, body: form,
+  });
+  const profile = ((await res.json()) as Json).data!.updateProfile as { bio: string; avatarUrl: string };
+  expect(profile.bio).toBe('hello');
+  const img = await fetch(profile.avatarUrl);
+  expect([img.status, img.headers.get('content-type')]).toEqual([200, 'image/webp']);
+});
+
+test('comments are rate-limited per client (COMMENT_RATE_LIMIT_POINTS), other operations unaffected', async () => {
+  const author = await signUp('10.4.0.1');
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${author.token}`, 'apollo-require-preflight': 'true' },
+    body: multipart(await makeJpeg()),
+  });
+  const id = ((await res.json()) as Json).data!.createPost.id as string;
+  const codes: unknown[] = [];
+  for (let i = 0; i < 4; i++) {
+    const r = await post('mutation($id:ID!,$t:String!){ addComment(postId:$id, text:$t) { id } }', { id, t: `comment ${i}` }, author.token);
+    codes.push(r.body.errors?.[0]?.extensions?.code ?? 'OK');
+  }
+  expect(codes).toEqual(['OK', 'OK', 'OK', 'RATE_LIMITED']);
+  expect((await post('query($id:ID!){ post(id:$id) { commentCount } }', { id }, author.token)).body.data!.post.commentCount).toBe(3);
+});
+
 describe('graphql-ws subscriptions', () => {
   let client: Client;
   beforeAll(() => {
@@ -203,6 +238,25 @@ describe('graphql-ws subscriptions', () => {
     expect((await updates.next()).value!.data?.postUpdated.caption).toEqual({ text: 'edited live', version: 2 });
     await updates.return?.();
   }, 300_000);
+
+  test('commentAdded: a comment posted by one client arrives live at another', async () => {
+    const author = await signUp('10.3.0.1');
+    const guest = await signUp('10.3.0.2');
+    const res = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${author.token}`, 'apollo-require-preflight': 'true' },
+      body: multipart(await makeJpeg()),
+    });
+    const id = ((await res.json()) as Json).data!.createPost.id as string;
+    const comments = subscribe<{ commentAdded: { id: string; text: string; author: { id: string } } }>(
+      'subscription($id: ID!) { commentAdded(postId: $id) { id text author { id } } }', { id },
+    );
+    const first = comments.next();
+    await subscribed('COMMENT_ADDED', id);
+    const added = await post('mutation($id:ID!){ addComment(postId:$id, text:"  hello\u200B there ") { id } }', { id }, guest.token);
+    expect((await first).value!.data?.commentAdded).toEqual({ id: added.body.data!.addComment.id, text: 'hello there', author: { id: guest.user.id } });
+    await comments.return?.();
+  });
 
   test('subscribing to an unknown post errors with NOT_FOUND', async () => {
     const it = subscribe('subscription { postUpdated(postId: "missing") { id } }');

@@ -18,6 +18,7 @@ import { ErrorCode } from '@pixtale/shared';
 import { readOrCreateSecret } from '@pixtale/shared/node';
 import { AuthService } from './auth/auth.service';
 import { lazyCaptioner, type CaptionerProvider } from './caption/captioner';
+import { CommentService } from './comment/comment.service';
 import { ensurePrivateDir } from './common/private-files';
 import { createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
@@ -33,8 +34,10 @@ import { MediaService } from './media/media.service';
 import { PostService } from './post/post.service';
 import { createInProcessPubSub, type PubSub } from './pubsub/pubsub';
 import { getSchema } from './schema';
+import { SearchService } from './search/search.service';
 import { openStore, type Store } from './store';
 import { lazyTranslator, type TranslatorProvider } from './translation/translator';
+import { UserService } from './user/user.service';
 
 export interface AppOptions {
   /** Use this store instead of opening one from the environment. */
@@ -82,8 +85,14 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   // Derived from the session secret, so every API instance sharing a store hashes alike.
   const viewKeySecret = createHmac('sha256', env.JWT_SECRET).update('pixtale view keys').digest('base64url');
   const engagement = new EngagementService(store, posts, pubsub, viewKeySecret);
+  const services = {
+    auth, posts, engagement,
+    users: new UserService(store, media, env.MAX_UPLOAD_BYTES),
+    comments: new CommentService(store, posts, pubsub),
+    search: new SearchService(store),
+  };
   const deps: AppDeps = {
-    env, store, pubsub, logger, media, services: { auth, posts, engagement }, loginLimits: new LoginLimits(env),
+    env, store, pubsub, logger, media, services, loginLimits: new LoginLimits(env),
     translation: { unavailableReason: () => translationWorker.unavailableReason() },
   };
   return {

@@ -52,6 +52,10 @@ export const ErrorReason = {
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   QUERY_TOO_COSTLY: 'QUERY_TOO_COSTLY',
   CAPTION_NOT_FAILED: 'CAPTION_NOT_FAILED',
+  /** follow: you cannot follow yourself (BAD_USER_INPUT). */
+  CANNOT_FOLLOW_SELF: 'CANNOT_FOLLOW_SELF',
+  ALREADY_FOLLOWING: 'ALREADY_FOLLOWING',
+  NOT_FOLLOWING: 'NOT_FOLLOWING',
   /** caption(language:) got a language captions are not available in; `extensions.supportedLanguages` lists them. */
   UNSUPPORTED_LANGUAGE: 'UNSUPPORTED_LANGUAGE',
 } as const;

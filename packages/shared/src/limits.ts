@@ -14,6 +14,10 @@ export const LIMITS = {
   passwordMaxLength: 128,
   displayNameMaxLength: 50,
   captionMaxLength: 500,
+  commentMaxLength: 500,
+  bioMaxLength: 300,
+  /** Longest search query, in characters. */
+  searchQueryMaxLength: 200,
   apiTokenNameMaxLength: 60,
   /** Largest `first` accepted by paginated queries. */
   pageSizeMax: 50,

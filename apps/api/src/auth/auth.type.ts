@@ -11,6 +11,9 @@ export class User {
   @Field({ description: 'Public name shown on posts.' })
   displayName!: string;
 
+  @Field({ description: 'Public profile text; empty when none.' })
+  bio!: string;
+
   @Field({ description: 'When the account was created.' })
   createdAt!: Date;
 }

@@ -92,7 +92,7 @@ function startApi(dataDir: string, extra: Record<string, string>): Promise<Child
     const child = spawn(process.execPath, [...NODE_ARGS, MAIN], {
       env: {
         ...childEnv(), NODE_ENV: 'development', PORT: String(PORT), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir, LOG_LEVEL: 'info',
-        RATE_LIMIT_POINTS: '100000000', AUTH_RATE_LIMIT_POINTS: '100000', UPLOAD_RATE_LIMIT_POINTS: '100000', ...extra,
+        RATE_LIMIT_POINTS: '100000000', AUTH_RATE_LIMIT_POINTS: '100000', UPLOAD_RATE_LIMIT_POINTS: '100000', COMMENT_RATE_LIMIT_POINTS: '100000', ...extra,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

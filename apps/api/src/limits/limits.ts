@@ -107,22 +107,28 @@ function computeQueryLimits(
 }
 
 const AUTH_FIELDS = new Set(['logIn', 'signUp', 'signInWithGoogle']);
-const UPLOAD_FIELDS = new Set(['createPost']);
+/** Operations that may carry an image to decode (updateProfile: a profile picture). */
+const UPLOAD_FIELDS = new Set(['createPost', 'updateProfile']);
+const COMMENT_FIELDS = new Set(['addComment']);
 
 /**
  * Per-client rate limits (stores: see limiter.ts): every operation, plus tighter budgets for
- * sign-in and uploads. `ip` is the client's address as resolved by client-address.ts.
+ * sign-in, uploads and comments. `ip` is the client's address as resolved by client-address.ts.
  */
 export class RateLimits {
   private readonly general: RateLimiterAbstract;
   private readonly auth: RateLimiterAbstract;
   private readonly upload: RateLimiterAbstract;
+  private readonly comment: RateLimiterAbstract;
 
-  constructor(env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS'>) {
+  constructor(
+    env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS' | 'COMMENT_RATE_LIMIT_POINTS'>,
+  ) {
     const duration = env.RATE_LIMIT_WINDOW_SECONDS;
     this.general = createLimiter({ keyPrefix: 'op', points: env.RATE_LIMIT_POINTS, duration });
     this.auth = createLimiter({ keyPrefix: 'auth', points: env.AUTH_RATE_LIMIT_POINTS, duration });
     this.upload = createLimiter({ keyPrefix: 'upload', points: env.UPLOAD_RATE_LIMIT_POINTS, duration });
+    this.comment = createLimiter({ keyPrefix: 'comment', points: env.COMMENT_RATE_LIMIT_POINTS, duration });
   }
 
   /** Consumes the operation's points; throws RATE_LIMITED when a budget is spent. */
@@ -131,6 +137,7 @@ export class RateLimits {
       await this.general.consume(clientKey);
       if (rootFields.some((f) => AUTH_FIELDS.has(f))) await this.auth.consume(`ip:${ip}`);
       if (rootFields.some((f) => UPLOAD_FIELDS.has(f))) await this.upload.consume(clientKey);
+      if (rootFields.some((f) => COMMENT_FIELDS.has(f))) await this.comment.consume(clientKey);
     } catch (e) {
       if (isLimiterVerdict(e)) throw rateLimited(e.msBeforeNext);
       throw e;

@@ -20,6 +20,9 @@ export interface MediaOptions {
   decodePixelBudget?: number;
 }
 
+/** Side of the square profile pictures, in pixels (shown at up to about 150 CSS px, 2x screens). */
+export const AVATAR_SIZE = 320;
+
 /** Decode budgets are counted in whole megapixels (the semaphore's weights). */
 const MEGAPIXEL = 1_000_000;
 
@@ -128,6 +131,41 @@ export class MediaService {
     }
   }
 
+  /**
+   * A profile picture: validated and decoded like a post image (same byte and pixel limits,
+   * auto-rotated, metadata stripped), cropped to a centred square of AVATAR_SIZE px, WebP.
+   * Runs `keep` (storing it on the user) while the file is pinned, like `ingestWhile`.
+   */
+  async ingestAvatarWhile<T>(input: Buffer, keep: (avatar: ImageVariant) => Promise<T>): Promise<T> {
+    const { data, raw } = await this.decode(input);
+    const encoded = await encode(
+      sharp(data, raw).resize(AVATAR_SIZE, AVATAR_SIZE, { fit: 'cover', position: 'attention' }).webp({ quality: 82 }),
+      'webp',
+    );
+    const key = encoded.variant.key;
+    const avatar = await this.withKeyLock(key, async () => {
+      const written = await this.write(encoded);
+      this.pins.set(key, (this.pins.get(key) ?? 0) + 1);
+      return written;
+    });
+    try {
+      return await keep(avatar);
+    } finally {
+      const left = (this.pins.get(key) ?? 1) - 1;
+      if (left > 0) this.pins.set(key, left);
+      else this.pins.delete(key);
+    }
+  }
+
+  /** Removes an avatar file unless it is still in use (`inUse`) or an upload of it is being stored. */
+  async removeUnusedFile(v: ImageVariant, inUse: () => Promise<boolean>): Promise<boolean> {
+    return this.withKeyLock(v.key, async () => {
+      if (this.pins.has(v.key) || (await inUse())) return false;
+      await fs.rm(this.pathOf(v), { force: true });
+      return true;
+    });
+  }
+
   /** Absolute path of a stored file. */
   pathOf(v: ImageVariant): string {
     return path.join(this.opts.dir, v.file);
@@ -167,6 +205,21 @@ export class MediaService {
 
   /** Decodes once (first frame only, straight to the detail size) under the pixel budget, then encodes the variants. */
   private async normalise(input: Buffer): Promise<Record<'feed' | 'detail' | 'detailJpeg', Encoded>> {
+    const { data, raw } = await this.decode(input);
+    const resized = (size: number) => sharp(data, raw).resize(size, size, { fit: 'inside', withoutEnlargement: true });
+    const [feed, detail, detailJpeg] = await Promise.all([
+      encode(resized(LIMITS.feedImageSize).webp({ quality: 80 }), 'webp'),
+      encode(sharp(data, raw).webp({ quality: 85 }), 'webp'),
+      encode(sharp(data, raw).flatten({ background: '#ffffff' }).jpeg({ quality: 88, mozjpeg: true }), 'jpg'),
+    ]);
+    return { feed, detail, detailJpeg };
+  }
+
+  /**
+   * Validates by content (format, byte and pixel limits) and decodes the first frame, auto-rotated,
+   * in sRGB, at most the detail size, to raw pixels (no metadata survives), under the pixel budget.
+   */
+  private async decode(input: Buffer): Promise<{ data: Buffer; raw: sharp.SharpOptions }> {
     const { maxBytes, maxPixels } = this.opts;
     if (input.length > maxBytes) throw tooLarge(maxBytes);
     if (input.length === 0) throw unsupported('The upload is empty', ErrorReason.NOT_AN_IMAGE);
@@ -204,14 +257,7 @@ export class MediaService {
       if (/pixel limit/i.test(msg)) throw tooManyPixels(maxPixels);
       throw unsupported('The image is truncated or corrupt and cannot be decoded', ErrorReason.CORRUPT_IMAGE);
     }
-    const raw = { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } };
-    const resized = (size: number) => sharp(base.data, raw).resize(size, size, { fit: 'inside', withoutEnlargement: true });
-    const [feed, detail, detailJpeg] = await Promise.all([
-      encode(resized(LIMITS.feedImageSize).webp({ quality: 80 }), 'webp'),
-      encode(sharp(base.data, raw).webp({ quality: 85 }), 'webp'),
-      encode(sharp(base.data, raw).flatten({ background: '#ffffff' }).jpeg({ quality: 88, mozjpeg: true }), 'jpg'),
-    ]);
-    return { feed, detail, detailJpeg };
+    return { data: base.data, raw: { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } } };
   }
 
   /**

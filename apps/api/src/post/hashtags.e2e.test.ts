@@ -61,6 +61,19 @@ describeIfModel(`${reason ? `PENDING (${reason}): ` : ''}hashtags follow the liv
     expect(post.hashtags[0]).toBe('#GoodBoy');
     const expected = await (await h.app.captioner()).suggestHashtags(h.app.deps.media.pathOf((await h.app.deps.store.posts.findById(id))!.image.detailJpeg), 'My #GoodBoy in the snow');
     expect(post.hashtags).toEqual(expected);
+
+    // The hashtag pages and search read the same live hashtags: the author's own and the model's, lower-cased.
+    const TAG = 'query($t:String!){ hashtag(tag:$t){ tag posts(first: 50){ edges { node { id } } } } }';
+    for (const tag of post.hashtags) {
+      const page = (await h.gql<{ hashtag: { tag: string; posts: { edges: { node: { id: string } }[] } } }>(TAG, { t: tag })).data!.hashtag;
+      expect(page.tag).toBe(tag.slice(1).toLowerCase());
+      expect(page.posts.edges.map((e) => e.node.id)).toContain(id);
+    }
+    const found = await h.gql<{ search: { posts: { id: string }[]; hashtags: { tag: string }[] } }>(
+      'query{ search(query: "goodb"){ posts { id } hashtags { tag } } }',
+    );
+    expect(found.data!.search.posts.map((p) => p.id)).toContain(id);
+    expect(found.data!.search.hashtags.map((t) => t.tag)).toContain('goodboy');
   }, 300_000);
 });
 

@@ -11,14 +11,14 @@ import type { ImageVariant, PostRecord, TranslationRecord } from '../store';
 import { parseCaptionLanguage } from '../translation/languages';
 import { translatedCaption } from '../translation/translation.resolver';
 import { Translation, TranslationStatus } from '../translation/translation.type';
-import { ImageFile, Post, PostConnection, PostImages } from './post.type';
+import { FeedScope, ImageFile, Post, PostConnection, PostImages } from './post.type';
 
 const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
   url: `${ctx.env.publicUrl}/media/${v.file}`, width: v.width, height: v.height, bytes: v.bytes,
 });
 
 type Complexity = { childComplexity: number; args: Record<string, unknown> };
-const pageCost = ({ childComplexity, args }: Complexity) =>
+export const pageCost = ({ childComplexity, args }: Complexity) =>
   1 + childComplexity * Math.min(Number(args.first ?? LIMITS.pageSizeDefault) || 1, LIMITS.pageSizeMax);
 
 @Resolver(() => Post)
@@ -28,13 +28,18 @@ export class PostResolver {
     return ctx.services.posts.get(id);
   }
 
-  @Query(() => PostConnection, { complexity: pageCost, description: 'All posts, newest first, with cursor pagination.' })
+  @Query(() => PostConnection, {
+    complexity: pageCost,
+    description: 'All posts (scope EVERYONE), or those of the users you follow (FOLLOWING, needs a session), newest first, with cursor pagination.',
+  })
   feed(
     @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
+    @Arg('scope', () => FeedScope, { nullable: true, defaultValue: FeedScope.EVERYONE, description: 'Whose posts.' }) scope: FeedScope | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after);
+    const followedBy = scope === FeedScope.FOLLOWING ? ctx.requireUser().id : undefined;
+    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, { followedBy });
   }
 
   @Query(() => PostConnection, { complexity: pageCost, description: 'One user\'s posts, newest first.' })
@@ -44,7 +49,7 @@ export class PostResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, userId);
+    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, { authorId: userId });
   }
 
   @Authorized()

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
 import { checkUserText, ErrorReason, LIMITS } from '@pixtale/shared';
 import { badInput, conflict, forbidden, notFound } from '../common/errors';
+import { connectionOf, pageArgs } from '../common/pagination';
 import { readLimited, type MediaService } from '../media/media.service';
 import type { Logger } from 'pino';
 import type { CaptionerProvider } from '../caption/captioner';
 import type { PubSub } from '../pubsub/pubsub';
-import { decodeCursor, encodeCursor, type PostImage, type PostRecord, type Store } from '../store';
+import type { PostImage, PostRecord, Store } from '../store';
 
 export interface PostServiceOptions {
   store: Store;
@@ -78,24 +79,19 @@ export class PostService {
     return post;
   }
 
-  async feed(first: number, after?: string | null, authorId?: string) {
-    if (!Number.isInteger(first) || first < 1 || first > LIMITS.pageSizeMax) {
-      throw badInput(`"first" must be between 1 and ${LIMITS.pageSizeMax}`, { field: 'first' });
-    }
-    const cursor = after ? decodeCursor(after) : undefined;
-    if (after && !cursor) throw badInput('Invalid cursor', { field: 'after' });
-    const rows = await this.o.store.posts.list({ first: first + 1, after: cursor ?? undefined, authorId });
-    const page = rows.slice(0, first);
-    const edges = page.map((node) => ({ node, cursor: encodeCursor({ createdAt: node.createdAt, id: node.id }) }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    };
+  /**
+   * A page of posts, newest first: all of them, or one author's (`authorId`), or those by the users
+   * `followedBy` follows, or those whose live hashtags include `hashtag` (a key: see hashtagKey).
+   */
+  async feed(first: number, after?: string | null, filter: { authorId?: string; followedBy?: string; hashtag?: string } = {}) {
+    const page = pageArgs(first, after);
+    const rows = await this.o.store.posts.list({ first: page.first + 1, after: page.after, ...filter });
+    return connectionOf(rows, page.first);
   }
 
   async delete(userId: string, postId: string): Promise<boolean> {
     await this.requireOwn(userId, postId, 'delete');
-    const deleted = await this.o.store.posts.delete(postId);
+    const deleted = await this.o.store.posts.delete(postId); // with its comments
     if (!deleted) return false;
     await this.removeFilesIfUnused(deleted.image);
     this.o.pubsub.publish('POST_DELETED', { postId });

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaptionStatus } from '@pixtale/shared';
 import { CaptionSuggestion } from '../caption/caption.type';
 
@@ -85,3 +85,17 @@ export class PostConnection {
   @Field(() => PageInfo, { description: 'Pagination state.' })
   pageInfo!: PageInfo;
 }
+
+/** Whose posts a feed lists. */
+export enum FeedScope {
+  EVERYONE = 'EVERYONE',
+  FOLLOWING = 'FOLLOWING',
+}
+registerEnumType(FeedScope, {
+  name: 'FeedScope',
+  description: 'Whose posts a feed lists.',
+  valuesConfig: {
+    EVERYONE: { description: 'Everyone\'s posts.' },
+    FOLLOWING: { description: 'Posts of the users you follow (needs a session).' },
+  },
+});

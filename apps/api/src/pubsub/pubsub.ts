@@ -8,6 +8,10 @@ export interface Topics {
   FEED_UPDATED: { postId: string };
   /** A post was deleted. */
   POST_DELETED: { postId: string };
+  /** A comment was added to a post (keyed by post id). */
+  COMMENT_ADDED: { postId: string; commentId: string };
+  /** A comment was deleted (keyed by post id). */
+  COMMENT_DELETED: { postId: string; commentId: string };
 }
 export type Topic = keyof Topics;
 

@@ -1,4 +1,5 @@
 import { DuplicateError, TRANSLATION_JOB_MAX_ATTEMPTS, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
+import { searchTerms } from './search-terms';
 
 /** A fake-but-well-formed image record: the store never looks at the files. */
 export function imageRecord(key = 'a'.repeat(64)): PostImage {
@@ -303,6 +304,125 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const retry = await store.jobs.enqueue(p.id, 2);
       expect(retry.status).toBe('PENDING');
       expect((await store.jobs.claim('w', new Date(), 1000))?.id).toBe(retry.id);
+    });
+
+    const captionResult = (caption: string, hashtags: string[]) => ({ caption, suggestions: [], hashtags, attention: null, model: 'm' });
+    const newPost = (authorId: string, caption: string | null = null) =>
+      store.posts.create({ authorId, image: imageRecord(), caption }, { maxAttempts: 1 });
+    const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+    test('profiles: bio and avatar updated field by field, avatar key counted; new users have neither', async () => {
+      const u = await user();
+      expect([u.bio, u.avatar]).toEqual(['', null]);
+      const avatar = imageRecord('b'.repeat(64)).feed;
+      const changed = await store.users.updateProfile(u.id, { bio: 'hello', avatar });
+      expect([changed?.displayName, changed?.bio, changed?.avatar]).toEqual(['Ann', 'hello', avatar]);
+      expect((await store.users.findById(u.id))?.avatar).toEqual(avatar);
+      expect(await store.users.countByAvatarKey(avatar.key)).toBe(1);
+      const renamed = await store.users.updateProfile(u.id, { displayName: 'Bea', avatar: null });
+      expect([renamed?.displayName, renamed?.bio, renamed?.avatar]).toEqual(['Bea', 'hello', null]);
+      expect(await store.users.countByAvatarKey(avatar.key)).toBe(0);
+      expect(await store.users.updateProfile('missing', { bio: 'x' })).toBeNull();
+    });
+
+    test('follows: once per pair, undone once; followed ids, counts and the followed users\' posts', async () => {
+      const [me, a, b, c] = [await user(), await user(), await user(), await user()];
+      const t = new Date();
+      expect(await store.follows.follow(me.id, a.id, t)).toBe(true);
+      expect(await store.follows.follow(me.id, a.id, t)).toBe(false);
+      expect(await store.follows.follow(me.id, b.id, t)).toBe(true);
+      expect(await store.follows.follow(c.id, a.id, t)).toBe(true);
+      expect((await store.follows.followedIds(me.id, [a.id, b.id, c.id, 'missing'])).sort()).toEqual([a.id, b.id].sort());
+      const posts = [await newPost(a.id), await newPost(c.id), await newPost(b.id), await newPost(me.id), await newPost(a.id)];
+      const followed = await store.posts.list({ first: 10, followedBy: me.id });
+      expect(ids(followed)).toEqual([posts[4]!.id, posts[2]!.id, posts[0]!.id]);
+      const cursor = { createdAt: followed[0]!.createdAt, id: followed[0]!.id };
+      expect(ids(await store.posts.list({ first: 1, after: cursor, followedBy: me.id }))).toEqual([posts[2]!.id]);
+      const stats = new Map((await store.users.stats([me.id, a.id, 'missing'])).map((x) => [x.userId, x]));
+      expect(stats.get(me.id)).toEqual({ userId: me.id, postCount: 1, followerCount: 0, followingCount: 2 });
+      expect(stats.get(a.id)).toEqual({ userId: a.id, postCount: 2, followerCount: 2, followingCount: 0 });
+      expect(stats.has('missing')).toBe(false);
+      expect(await store.follows.unfollow(me.id, a.id)).toBe(true);
+      expect(await store.follows.unfollow(me.id, a.id)).toBe(false);
+      expect(ids(await store.posts.list({ first: 10, followedBy: me.id }))).toEqual([posts[2]!.id]);
+      expect(await store.posts.list({ first: 10, followedBy: c.id, authorId: b.id })).toEqual([]);
+    });
+
+    test('comments: oldest first with cursors, counted per post, deleted once, gone with their post', async () => {
+      const u = await user();
+      const p = await newPost(u.id);
+      const q = await newPost(u.id);
+      const made = [];
+      for (const text of ['one', 'two', 'three']) made.push((await store.comments.create({ postId: p.id, authorId: u.id, text }))!);
+      await store.comments.create({ postId: q.id, authorId: u.id, text: 'other' });
+      expect(await store.comments.create({ postId: 'missing', authorId: u.id, text: 'x' })).toBeNull();
+      expect((await store.comments.findById(made[0]!.id))?.text).toBe('one');
+      expect(ids(await store.comments.findByIds([made[1]!.id, 'missing']))).toEqual([made[1]!.id]);
+      const first = await store.comments.listByPost(p.id, { first: 2 });
+      expect(first.map((c) => c.text)).toEqual(['one', 'two']);
+      const rest = await store.comments.listByPost(p.id, { first: 5, after: { createdAt: first[1]!.createdAt, id: first[1]!.id } });
+      expect(rest.map((c) => c.text)).toEqual(['three']);
+      const counts = new Map((await store.comments.countByPosts([p.id, q.id, 'missing'])).map((c) => [c.postId, c.count]));
+      expect([counts.get(p.id), counts.get(q.id), counts.get('missing') ?? 0]).toEqual([3, 1, 0]);
+      expect((await store.comments.delete(made[0]!.id))?.text).toBe('one');
+      expect(await store.comments.delete(made[0]!.id)).toBeNull();
+      await store.posts.delete(p.id);
+      expect(await store.comments.findByIds(made.map((c) => c.id))).toEqual([]);
+      expect(await store.comments.listByPost(p.id, { first: 5 })).toEqual([]);
+    });
+
+    test('hashtags: keys of the live hashtags only (lower-cased, no "#"), newest first, counted, searchable by prefix', async () => {
+      const u = await user();
+      const p1 = await newPost(u.id);
+      const p2 = await newPost(u.id, 'at the lake');
+      await store.posts.applyCaptionResult(p1.id, captionResult('a lake', ['#Lake', '#sunset', '#LAKE']));
+      await store.posts.applyCaptionResult(p2.id, captionResult('a lake', ['#lake', '#Straße']));
+      expect((await store.posts.findById(p1.id))?.hashtags).toEqual(['#Lake', '#sunset', '#LAKE']); // as given
+      expect(ids(await store.posts.list({ first: 10, hashtag: 'lake' }))).toEqual([p2.id, p1.id]);
+      expect(ids(await store.posts.list({ first: 1, hashtag: 'lake', after: { createdAt: p2.createdAt, id: p2.id } }))).toEqual([p1.id]);
+      expect(await store.posts.countByHashtag('lake')).toBe(2);
+      expect(await store.posts.countByHashtag('straße')).toBe(1);
+      expect(await store.posts.searchHashtags(searchTerms('la su'), 10)).toEqual([{ tag: 'lake', postCount: 2 }, { tag: 'sunset', postCount: 1 }]);
+
+      await store.captions.addVersion(p1.id, 'edited, no lake', 'USER', { hashtags: ['#Mountain'] });
+      expect(await store.posts.countByHashtag('lake')).toBe(1);
+      expect(ids(await store.posts.list({ first: 10, hashtag: 'mountain' }))).toEqual([p1.id]);
+      await store.captions.addVersion(p2.id, 'edited, tags kept', 'USER'); // no hashtags given: unchanged
+      expect(await store.posts.countByHashtag('lake')).toBe(1);
+      await store.posts.delete(p2.id);
+      expect(await store.posts.countByHashtag('lake')).toBe(0);
+      expect(await store.posts.list({ first: 10, hashtag: 'lake' })).toEqual([]);
+    });
+
+    test('search: posts by word prefixes of the live caption, its translations and hashtags, best first; users by name', async () => {
+      const u = await user();
+      await store.users.updateProfile(u.id, { displayName: 'Zoë Quintessa' });
+      const bike = await newPost(u.id, 'a red bicycle by the canal');
+      const tagged = await newPost(u.id);
+      await store.posts.applyCaptionResult(tagged.id, captionResult('a street', ['#Bicycle', '#city']));
+      const translated = await newPost(u.id, 'a dog on grass');
+      await store.translations.save({ captionId: (await store.posts.findById(translated.id))!.currentCaptionId!, language: 'de', text: 'ein Hund auf dem Rasen', model: 'm' });
+
+      expect(ids(await store.posts.search(searchTerms('bicy'), 10))).toEqual([bike.id, tagged.id]); // caption outranks hashtag
+      expect(ids(await store.posts.search(searchTerms('RED bicycle'), 10))).toEqual([bike.id]);
+      expect(ids(await store.posts.search(searchTerms('hund'), 10))).toEqual([translated.id]);
+      expect(ids(await store.posts.search(searchTerms('city'), 10))).toEqual([tagged.id]);
+      expect(ids(await store.posts.search(searchTerms('bicycle city'), 10))).toEqual([tagged.id]);
+      expect(await store.posts.search(searchTerms('bicycle dog'), 10)).toEqual([]);
+      expect(await store.posts.search({ words: [] }, 10)).toEqual([]);
+      expect(await store.posts.search(searchTerms('bicycle'), 1)).toHaveLength(1);
+
+      await store.captions.addVersion(bike.id, 'a blue tricycle', 'USER');
+      expect(ids(await store.posts.search(searchTerms('bicycle'), 10))).toEqual([tagged.id]);
+      expect(ids(await store.posts.search(searchTerms('tricycle'), 10))).toEqual([bike.id]);
+      await store.posts.delete(tagged.id);
+      expect(await store.posts.search(searchTerms('bicycle'), 10)).toEqual([]);
+
+      expect(ids(await store.users.search(searchTerms('quint'), 10))).toEqual([u.id]);
+      expect(ids(await store.users.search(searchTerms('zoe'), 10))).toEqual([u.id]); // diacritics folded
+      await store.users.updateProfile(u.id, { displayName: 'Marguerite' });
+      expect(await store.users.search(searchTerms('quintessa'), 10)).toEqual([]);
+      expect(ids(await store.users.search(searchTerms('margu'), 10))).toEqual([u.id]);
     });
   });
 }

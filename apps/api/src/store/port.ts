@@ -13,7 +13,33 @@ export interface UserRecord {
   displayName: string;
   /** argon2id hash; null for accounts that only sign in with Google. */
   passwordHash: string | null;
+  /** Public profile text ('' when none). */
+  bio: string;
+  /** The profile picture: a small square WebP (content-addressed like post images), null when none. */
+  avatar: ImageVariant | null;
   createdAt: Date;
+}
+
+/** Public counts of a user's profile. */
+export interface UserStatsRecord {
+  userId: string;
+  postCount: number;
+  followerCount: number;
+  followingCount: number;
+}
+
+export interface CommentRecord {
+  id: string;
+  postId: string;
+  authorId: string;
+  text: string;
+  createdAt: Date;
+}
+
+/** A hashtag and how many posts' live hashtags include it. `tag` is its key: lower-cased, without '#'. */
+export interface HashtagRecord {
+  tag: string;
+  postCount: number;
 }
 
 export interface ApiTokenRecord {
@@ -169,6 +195,36 @@ export interface UserRepo {
   findById(id: string): Promise<UserRecord | null>;
   findByIds(ids: readonly string[]): Promise<UserRecord[]>;
   findByEmail(email: string): Promise<UserRecord | null>;
+  /** Changes the given profile fields (`avatar: null` removes the picture); null when there is no such user. */
+  updateProfile(id: string, patch: { displayName?: string; bio?: string; avatar?: ImageVariant | null }): Promise<UserRecord | null>;
+  /** How many users have this avatar file (for content-addressed file cleanup). */
+  countByAvatarKey(key: string): Promise<number>;
+  /** Post, follower and following counts of the users (one record per existing id). */
+  stats(ids: readonly string[]): Promise<UserStatsRecord[]>;
+  /** Full-text search over display names (see SearchTerms): best match first. */
+  search(terms: SearchTerms, first: number): Promise<UserRecord[]>;
+}
+
+export interface FollowRepo {
+  /** False when already following. */
+  follow(followerId: string, followeeId: string, at: Date): Promise<boolean>;
+  /** False when not following. */
+  unfollow(followerId: string, followeeId: string): Promise<boolean>;
+  /** The ids among `userIds` that the follower follows. */
+  followedIds(followerId: string, userIds: readonly string[]): Promise<string[]>;
+}
+
+export interface CommentRepo {
+  /** Null when the post does not exist (any more). */
+  create(input: { postId: string; authorId: string; text: string }): Promise<CommentRecord | null>;
+  findById(id: string): Promise<CommentRecord | null>;
+  findByIds(ids: readonly string[]): Promise<CommentRecord[]>;
+  /** Deletes the comment; returns it, or null when there was none. */
+  delete(id: string): Promise<CommentRecord | null>;
+  /** A post's comments, oldest first (conversation order); `after` is exclusive. */
+  listByPost(postId: string, opts: { first: number; after?: PostCursor }): Promise<CommentRecord[]>;
+  /** Comment counts of the posts (posts without comments may be left out). */
+  countByPosts(postIds: readonly string[]): Promise<{ postId: string; count: number }[]>;
 }
 
 export interface ApiTokenRepo {
@@ -188,8 +244,20 @@ export interface PostRepo {
   create(input: NewPost, job: { maxAttempts: number }): Promise<PostRecord>;
   findById(id: string): Promise<PostRecord | null>;
   findByIds(ids: readonly string[]): Promise<PostRecord[]>;
-  /** Newest first; `after` is exclusive. */
-  list(opts: { first: number; after?: PostCursor; authorId?: string }): Promise<PostRecord[]>;
+  /**
+   * Newest first; `after` is exclusive. Filters: one author's posts, the posts of the users
+   * `followedBy` follows, posts whose live hashtags include `hashtag` (a key: see hashtagKey).
+   */
+  list(opts: { first: number; after?: PostCursor; authorId?: string; followedBy?: string; hashtag?: string }): Promise<PostRecord[]>;
+  /** How many posts' live hashtags include the tag (a key: see hashtagKey). */
+  countByHashtag(tag: string): Promise<number>;
+  /**
+   * Full-text search over the live caption, its translations and the live hashtags: every term
+   * must match (as a word prefix); best match first.
+   */
+  search(terms: SearchTerms, first: number): Promise<PostRecord[]>;
+  /** Hashtags starting with one of the terms (their keys), with their post counts, most used first. */
+  searchHashtags(terms: SearchTerms, first: number): Promise<HashtagRecord[]>;
   /** Deletes the post with its captions, translations, likes, views and jobs; returns the deleted post. */
   delete(id: string): Promise<PostRecord | null>;
   /** How many posts use an image with this detail key (for content-addressed file cleanup). */
@@ -290,6 +358,8 @@ export interface TranslationJobRepo {
 export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   users: UserRepo;
+  follows: FollowRepo;
+  comments: CommentRepo;
   apiTokens: ApiTokenRepo;
   posts: PostRepo;
   captions: CaptionRepo;
@@ -298,6 +368,14 @@ export interface Store {
   translations: TranslationRepo;
   translationJobs: TranslationJobRepo;
   close(): Promise<void>;
+}
+
+/**
+ * A search query as the stores take it: the words of what was typed, lower-cased, each made only
+ * of letters, digits and marks (see search-terms.ts), so an adapter can quote them safely.
+ */
+export interface SearchTerms {
+  words: string[];
 }
 
 /** A unique constraint was violated (duplicate email, second like...). */

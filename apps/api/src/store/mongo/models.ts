@@ -12,11 +12,18 @@ const user = new Schema(
     emailLower: { type: String, required: true },
     displayName: { type: String, required: true },
     passwordHash: { type: String, default: null },
+    bio: { type: String, default: '' },
+    avatar: { type: new Schema({ key: String, file: String, width: Number, height: Number, bytes: Number }, { _id: false }), default: null },
+    /** Lower-cased words of displayName, for prefix search (wordsOf). */
+    nameWords: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
 user.index({ emailLower: 1 }, { unique: true });
+user.index({ displayName: 'text' }, { name: 'user_search', default_language: 'none' });
+user.index({ nameWords: 1 });
+user.index({ 'avatar.key': 1 }, { sparse: true });
 
 const apiToken = new Schema(
   {
@@ -53,11 +60,28 @@ const post = new Schema(
     captionModel: { type: String, default: null },
     likeCount: { type: Number, default: 0 },
     viewCount: { type: Number, default: 0 },
+    /** Keys of the live hashtags (hashtagKeys): lower-cased, without '#'. */
+    tags: { type: [String], default: [] },
+    /** The search document, rebuilt on every write of the live caption, its translations or hashtags. */
+    search: {
+      caption: { type: String, default: '' },
+      translations: { type: String, default: '' },
+      hashtags: { type: String, default: '' },
+    },
+    /** Lower-cased words of the search document, for prefix search ($text matches whole words only). */
+    words: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false, minimize: false },
 );
 post.index({ createdAt: -1, _id: -1 });
+post.index({ tags: 1, createdAt: -1, _id: -1 });
+post.index({ words: 1 });
+// No stemming or stop words: captions come in several languages.
+post.index(
+  { 'search.caption': 'text', 'search.translations': 'text', 'search.hashtags': 'text' },
+  { name: 'post_search', default_language: 'none', weights: { 'search.caption': 3, 'search.hashtags': 2, 'search.translations': 1 } },
+);
 post.index({ authorId: 1, createdAt: -1, _id: -1 });
 post.index({ imageKey: 1 });
 
@@ -173,6 +197,31 @@ translationJob.index({ status: 1, leaseExpiresAt: 1 });
 translationJob.index({ captionId: 1 });
 translationJob.index({ postId: 1 });
 
+/** `_id` is `<followerId>:<followeeId>`: one follow per pair. */
+const follow = new Schema(
+  {
+    _id: String,
+    followerId: { type: String, required: true },
+    followeeId: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+follow.index({ followerId: 1, followeeId: 1 }, { unique: true });
+follow.index({ followeeId: 1 });
+
+const comment = new Schema(
+  {
+    _id: String,
+    postId: { type: String, required: true },
+    authorId: { type: String, required: true },
+    text: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+comment.index({ postId: 1, createdAt: 1, _id: 1 });
+
 export function registerModels(conn: Connection) {
   return {
     User: conn.model('User', user, 'users'),
@@ -185,6 +234,8 @@ export function registerModels(conn: Connection) {
     CaptionJob: conn.model('CaptionJob', captionJob, 'caption_jobs'),
     Translation: conn.model('Translation', translation, 'caption_translations'),
     TranslationJob: conn.model('TranslationJob', translationJob, 'translation_jobs'),
+    Follow: conn.model('Follow', follow, 'follows'),
+    Comment: conn.model('Comment', comment, 'comments'),
   };
 }
 

@@ -1,6 +1,8 @@
 import mongoose, { type ClientSession } from 'mongoose';
 import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import { hashtagKeys } from '../hashtags';
 import { newId } from '../ids';
+import { wordsOf } from '../search-terms';
 import { registerModels, type Models } from './models';
 import {
   DuplicateError,
@@ -8,9 +10,12 @@ import {
   type CaptionJobRecord,
   type CaptionStatsRecord,
   type CaptionVersionRecord,
+  type CommentRecord,
   type DailyCountRecord,
+  type HashtagRecord,
   type JobStatus,
   type PostRecord,
+  type SearchTerms,
   type Store,
   type TranslationJobRecord,
   type TranslationRecord,
@@ -25,8 +30,50 @@ type Doc = Record<string, any>;
 const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
 
 function toUser(d: Doc): UserRecord {
-  return { id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, createdAt: d.createdAt };
+  const avatar = d.avatar ? { key: d.avatar.key, file: d.avatar.file, width: d.avatar.width, height: d.avatar.height, bytes: d.avatar.bytes } : null;
+  return {
+    id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, bio: d.bio ?? '', avatar,
+    createdAt: d.createdAt,
+  };
 }
+function toComment(d: Doc): CommentRecord {
+  return { id: d._id, postId: d.postId, authorId: d.authorId, text: d.text, createdAt: d.createdAt };
+}
+
+/** Search words are letters, digits and marks only; escaped all the same, since they end up in a regex. */
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+/** Diacritics folded ("Zoë" is found by "zoe"), as the text index and SQLite's FTS5 do. */
+const fold = (word: string) => word.normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
+/** The words kept for prefix search: lower-cased, folded, distinct. */
+const prefixWords = (text: string) => [...new Set(wordsOf(text).map(fold).filter(Boolean))];
+/** Documents having, for every search word, a word (in `field`) that starts with it. */
+const prefixFilter = (field: string, terms: SearchTerms): Doc => ({
+  $and: terms.words.map((w) => ({ [field]: { $regex: `^${escapeRegex(fold(w))}` } })),
+});
+/**
+ * Orders prefix matches like the text index weighs fields: per search word, 3 when a word of the
+ * caption starts with it, 2 for the hashtags, 1 for the translations; newest first among equals.
+ */
+function byPrefixScore(docs: Doc[], terms: SearchTerms): Doc[] {
+  const words = terms.words.map(fold);
+  const score = (d: Doc) => {
+    const fields: [string, number][] = [[d.search?.caption ?? '', 3], [d.search?.hashtags ?? '', 2], [d.search?.translations ?? '', 1]];
+    let total = 0;
+    for (const [text, weight] of fields) {
+      const own = prefixWords(text);
+      total += weight * words.filter((w) => own.some((x) => x.startsWith(w))).length;
+    }
+    return total;
+  };
+  return docs.map((d, i) => ({ d, i, s: score(d) })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.d);
+}
+/** Prefix matches examined for ranking, at most. */
+const PREFIX_CANDIDATES = 200;
+/**
+ * $text terms: the words alone, which $text ORs and scores (phrases and negations need '"' and '-',
+ * which words never contain); the prefix filter beside it makes every word required.
+ */
+const textSearch = (terms: SearchTerms) => terms.words.join(' ');
 function toToken(d: Doc): ApiTokenRecord {
   return {
     id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, createdAt: d.createdAt,
@@ -100,6 +147,37 @@ export async function openMongoStore(uri: string): Promise<Store> {
     return id;
   }
 
+  /**
+   * Rebuilds a post's search document (live caption, its translations, live hashtags), its words
+   * for prefix search and its hashtag keys. Called in the transaction of every write that changes them.
+   */
+  async function refreshPostSearch(session: ClientSession | undefined, postId: string) {
+    const p = await m.Post.findById(postId, { currentCaptionId: 1, hashtags: 1 }, { session }).lean();
+    if (!p) return;
+    // One after the other: a transaction's session takes one operation at a time.
+    const caption = p.currentCaptionId ? await m.CaptionVersion.findById(p.currentCaptionId, { text: 1 }, { session }).lean() : null;
+    const translations = p.currentCaptionId
+      ? await m.Translation.find({ captionId: p.currentCaptionId }, { text: 1 }, { session }).sort({ language: 1 }).lean()
+      : [];
+    const hashtags: string[] = p.hashtags ?? [];
+    const search = {
+      caption: (caption?.text as string | undefined) ?? '',
+      translations: translations.map((t) => t.text as string).join(' '),
+      hashtags: hashtags.map((t) => t.replace(/^#+/, '')).join(' '),
+    };
+    await m.Post.updateOne(
+      { _id: postId },
+      { $set: { search, words: prefixWords(`${search.caption} ${search.translations} ${search.hashtags}`), tags: hashtagKeys(hashtags) } },
+      { session },
+    );
+  }
+
+  // Databases from before search: build the missing search fields once.
+  for (const p of await m.Post.find({ words: { $exists: false } }, { _id: 1 }).lean()) await refreshPostSearch(undefined, p._id as string);
+  for (const u of await m.User.find({ nameWords: { $exists: false } }, { displayName: 1 }).lean()) {
+    await m.User.updateOne({ _id: u._id }, { $set: { nameWords: prefixWords(u.displayName as string) } });
+  }
+
   // Analytics leave out the author's own views and likes.
   const NOT_AUTHOR_VIEW = { $expr: { $ne: ['$viewerKey', { $concat: ['user:', '$authorId'] }] } };
   const NOT_AUTHOR_LIKE = { $expr: { $ne: ['$userId', '$authorId'] } };
@@ -126,9 +204,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, bio: '', avatar: null, createdAt: new Date() };
         try {
-          await m.User.create({ _id: u.id, email, emailLower: email.toLowerCase(), displayName, passwordHash, createdAt: u.createdAt });
+          await m.User.create({
+            _id: u.id, email, emailLower: email.toLowerCase(), displayName, nameWords: prefixWords(displayName), passwordHash, createdAt: u.createdAt,
+          });
         } catch (e) {
           if (isDup(e)) throw new DuplicateError('email');
           throw e;
@@ -145,6 +225,103 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async findByEmail(email) {
         const d = await m.User.findOne({ emailLower: email.toLowerCase() }).lean();
         return d ? toUser(d) : null;
+      },
+      async updateProfile(id, patch) {
+        const set: Doc = {};
+        if (patch.displayName !== undefined) Object.assign(set, { displayName: patch.displayName, nameWords: prefixWords(patch.displayName) });
+        if (patch.bio !== undefined) set.bio = patch.bio;
+        if (patch.avatar !== undefined) set.avatar = patch.avatar;
+        const d = Object.keys(set).length
+          ? await m.User.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean()
+          : await m.User.findById(id).lean();
+        return d ? toUser(d) : null;
+      },
+      async countByAvatarKey(key) {
+        return m.User.countDocuments({ 'avatar.key': key });
+      },
+      async stats(ids) {
+        const group = (field: string) => [{ $match: { [field]: { $in: [...ids] } } }, { $group: { _id: `$${field}`, n: { $sum: 1 } } }];
+        const [users, posts, followers, following] = await Promise.all([
+          m.User.find({ _id: { $in: ids } }, { _id: 1 }).lean(),
+          m.Post.aggregate<{ _id: string; n: number }>(group('authorId')),
+          m.Follow.aggregate<{ _id: string; n: number }>(group('followeeId')),
+          m.Follow.aggregate<{ _id: string; n: number }>(group('followerId')),
+        ]);
+        const map = (rows: { _id: string; n: number }[]) => new Map(rows.map((r) => [r._id, r.n]));
+        const [p, fr, fg] = [map(posts), map(followers), map(following)];
+        return users.map((u) => {
+          const id = u._id as string;
+          return { userId: id, postCount: p.get(id) ?? 0, followerCount: fr.get(id) ?? 0, followingCount: fg.get(id) ?? 0 };
+        });
+      },
+      async search(terms, first) {
+        if (terms.words.length === 0) return [];
+        const ranked = await m.User.find({ $text: { $search: textSearch(terms) }, ...prefixFilter('nameWords', terms) }, { score: { $meta: 'textScore' } })
+          .sort({ score: { $meta: 'textScore' }, createdAt: 1, _id: 1 })
+          .limit(first)
+          .lean();
+        if (ranked.length >= first) return ranked.map(toUser);
+        // Prefix matches that are not whole words ("ann" for "Annabel"): $text has no prefix search.
+        const more = await m.User.find({ _id: { $nin: ranked.map((d) => d._id) }, ...prefixFilter('nameWords', terms) })
+          .sort({ createdAt: 1, _id: 1 })
+          .limit(first - ranked.length)
+          .lean();
+        return [...ranked, ...more].map(toUser);
+      },
+    },
+
+    follows: {
+      async follow(followerId, followeeId, at) {
+        try {
+          await m.Follow.create({ _id: `${followerId}:${followeeId}`, followerId, followeeId, createdAt: at });
+          return true;
+        } catch (e) {
+          if (isDup(e)) return false;
+          throw e;
+        }
+      },
+      async unfollow(followerId, followeeId) {
+        return (await m.Follow.deleteOne({ followerId, followeeId })).deletedCount === 1;
+      },
+      async followedIds(followerId, userIds) {
+        return (await m.Follow.find({ followerId, followeeId: { $in: userIds } }, { followeeId: 1 }).lean()).map((d) => d.followeeId as string);
+      },
+    },
+
+    comments: {
+      async create({ postId, authorId, text }) {
+        if (!(await m.Post.exists({ _id: postId }))) return null;
+        const c: CommentRecord = { id: newId(), postId, authorId, text, createdAt: new Date() };
+        await m.Comment.create({ _id: c.id, postId, authorId, text, createdAt: c.createdAt });
+        // The post may have been deleted between the check and the write: drop the orphan.
+        if (!(await m.Post.exists({ _id: postId }))) {
+          await m.Comment.deleteOne({ _id: c.id });
+          return null;
+        }
+        return c;
+      },
+      async findById(id) {
+        const d = await m.Comment.findById(id).lean();
+        return d ? toComment(d) : null;
+      },
+      async findByIds(ids) {
+        return (await m.Comment.find({ _id: { $in: ids } }).lean()).map(toComment);
+      },
+      async delete(id) {
+        const d = await m.Comment.findOneAndDelete({ _id: id }).lean();
+        return d ? toComment(d) : null;
+      },
+      async listByPost(postId, { first, after }) {
+        const filter: Doc = { postId };
+        if (after) filter.$or = [{ createdAt: { $gt: after.createdAt } }, { createdAt: after.createdAt, _id: { $gt: after.id } }];
+        return (await m.Comment.find(filter).sort({ createdAt: 1, _id: 1 }).limit(first).lean()).map(toComment);
+      },
+      async countByPosts(postIds) {
+        const rows = await m.Comment.aggregate<{ _id: string; n: number }>([
+          { $match: { postId: { $in: [...postIds] } } },
+          { $group: { _id: '$postId', n: { $sum: 1 } } },
+        ]);
+        return rows.map((r) => ({ postId: r._id, count: r.n }));
       },
     },
 
@@ -180,6 +357,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
             { session },
           );
           if (input.caption != null) await addVersion(session, id, input.caption, 'USER');
+          await refreshPostSearch(session, id);
           await m.CaptionJob.create(
             [{ _id: newId(now.getTime()), postId: id, status: 'PENDING', attempts: 0, maxAttempts: job.maxAttempts, runAt: now, createdAt: now, updatedAt: now }],
             { session },
@@ -194,9 +372,14 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async findByIds(ids) {
         return (await m.Post.find({ _id: { $in: ids } }).lean()).map(toPost);
       },
-      async list({ first, after, authorId }) {
+      async list({ first, after, authorId, followedBy, hashtag }) {
         const filter: Doc = {};
         if (authorId) filter.authorId = authorId;
+        if (hashtag) filter.tags = hashtag;
+        if (followedBy) {
+          const followees = (await m.Follow.find({ followerId: followedBy }, { followeeId: 1 }).lean()).map((d) => d.followeeId as string);
+          filter.authorId = authorId ? (followees.includes(authorId) ? authorId : { $in: [] }) : { $in: followees };
+        }
         if (after) filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }];
         return (await m.Post.find(filter).sort({ createdAt: -1, _id: -1 }).limit(first).lean()).map(toPost);
       },
@@ -212,12 +395,43 @@ export async function openMongoStore(uri: string): Promise<Store> {
             m.CaptionJob.deleteMany({ postId: id }, { session }),
             m.Translation.deleteMany({ postId: id }, { session }),
             m.TranslationJob.deleteMany({ postId: id }, { session }),
+            m.Comment.deleteMany({ postId: id }, { session }),
           ]);
           return toPost(d);
         });
       },
       async countByImageKey(key) {
         return m.Post.countDocuments({ imageKey: key });
+      },
+      async countByHashtag(tag) {
+        return m.Post.countDocuments({ tags: tag });
+      },
+      async search(terms, first) {
+        if (terms.words.length === 0) return [];
+        const ranked = await m.Post.find({ $text: { $search: textSearch(terms) }, ...prefixFilter('words', terms) }, { score: { $meta: 'textScore' } })
+          .sort({ score: { $meta: 'textScore' }, createdAt: -1, _id: -1 })
+          .limit(first)
+          .lean();
+        if (ranked.length >= first) return ranked.map(toPost);
+        // Prefix matches that are not whole words ("bicy" for "bicycle"): $text has no prefix search.
+        const more = await m.Post.find({ _id: { $nin: ranked.map((d) => d._id) }, ...prefixFilter('words', terms) })
+          .sort({ createdAt: -1, _id: -1 })
+          .limit(PREFIX_CANDIDATES)
+          .lean();
+        return [...ranked, ...byPrefixScore(more, terms).slice(0, first - ranked.length)].map(toPost);
+      },
+      async searchHashtags(terms, first) {
+        if (terms.words.length === 0) return [];
+        const starts = terms.words.map((w) => new RegExp(`^${escapeRegex(w)}`));
+        const rows = await m.Post.aggregate<{ _id: string; n: number }>([
+          { $match: { tags: { $in: starts } } },
+          { $unwind: '$tags' },
+          { $match: { tags: { $in: starts } } },
+          { $group: { _id: '$tags', n: { $sum: 1 } } },
+          { $sort: { n: -1, _id: 1 } },
+          { $limit: first },
+        ]);
+        return rows.map((r): HashtagRecord => ({ tag: r._id, postCount: r.n }));
       },
       async setCaptionStatus(id, status, error = null) {
         await m.Post.updateOne({ _id: id }, { $set: { captionStatus: status, captionError: error } });
@@ -237,6 +451,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
             { session },
           );
           if (d.currentCaptionId == null) await addVersion(session, id, result.caption, 'MODEL');
+          await refreshPostSearch(session, id);
           return toPost((await m.Post.findById(id, null, { session }).lean())!);
         });
       },
@@ -247,6 +462,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return tx(async (session) => {
           const rec = await addVersion(session, postId, text, source);
           if (opts?.hashtags) await m.Post.updateOne({ _id: postId }, { $set: { hashtags: opts.hashtags } }, { session });
+          await refreshPostSearch(session, postId);
           return rec;
         });
       },
@@ -422,6 +638,7 @@ export async function openMongoStore(uri: string): Promise<Store> {
           await m.Translation.deleteOne({ _id: `${captionId}:${language}` });
           return null;
         }
+        await refreshPostSearch(undefined, c.postId as string);
         return toTranslation(d!);
       },
       async listByCaptions(captionIds) {

@@ -1,10 +1,41 @@
 import type Database from 'better-sqlite3';
+import { hashtagKeys } from '../hashtags';
+
+/**
+ * A migration: SQL, or SQL plus a backfill for what SQL cannot compute (run in the same
+ * transaction, after the SQL).
+ */
+export type Migration = string | { sql: string; backfill(db: Database.Database): void };
+
+/**
+ * Rebuilds one post's search document (post_fts, see migration 4) from its live caption, that
+ * caption's translations and its live hashtags; `post` is an SQL expression for the post id.
+ * Does nothing for a post that no longer exists. (No INSERT OR IGNORE: in a trigger, the outer
+ * statement's conflict policy would replace it.)
+ */
+const refreshPostSearch = (post: string) => `
+    INSERT INTO post_fts_ids (post_id) SELECT id FROM posts
+      WHERE id = ${post} AND NOT EXISTS (SELECT 1 FROM post_fts_ids WHERE post_id = ${post});
+    DELETE FROM post_fts WHERE rowid = (SELECT id FROM post_fts_ids WHERE post_id = ${post});
+    INSERT INTO post_fts (rowid, caption, translations, hashtags)
+      SELECT i.id, COALESCE(c.text, ''),
+        COALESCE((SELECT group_concat(t.text, ' ') FROM caption_translations t WHERE t.caption_id = p.current_caption_id), ''),
+        COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(p.hashtags) j), '')
+      FROM posts p JOIN post_fts_ids i ON i.post_id = p.id LEFT JOIN caption_versions c ON c.id = p.current_caption_id
+      WHERE p.id = ${post};`;
+
+const refreshUserSearch = (user: string) => `
+    INSERT INTO user_fts_ids (user_id) SELECT id FROM users
+      WHERE id = ${user} AND NOT EXISTS (SELECT 1 FROM user_fts_ids WHERE user_id = ${user});
+    DELETE FROM user_fts WHERE rowid = (SELECT id FROM user_fts_ids WHERE user_id = ${user});
+    INSERT INTO user_fts (rowid, display_name)
+      SELECT i.id, u.display_name FROM users u JOIN user_fts_ids i ON i.user_id = u.id WHERE u.id = ${user};`;
 
 /**
  * Ordered, append-only schema migrations. The database's `user_version` is the number
  * of migrations applied. Never edit a shipped migration: add a new one.
  */
-export const MIGRATIONS: string[] = [
+export const MIGRATIONS: Migration[] = [
   `
   CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -121,6 +152,72 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE views ADD COLUMN address_key TEXT;
   CREATE INDEX views_address ON views(post_id, address_key, created_at DESC);
   `,
+  // 4: profiles (bio, avatar), follows, comments, hashtag keys of live hashtags, full-text search.
+  {
+    sql: `
+  ALTER TABLE users ADD COLUMN bio TEXT NOT NULL DEFAULT '';
+  ALTER TABLE users ADD COLUMN avatar TEXT;
+  CREATE INDEX users_avatar_key ON users(json_extract(avatar, '$.key')) WHERE avatar IS NOT NULL;
+  CREATE TABLE follows (
+    follower_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    followee_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (follower_id, followee_id),
+    CHECK (follower_id <> followee_id)
+  );
+  CREATE INDEX follows_followee ON follows(followee_id, follower_id);
+  CREATE TABLE comments (
+    id TEXT PRIMARY KEY,
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    author_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX comments_post ON comments(post_id, created_at, id);
+  -- Keys (lower-cased, no '#') of each post's live hashtags, written by the store with them.
+  CREATE TABLE post_hashtags (
+    post_id TEXT NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tag, created_at, post_id)
+  );
+  CREATE INDEX post_hashtags_post ON post_hashtags(post_id);
+  -- Full-text search. FTS rows are keyed by an INTEGER PRIMARY KEY per post or user (stable, unlike
+  -- an implicit rowid), and kept in sync by the triggers below on every write.
+  CREATE TABLE post_fts_ids (id INTEGER PRIMARY KEY, post_id TEXT NOT NULL UNIQUE REFERENCES posts(id) ON DELETE CASCADE);
+  CREATE VIRTUAL TABLE post_fts USING fts5(caption, translations, hashtags, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+  CREATE TABLE user_fts_ids (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE);
+  CREATE VIRTUAL TABLE user_fts USING fts5(display_name, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3');
+  CREATE TRIGGER posts_search_insert AFTER INSERT ON posts BEGIN ${refreshPostSearch('NEW.id')} END;
+  CREATE TRIGGER posts_search_update AFTER UPDATE OF current_caption_id, hashtags ON posts BEGIN ${refreshPostSearch('NEW.id')} END;
+  CREATE TRIGGER posts_search_delete BEFORE DELETE ON posts BEGIN
+    DELETE FROM post_fts WHERE rowid = (SELECT id FROM post_fts_ids WHERE post_id = OLD.id);
+  END;
+  CREATE TRIGGER caption_translations_search_insert AFTER INSERT ON caption_translations BEGIN ${refreshPostSearch('NEW.post_id')} END;
+  CREATE TRIGGER caption_translations_search_update AFTER UPDATE ON caption_translations BEGIN ${refreshPostSearch('NEW.post_id')} END;
+  CREATE TRIGGER users_search_insert AFTER INSERT ON users BEGIN ${refreshUserSearch('NEW.id')} END;
+  CREATE TRIGGER users_search_update AFTER UPDATE OF display_name ON users BEGIN ${refreshUserSearch('NEW.id')} END;
+  CREATE TRIGGER users_search_delete BEFORE DELETE ON users BEGIN
+    DELETE FROM user_fts WHERE rowid = (SELECT id FROM user_fts_ids WHERE user_id = OLD.id);
+  END;
+  -- Existing posts and users: ids, then documents (the same statements the triggers run).
+  INSERT INTO post_fts_ids (post_id) SELECT id FROM posts ORDER BY created_at, id;
+  INSERT INTO post_fts (rowid, caption, translations, hashtags)
+    SELECT i.id, COALESCE(c.text, ''),
+      COALESCE((SELECT group_concat(t.text, ' ') FROM caption_translations t WHERE t.caption_id = p.current_caption_id), ''),
+      COALESCE((SELECT group_concat(j.value, ' ') FROM json_each(p.hashtags) j), '')
+    FROM posts p JOIN post_fts_ids i ON i.post_id = p.id LEFT JOIN caption_versions c ON c.id = p.current_caption_id;
+  INSERT INTO user_fts_ids (user_id) SELECT id FROM users ORDER BY created_at, id;
+  INSERT INTO user_fts (rowid, display_name) SELECT i.id, u.display_name FROM users u JOIN user_fts_ids i ON i.user_id = u.id;
+  `,
+    // Hashtag keys are lower-cased in JavaScript: SQLite's lower() only folds ASCII.
+    backfill(db) {
+      const insert = db.prepare('INSERT OR IGNORE INTO post_hashtags (post_id, tag, created_at) VALUES (?, ?, ?)');
+      for (const p of db.prepare("SELECT id, hashtags, created_at FROM posts WHERE hashtags <> '[]'").all() as { id: string; hashtags: string; created_at: number }[]) {
+        for (const tag of hashtagKeys(JSON.parse(p.hashtags) as string[])) insert.run(p.id, tag, p.created_at);
+      }
+    },
+  },
 ];
 
 /** Applies the migrations not yet applied, each in its own transaction. Returns how many ran. */
@@ -128,8 +225,10 @@ export function migrate(db: Database.Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   let ran = 0;
   for (let i = current; i < MIGRATIONS.length; i++) {
+    const m = MIGRATIONS[i]!;
     db.transaction(() => {
-      db.exec(MIGRATIONS[i]!);
+      db.exec(typeof m === 'string' ? m : m.sql);
+      if (typeof m !== 'string') m.backfill(db);
       db.pragma(`user_version = ${i + 1}`);
     })();
     ran++;

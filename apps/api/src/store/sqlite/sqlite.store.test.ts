@@ -6,6 +6,7 @@ import { storeContract } from '../contract.test-suite';
 import { openSqliteStore } from './sqlite.store';
 import { MIGRATIONS, migrate } from './migrations';
 import { imageRecord } from '../contract.test-suite';
+import { searchTerms } from '../search-terms';
 import { cacheStatements } from './statement-cache';
 
 storeContract('sqlite', async () => openSqliteStore(':memory:'));
@@ -46,7 +47,7 @@ describe('sqlite adapter', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-v1-'));
     const file = path.join(dir, 'pixtale.sqlite');
     const old = new Database(file);
-    old.exec(MIGRATIONS[0]!);
+    old.exec(MIGRATIONS[0] as string);
     old.pragma('user_version = 1');
     const now = Date.now();
     old.prepare("INSERT INTO users (id, email, email_lower, display_name, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'A', ?)").run(now);
@@ -67,6 +68,40 @@ describe('sqlite adapter', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(migrate(new Database(':memory:'))).toBe(MIGRATIONS.length);
     db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a database from before search (migration 3) gets profiles, and its posts and users are searchable and tagged', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-v3-'));
+    const file = path.join(dir, 'pixtale.sqlite');
+    const old = new Database(file);
+    for (const m of MIGRATIONS.slice(0, 3)) old.exec(m as string);
+    old.pragma('user_version = 3');
+    const now = Date.now();
+    old.prepare("INSERT INTO users (id, email, email_lower, display_name, created_at) VALUES ('u1', 'a@b.co', 'a@b.co', 'Émile Zola', ?)").run(now);
+    const insertPost = old.prepare(
+      "INSERT INTO posts (id, author_id, image, image_key, caption_status, current_caption_id, hashtags, created_at) VALUES (?, 'u1', ?, 'k', 'READY', ?, ?, ?)",
+    );
+    insertPost.run('p1', JSON.stringify(imageRecord()), 'c2', JSON.stringify(['#Bicycle', '#ÜBER']), now);
+    insertPost.run('p2', JSON.stringify(imageRecord()), null, '[]', now + 1);
+    const insertCaption = old.prepare("INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, 'p1', ?, ?, ?, ?)");
+    insertCaption.run('c1', 'an old caption about a tractor', 'MODEL', 1, now);
+    insertCaption.run('c2', 'a red bike by the canal', 'USER', 2, now);
+    old.prepare("INSERT INTO caption_translations (caption_id, post_id, language, text, model, created_at) VALUES ('c2', 'p1', 'de', 'ein rotes Fahrrad', 'm', ?)").run(now);
+    old.close();
+
+    const store = openSqliteStore(file);
+    expect(await store.users.findById('u1')).toMatchObject({ displayName: 'Émile Zola', bio: '', avatar: null });
+    expect((await store.users.search(searchTerms('emil'), 10)).map((u) => u.id)).toEqual(['u1']);
+    for (const q of ['bike can', 'fahrr', 'bicycle', 'über']) expect([q, (await store.posts.search(searchTerms(q), 10)).map((p) => p.id)]).toEqual([q, ['p1']]);
+    expect(await store.posts.search(searchTerms('tractor'), 10)).toEqual([]); // an older version
+    expect(await store.posts.countByHashtag('über')).toBe(1);
+    expect((await store.posts.list({ first: 5, hashtag: 'bicycle' })).map((p) => p.id)).toEqual(['p1']);
+    // New writes keep the index in step.
+    await store.captions.addVersion('p2', 'a tractor in a field', 'USER', { hashtags: ['#Farm'] });
+    expect((await store.posts.search(searchTerms('tractor'), 10)).map((p) => p.id)).toEqual(['p2']);
+    expect(await store.posts.countByHashtag('farm')).toBe(1);
+    await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

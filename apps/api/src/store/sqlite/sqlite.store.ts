@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { CaptionSource, CaptionStatus } from '@pixtale/shared';
 import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../../common/private-files';
+import { hashtagKeys } from '../hashtags';
 import { newId } from '../ids';
 import { migrate } from './migrations';
 import { cacheStatements } from './statement-cache';
@@ -13,9 +14,12 @@ import {
   type CaptionJobRecord,
   type CaptionStatsRecord,
   type CaptionVersionRecord,
+  type CommentRecord,
   type DailyCountRecord,
+  type HashtagRecord,
   type JobStatus,
   type PostRecord,
+  type SearchTerms,
   type Store,
   type TranslationJobRecord,
   type TranslationRecord,
@@ -35,8 +39,29 @@ function toUser(r: Row): UserRecord {
     email: r.email as string,
     displayName: r.display_name as string,
     passwordHash: (r.password_hash as string | null) ?? null,
+    bio: (r.bio as string | null) ?? '',
+    avatar: json(r.avatar, null),
     createdAt: date(r.created_at),
   };
+}
+
+function toComment(r: Row): CommentRecord {
+  return {
+    id: r.id as string,
+    postId: r.post_id as string,
+    authorId: r.author_id as string,
+    text: r.text as string,
+    createdAt: date(r.created_at),
+  };
+}
+
+/**
+ * An FTS5 query from search terms: each word quoted (a string, so nothing in it is syntax) as a
+ * prefix (`"bicy"*`), all required. Null when there is nothing to search for.
+ */
+function ftsQuery(terms: SearchTerms): string | null {
+  if (terms.words.length === 0) return null;
+  return terms.words.map((w) => `"${w.replaceAll('"', '""')}"*`).join(' ');
 }
 
 function toToken(r: Row): ApiTokenRecord {
@@ -170,6 +195,7 @@ export function openSqliteStore(file: string): Store {
   // never shows it): a listed post reads its attention from the table on first access.
   const LISTED_POST_COLUMNS = `id, author_id, image, image_key, caption_status, caption_error, current_caption_id,
     suggestions, hashtags, caption_model, like_count, view_count, created_at`;
+  const LISTED_POST_COLUMNS_P = LISTED_POST_COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ');
   const attentionOf = q<[string]>('SELECT attention FROM posts WHERE id = ?');
   const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null);
 
@@ -202,12 +228,22 @@ export function openSqliteStore(file: string): Store {
     return id;
   }
 
+  /** Keeps post_hashtags (keys of the live hashtags) in step with posts.hashtags; inside the caller's transaction. */
+  function setHashtagKeys(postId: string, hashtags: readonly string[]) {
+    db.prepare('DELETE FROM post_hashtags WHERE post_id = ?').run(postId);
+    const post = db.prepare('SELECT created_at FROM posts WHERE id = ?').get(postId) as Row | undefined;
+    if (!post) return;
+    for (const tag of hashtagKeys(hashtags)) {
+      db.prepare('INSERT OR IGNORE INTO post_hashtags (post_id, tag, created_at) VALUES (?, ?, ?)').run(postId, tag, post.created_at);
+    }
+  }
+
   const store: Store = {
     kind: 'sqlite',
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, createdAt: new Date() };
+        const u: UserRecord = { id: newId(), email, displayName, passwordHash, bio: '', avatar: null, createdAt: new Date() };
         try {
           db.prepare(
             'INSERT INTO users (id, email, email_lower, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -229,6 +265,120 @@ export function openSqliteStore(file: string): Store {
       async findByEmail(email) {
         const r = db.prepare('SELECT * FROM users WHERE email_lower = ?').get(email.toLowerCase()) as Row | undefined;
         return r ? toUser(r) : null;
+      },
+      async updateProfile(id, patch) {
+        return db.transaction(() => {
+          if (patch.displayName !== undefined) db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(patch.displayName, id);
+          if (patch.bio !== undefined) db.prepare('UPDATE users SET bio = ? WHERE id = ?').run(patch.bio, id);
+          if (patch.avatar !== undefined) {
+            db.prepare('UPDATE users SET avatar = ? WHERE id = ?').run(patch.avatar ? JSON.stringify(patch.avatar) : null, id);
+          }
+          const r = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as Row | undefined;
+          return r ? toUser(r) : null;
+        })();
+      },
+      async countByAvatarKey(key) {
+        return (db.prepare("SELECT COUNT(*) AS n FROM users WHERE json_extract(avatar, '$.key') = ? AND avatar IS NOT NULL").get(key) as { n: number }).n;
+      },
+      async stats(ids) {
+        if (ids.length === 0) return [];
+        const list = placeholders(ids.length);
+        return (
+          db
+            .prepare(
+              `SELECT u.id,
+                 (SELECT COUNT(*) FROM posts p WHERE p.author_id = u.id) AS posts,
+                 (SELECT COUNT(*) FROM follows f WHERE f.followee_id = u.id) AS followers,
+                 (SELECT COUNT(*) FROM follows f WHERE f.follower_id = u.id) AS following
+               FROM users u WHERE u.id IN (${list})`,
+            )
+            .all(...ids) as Row[]
+        ).map((r) => ({
+          userId: r.id as string, postCount: Number(r.posts), followerCount: Number(r.followers), followingCount: Number(r.following),
+        }));
+      },
+      async search(terms, first) {
+        const match = ftsQuery(terms);
+        if (!match) return [];
+        return (
+          db
+            .prepare(
+              `SELECT u.* FROM user_fts f JOIN user_fts_ids i ON i.id = f.rowid JOIN users u ON u.id = i.user_id
+               WHERE user_fts MATCH ? ORDER BY bm25(user_fts), u.created_at, u.id LIMIT ?`,
+            )
+            .all(match, first) as Row[]
+        ).map(toUser);
+      },
+    },
+
+    follows: {
+      async follow(followerId, followeeId, at) {
+        const res = db
+          .prepare('INSERT OR IGNORE INTO follows (follower_id, followee_id, created_at) VALUES (?, ?, ?)')
+          .run(followerId, followeeId, at.getTime());
+        return res.changes === 1;
+      },
+      async unfollow(followerId, followeeId) {
+        return db.prepare('DELETE FROM follows WHERE follower_id = ? AND followee_id = ?').run(followerId, followeeId).changes === 1;
+      },
+      async followedIds(followerId, userIds) {
+        if (userIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT followee_id FROM follows WHERE follower_id = ? AND followee_id IN (${placeholders(userIds.length)})`)
+            .all(followerId, ...userIds) as Row[]
+        ).map((r) => r.followee_id as string);
+      },
+    },
+
+    comments: {
+      async create({ postId, authorId, text }) {
+        const c: CommentRecord = { id: newId(), postId, authorId, text, createdAt: new Date() };
+        try {
+          db.prepare('INSERT INTO comments (id, post_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)').run(
+            c.id, postId, authorId, text, c.createdAt.getTime(),
+          );
+        } catch (e) {
+          // The post (or the author) was deleted meanwhile.
+          if (String((e as { code?: unknown })?.code) === 'SQLITE_CONSTRAINT_FOREIGNKEY') return null;
+          throw e;
+        }
+        return c;
+      },
+      async findById(id) {
+        const r = db.prepare('SELECT * FROM comments WHERE id = ?').get(id) as Row | undefined;
+        return r ? toComment(r) : null;
+      },
+      async findByIds(ids) {
+        if (ids.length === 0) return [];
+        return (db.prepare(`SELECT * FROM comments WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toComment);
+      },
+      async delete(id) {
+        return db.transaction(() => {
+          const r = db.prepare('SELECT * FROM comments WHERE id = ?').get(id) as Row | undefined;
+          if (!r) return null;
+          db.prepare('DELETE FROM comments WHERE id = ?').run(id);
+          return toComment(r);
+        })();
+      },
+      async listByPost(postId, { first, after }) {
+        const rows = after
+          ? db
+              .prepare(
+                `SELECT * FROM comments WHERE post_id = ? AND (created_at > ? OR (created_at = ? AND id > ?))
+                 ORDER BY created_at, id LIMIT ?`,
+              )
+              .all(postId, after.createdAt.getTime(), after.createdAt.getTime(), after.id, first)
+          : db.prepare('SELECT * FROM comments WHERE post_id = ? ORDER BY created_at, id LIMIT ?').all(postId, first);
+        return (rows as Row[]).map(toComment);
+      },
+      async countByPosts(postIds) {
+        if (postIds.length === 0) return [];
+        return (
+          db
+            .prepare(`SELECT post_id, COUNT(*) AS n FROM comments WHERE post_id IN (${placeholders(postIds.length)}) GROUP BY post_id`)
+            .all(...postIds) as Row[]
+        ).map((r) => ({ postId: r.post_id as string, count: Number(r.n) }));
       },
     },
 
@@ -285,19 +435,30 @@ export function openSqliteStore(file: string): Store {
         if (ids.length === 0) return [];
         return (db.prepare(`SELECT ${LISTED_POST_COLUMNS} FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toListedPost);
       },
-      async list({ first, after, authorId }) {
+      async list({ first, after, authorId, followedBy, hashtag }) {
+        // A hashtag's posts come from its (tag, created_at, post_id) index, newest first, without
+        // sorting all of them; other lists walk posts' own (created_at, id) or author index.
+        const [from, t, id] = hashtag ? [`post_hashtags h JOIN posts p ON p.id = h.post_id`, 'h.created_at', 'h.post_id'] : ['posts p', 'p.created_at', 'p.id'];
         const where: string[] = [];
         const args: unknown[] = [];
+        if (hashtag) {
+          where.push('h.tag = ?');
+          args.push(hashtag);
+        }
         if (authorId) {
-          where.push('author_id = ?');
+          where.push('p.author_id = ?');
           args.push(authorId);
         }
+        if (followedBy) {
+          where.push('p.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?)');
+          args.push(followedBy);
+        }
         if (after) {
-          where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+          where.push(`(${t} < ? OR (${t} = ? AND ${id} < ?))`);
           args.push(after.createdAt.getTime(), after.createdAt.getTime(), after.id);
         }
-        const sql = `SELECT ${LISTED_POST_COLUMNS} FROM posts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-                     ORDER BY created_at DESC, id DESC LIMIT ?`;
+        const sql = `SELECT ${LISTED_POST_COLUMNS_P} FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                     ORDER BY ${t} DESC, ${id} DESC LIMIT ?`;
         return (db.prepare(sql).all(...args, first) as Row[]).map(toListedPost);
       },
       async delete(id) {
@@ -307,6 +468,34 @@ export function openSqliteStore(file: string): Store {
           db.prepare('DELETE FROM posts WHERE id = ?').run(id); // cascades to captions, translations, likes, views, jobs
           return toPost(r);
         })();
+      },
+      async countByHashtag(tag) {
+        return (db.prepare('SELECT COUNT(*) AS n FROM post_hashtags WHERE tag = ?').get(tag) as { n: number }).n;
+      },
+      async search(terms, first) {
+        const match = ftsQuery(terms);
+        if (!match) return [];
+        // Weights: the caption counts most, then hashtags, then translations.
+        return (
+          db
+            .prepare(
+              `SELECT ${LISTED_POST_COLUMNS_P} FROM post_fts f
+               JOIN post_fts_ids i ON i.id = f.rowid JOIN posts p ON p.id = i.post_id
+               WHERE post_fts MATCH ? ORDER BY bm25(post_fts, 3.0, 1.0, 2.0), p.created_at DESC, p.id DESC LIMIT ?`,
+            )
+            .all(match, first) as Row[]
+        ).map(toListedPost);
+      },
+      async searchHashtags(terms, first) {
+        if (terms.words.length === 0) return [];
+        // A key range per word: every tag starting with it, from the primary key's index.
+        const ranges = terms.words.map(() => '(tag >= ? AND tag < ?)').join(' OR ');
+        const args = terms.words.flatMap((w) => [w, `${w}\u{10FFFF}`]);
+        return (
+          db
+            .prepare(`SELECT tag, COUNT(*) AS n FROM post_hashtags WHERE ${ranges} GROUP BY tag ORDER BY n DESC, tag LIMIT ?`)
+            .all(...args, first) as Row[]
+        ).map((r): HashtagRecord => ({ tag: r.tag as string, postCount: Number(r.n) }));
       },
       async countByImageKey(key) {
         return (db.prepare('SELECT COUNT(*) AS n FROM posts WHERE image_key = ?').get(key) as { n: number }).n;
@@ -328,6 +517,7 @@ export function openSqliteStore(file: string): Store {
             result.model,
             id,
           );
+          setHashtagKeys(id, result.hashtags);
           if (cur.current_caption_id == null) addVersionTx(id, result.caption, 'MODEL');
           return toPost(db.prepare('SELECT * FROM posts WHERE id = ?').get(id) as Row);
         })();
@@ -338,7 +528,10 @@ export function openSqliteStore(file: string): Store {
       async addVersion(postId, text, source, opts) {
         return db.transaction(() => {
           const rec = addVersionTx(postId, text, source);
-          if (opts?.hashtags) db.prepare('UPDATE posts SET hashtags = ? WHERE id = ?').run(JSON.stringify(opts.hashtags), postId);
+          if (opts?.hashtags) {
+            db.prepare('UPDATE posts SET hashtags = ? WHERE id = ?').run(JSON.stringify(opts.hashtags), postId);
+            setHashtagKeys(postId, opts.hashtags);
+          }
           return rec;
         })();
       },

@@ -17,7 +17,6 @@ const config: CodegenConfig = {
         scalars: { DateTimeISO: 'string', Upload: 'File' },
         enumsAsTypes: true,
         useTypeImports: true,
-        avoidOptionals: { field: true, inputValue: false, object: true, defaultValue: false },
         skipTypename: true,
         documentMode: 'documentNode',
       },

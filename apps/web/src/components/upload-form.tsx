@@ -5,6 +5,7 @@ import { useSession } from 'next-auth/react';
 import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { ACCEPT, checkFile, formatBytes } from '@/lib/image-check';
+import { rememberNewPost } from '@/lib/just-posted';
 import { uploadPost, type UploadHandle } from '@/lib/upload';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, cx } from './ui';
@@ -53,8 +54,9 @@ export function UploadForm() {
     setProgress(0);
     handle.current = uploadPost({ apiUrl, token: session?.apiToken, file, onProgress: setProgress });
     try {
-      const { id } = await handle.current.promise;
-      router.push(`/posts/${id}`);
+      const post = await handle.current.promise;
+      rememberNewPost(post);
+      router.push(`/posts/${post.id}`);
     } catch (err) {
       setProgress(null);
       setError(humanError(err as ApiErrorLike));

@@ -29,7 +29,11 @@ export function createApiClients(opts: { apiUrl: string; wsUrl: string; token?: 
     // POST only: Apollo's CSRF protection refuses simple GET requests.
     preferGetMethod: false,
     // Credentials: the API's HttpOnly visitor cookie counts anonymous views once per visitor.
-    fetchOptions: (): RequestInit => ({ credentials: 'include', ...(authorization ? { headers: { authorization } } : {}) }),
+    // apollo-require-preflight: Apollo's CSRF protection accepts multipart requests (updateProfile's avatar) with it.
+    fetchOptions: (): RequestInit => ({
+      credentials: 'include',
+      headers: { 'apollo-require-preflight': 'true', ...(authorization ? { authorization } : {}) },
+    }),
     exchanges: [
       cacheExchange,
       fetchExchange,

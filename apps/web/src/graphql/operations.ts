@@ -6,6 +6,14 @@ import { graphql } from './generated';
  * from the schema file.
  */
 
+export const AUTHOR_FIELDS = graphql(`
+  fragment AuthorFields on User {
+    id
+    displayName
+    avatarUrl
+  }
+`);
+
 export const POST_CARD_FIELDS = graphql(`
   fragment PostCardFields on Post {
     id
@@ -42,9 +50,10 @@ export const POST_CARD_FIELDS = graphql(`
     viewCount
     likedByMe
     createdAt
+    hashtags
+    commentCount
     author {
-      id
-      displayName
+      ...AuthorFields
     }
   }
 `);
@@ -88,8 +97,8 @@ export const ME = graphql(`
 `);
 
 export const FEED = graphql(`
-  query Feed($first: Int!, $after: String) {
-    feed(first: $first, after: $after) {
+  query Feed($first: Int!, $after: String, $scope: FeedScope!) {
+    feed(first: $first, after: $after, scope: $scope) {
       edges {
         cursor
         node {
@@ -202,7 +211,6 @@ export const DELETE_POST = graphql(`
   }
 `);
 
-/** Sent by XMLHttpRequest (multipart request spec), so it is a plain string. */
 export const POST_DELETED = graphql(`
   subscription PostDeleted {
     postDeleted
@@ -217,9 +225,14 @@ export const RETRY_CAPTION = graphql(`
   }
 `);
 
-export const CREATE_POST_SOURCE = `mutation CreatePost($image: Upload!, $caption: String) {
-  createPost(image: $image, caption: $caption) { id captionStatus }
-}`;
+/** Sent by XMLHttpRequest (multipart request spec, for upload progress); the post page starts from its answer. */
+export const CREATE_POST = graphql(`
+  mutation CreatePost($image: Upload!, $caption: String) {
+    createPost(image: $image, caption: $caption) {
+      ...PostDetailFields
+    }
+  }
+`);
 
 export const CAPTION_ANALYTICS = graphql(`
   query CaptionAnalytics($postId: ID!) {
@@ -264,5 +277,172 @@ export const CREATE_API_TOKEN = graphql(`
 export const REVOKE_API_TOKEN = graphql(`
   mutation RevokeApiToken($id: ID!) {
     revokeApiToken(id: $id)
+  }
+`);
+
+export const PROFILE_FIELDS = graphql(`
+  fragment ProfileFields on User {
+    id
+    displayName
+    bio
+    avatarUrl
+    createdAt
+    postCount
+    followerCount
+    followingCount
+    viewerFollows
+  }
+`);
+
+export const USER_PROFILE = graphql(`
+  query UserProfile($id: ID!) {
+    user(id: $id) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const USER_POSTS = graphql(`
+  query UserPostsPage($id: ID!, $first: Int!, $after: String) {
+    user(id: $id) {
+      id
+      posts(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...PostCardFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const FOLLOW = graphql(`
+  mutation Follow($userId: ID!) {
+    follow(userId: $userId) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const UNFOLLOW = graphql(`
+  mutation Unfollow($userId: ID!) {
+    unfollow(userId: $userId) {
+      ...ProfileFields
+    }
+  }
+`);
+
+/** Sent by urql's fetchExchange, as a multipart request when it carries an avatar file. */
+export const UPDATE_PROFILE = graphql(`
+  mutation UpdateProfile($displayName: String, $bio: String, $avatar: Upload) {
+    updateProfile(displayName: $displayName, bio: $bio, avatar: $avatar) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const HASHTAG = graphql(`
+  query Hashtag($tag: String!, $first: Int!, $after: String) {
+    hashtag(tag: $tag) {
+      tag
+      postCount
+      posts(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...PostCardFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const SEARCH = graphql(`
+  query Search($query: String!, $first: Int!) {
+    search(query: $query, first: $first) {
+      posts {
+        ...PostCardFields
+      }
+      users {
+        ...AuthorFields
+        bio
+        followerCount
+      }
+      hashtags {
+        tag
+        postCount
+      }
+    }
+  }
+`);
+
+export const COMMENT_FIELDS = graphql(`
+  fragment CommentFields on Comment {
+    id
+    text
+    createdAt
+    author {
+      ...AuthorFields
+    }
+  }
+`);
+
+export const COMMENTS = graphql(`
+  query Comments($postId: ID!, $first: Int!, $after: String) {
+    post(id: $postId) {
+      id
+      commentCount
+      comments(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...CommentFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const ADD_COMMENT = graphql(`
+  mutation AddComment($postId: ID!, $text: String!) {
+    addComment(postId: $postId, text: $text) {
+      ...CommentFields
+    }
+  }
+`);
+
+export const DELETE_COMMENT = graphql(`
+  mutation DeleteComment($id: ID!) {
+    deleteComment(id: $id)
+  }
+`);
+
+export const COMMENT_ADDED = graphql(`
+  subscription CommentAdded($postId: ID!) {
+    commentAdded(postId: $postId) {
+      ...CommentFields
+    }
+  }
+`);
+
+export const COMMENT_DELETED = graphql(`
+  subscription CommentDeleted($postId: ID!) {
+    commentDeleted(postId: $postId)
   }
 `);

@@ -17,7 +17,7 @@ export type CaptionIn =
 /** Picks the text to show: the live caption in `language`, or "translating" until its translation exists. */
 export function captionIn(
   post: {
-    caption: Pick<Caption, 'id' | 'text'> | null;
+    caption?: Pick<Caption, 'id' | 'text'> | null | undefined;
     translations?: Pick<Translation, 'language' | 'text' | 'captionId'>[] | null | undefined;
     translationStatus?: TranslationStatus | null | undefined;
   },

@@ -97,7 +97,10 @@ export function buildAuthOptions(env: Env = getEnv()): NextAuthOptions {
         const verified = (profile as { email_verified?: boolean } | undefined)?.email_verified;
         return Boolean(profile?.email && verified);
       },
-      async jwt({ token, user, account }) {
+      async jwt({ token, user, account, trigger, session }) {
+        // The profile page renamed the user (the API stored it): only the name may change this way.
+        const renamed = (session as { name?: unknown } | undefined)?.name;
+        if (trigger === 'update' && typeof renamed === 'string' && renamed.trim()) return { ...token, name: renamed.slice(0, 100) };
         if (account?.provider === 'google') {
           if (!account.id_token) throw new Error('OAuthCallback');
           const data = await apiRequest<{ signInWithGoogle: AuthPayload }>(GOOGLE_SIGN_IN, { idToken: account.id_token });

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useSession } from 'next-auth/react';
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useClient, useSubscription, type CombinedError } from 'urql';
 import type { PostCardFieldsFragment } from '@/graphql/generated/graphql';
 import { POST_CARD_UPDATED, POST_TRANSLATIONS } from '@/graphql/operations';

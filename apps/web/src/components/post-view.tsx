@@ -9,21 +9,22 @@ import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import {
   DELETE_POST,
   EDIT_CAPTION,
-  LIKE_POST,
   POST,
   POST_TRANSLATIONS,
   POST_UPDATED,
   RECORD_VIEW,
   RETRY_CAPTION,
-  UNLIKE_POST,
 } from '@/graphql/operations';
 import type { PostDetailFieldsFragment as Post } from '@/graphql/generated/graphql';
 import { humanError } from '@/lib/errors';
+import { takeNewPost } from '@/lib/just-posted';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { AttentionOverlay, AttentionWords } from './attention';
+import { Comments } from './comments';
 import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
 import { PostImage } from './post-image';
+import { Avatar, AuthorLink, HashtagLink, LikeButton, TextWithHashtags } from './social';
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
 
 /** Sends a mutation; its GraphQL error becomes the page's action error. */
@@ -48,7 +49,8 @@ export function PostView({ id }: { id: string }) {
   const client = useClient();
   const router = useRouter();
   const { data: session, status: sessionStatus } = useSession();
-  const [post, setPost] = useState<Post | null>(null);
+  // Just uploaded: createPost's answer shows the photo at once, while the post query is on its way.
+  const [post, setPost] = useState<Post | null>(() => takeNewPost(id));
   const [loadError, setLoadError] = useState<string | undefined>();
   const [notFound, setNotFound] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
@@ -151,9 +153,11 @@ export function PostView({ id }: { id: string }) {
 
       <div className="space-y-5">
         <div className="flex items-center justify-between gap-3 text-sm text-muted">
-          <span className="min-w-0" data-testid="post-byline">
-            <span dir="auto" className="user-text font-semibold text-ink" data-testid="post-author">{post.author.displayName}</span> ·{' '}
-            <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+          <span className="flex min-w-0 items-center gap-2">
+            <Avatar user={post.author} size={32} />
+            <span className="min-w-0" data-testid="post-byline">
+              <AuthorLink author={post.author} testId="post-author" /> · <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+            </span>
           </span>
         </div>
 
@@ -179,7 +183,7 @@ export function PostView({ id }: { id: string }) {
 
         {actionError && <Alert>{actionError}</Alert>}
 
-        <Engagement post={post} canLike={sessionStatus === 'authenticated'} run={run} merge={merge} />
+        <Engagement post={post} canLike={sessionStatus === 'authenticated'} merge={merge} />
 
         {isAuthor && (post.suggestions.length > 0 || pending) && (
           <Suggestions post={post} pending={pending} onPick={editCaption} />
@@ -188,6 +192,8 @@ export function PostView({ id }: { id: string }) {
         {isAuthor && current && <CaptionEditor key={current.id} current={current.text} onSave={editCaption} />}
 
         <History post={post} />
+
+        <Comments postId={post.id} postAuthorId={post.author.id} initialCount={post.commentCount} />
 
         {isAuthor && (
           <DeletePost
@@ -205,10 +211,7 @@ export function PostView({ id }: { id: string }) {
   );
 }
 
-/**
- * The live caption. Its box is tall enough for a three-line caption and its badge, so it keeps one
- * size from "writing caption…" to the final text: no layout shift.
- */
+/** The live caption: its box is as tall as what it shows. */
 function CaptionBlock({
   post,
   language,
@@ -228,7 +231,7 @@ function CaptionBlock({
         Caption
       </h1>
       <div
-        className="flex min-h-[10.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
+        className="flex flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
         aria-live="polite"
         aria-busy={(pending && !current) || shown.kind === 'translating'}
         data-testid="caption-box"
@@ -248,7 +251,7 @@ function CaptionBlock({
         ) : current && (shown.kind === 'text' || shown.kind === 'unavailable') ? (
           <>
             <p className="user-text text-xl font-semibold leading-snug text-ink" dir="auto" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
-              {shown.kind === 'text' ? shown.text : current.text}
+              <TextWithHashtags text={shown.kind === 'text' ? shown.text : current.text} />
             </p>
             <p className="mt-2 text-xs text-muted">
               <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
@@ -299,9 +302,7 @@ function CaptionBlock({
         {post.hashtags.length > 0
           ? post.hashtags.map((tag) => (
               <li key={tag}>
-                <span dir="auto" className="user-text inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm font-medium text-brand-800">
-                  #{tag.replace(/^#/, '')}
-                </span>
+                <HashtagLink tag={tag} className="inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm text-brand-800" />
               </li>
             ))
           : pending && (
@@ -319,39 +320,16 @@ function CaptionBlock({
 function Engagement({
   post,
   canLike,
-  run,
   merge,
 }: {
   post: Post;
   canLike: boolean;
-  run: RunMutation;
   merge: (p: Partial<Post> & { id: string }) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  async function toggle() {
-    setBusy(true);
-    const liked = post.likedByMe;
-    // Optimistic: flip now, then take the server's counts.
-    merge({ id: post.id, likedByMe: !liked, likeCount: Math.max(0, post.likeCount + (liked ? -1 : 1)) });
-    const fresh = liked
-      ? (await run(UNLIKE_POST, { postId: post.id }))?.unlikePost
-      : (await run(LIKE_POST, { postId: post.id }))?.likePost;
-    merge(fresh ?? { id: post.id, likedByMe: liked, likeCount: post.likeCount });
-    setBusy(false);
-  }
   return (
     <div className="flex flex-wrap items-center gap-4">
       {canLike ? (
-        <Button
-          variant={post.likedByMe ? 'primary' : 'secondary'}
-          aria-pressed={post.likedByMe}
-          onClick={() => void toggle()}
-          disabled={busy}
-          data-testid="like-button"
-        >
-          <span aria-hidden>{post.likedByMe ? '♥' : '♡'}</span>
-          {post.likedByMe ? 'Liked' : 'Like'}
-        </Button>
+        <LikeButton post={post} onChange={merge} />
       ) : (
         <Link href={`/login?callbackUrl=/posts/${post.id}`} className="text-sm font-semibold text-brand-700 underline">
           Log in to like

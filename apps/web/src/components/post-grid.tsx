@@ -194,7 +194,12 @@ export function FeedCard({
           <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
           <span className="ml-auto flex items-center gap-3">
             <Link href={`${href}#comments`} className="hover:underline" aria-label={`${post.commentCount} ${post.commentCount === 1 ? 'comment' : 'comments'}`}>
-              <span aria-hidden>💬 {post.commentCount}</span>
+              <span aria-hidden className="inline-flex items-center gap-1">
+                <svg viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.6">
+                  <path d="M4 4h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H9l-4 3v-3H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z" strokeLinejoin="round" />
+                </svg>
+                {post.commentCount}
+              </span>
             </Link>
             {status === 'authenticated' ? (
               <LikeButton post={post} onChange={onUpdate} size="sm" showCount />

@@ -17,7 +17,7 @@ import {
 } from '@/graphql/operations';
 import type { PostDetailFieldsFragment as Post } from '@/graphql/generated/graphql';
 import { humanError } from '@/lib/errors';
-import { takeNewPost } from '@/lib/just-posted';
+import { forgetNewPost, newPost } from '@/lib/just-posted';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { AttentionOverlay, AttentionWords } from './attention';
@@ -49,8 +49,10 @@ export function PostView({ id }: { id: string }) {
   const client = useClient();
   const router = useRouter();
   const { data: session, status: sessionStatus } = useSession();
-  // Just uploaded: createPost's answer shows the photo at once, while the post query is on its way.
-  const [post, setPost] = useState<Post | null>(() => takeNewPost(id));
+  // Just uploaded: createPost's answer and the local preview show the photo at once.
+  const [justPosted] = useState(() => newPost(id));
+  const [post, setPost] = useState<Post | null>(justPosted?.post ?? null);
+  useEffect(() => () => forgetNewPost(id), [id]);
   const [loadError, setLoadError] = useState<string | undefined>();
   const [notFound, setNotFound] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
@@ -146,7 +148,7 @@ export function PostView({ id }: { id: string }) {
     <article className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:items-start">
       <div className="space-y-4 lg:sticky lg:top-20">
         <div className="relative overflow-hidden rounded-2xl border border-line bg-slate-100 shadow-sm" data-testid="post-figure">
-          <PostImage post={post} sizes="(min-width: 1024px) 60vw, 100vw" priority />
+          <PostImage post={post} sizes="(min-width: 1024px) 60vw, 100vw" priority placeholder={justPosted?.preview} />
           {post.attention && <AttentionOverlay attention={post.attention} activeIndex={activeWord} />}
         </div>
       </div>

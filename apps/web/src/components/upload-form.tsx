@@ -24,7 +24,9 @@ export function UploadForm() {
   const [progress, setProgress] = useState<number | null>(null);
   const handle = useRef<UploadHandle | null>(null);
 
-  useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
+  // The post page takes over the preview of a file that was uploaded (it shows it while the photo loads).
+  const handedOff = useRef<string | null>(null);
+  useEffect(() => () => void (preview && preview !== handedOff.current && URL.revokeObjectURL(preview)), [preview]);
   useEffect(() => () => handle.current?.abort(), []);
 
   async function choose(f: File | undefined) {
@@ -55,7 +57,8 @@ export function UploadForm() {
     handle.current = uploadPost({ apiUrl, token: session?.apiToken, file, onProgress: setProgress });
     try {
       const post = await handle.current.promise;
-      rememberNewPost(post);
+      handedOff.current = previewFailed ? null : preview;
+      rememberNewPost(post, handedOff.current);
       router.push(`/posts/${post.id}`);
     } catch (err) {
       setProgress(null);

@@ -424,5 +424,19 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.users.search(searchTerms('quintessa'), 10)).toEqual([]);
       expect(ids(await store.users.search(searchTerms('margu'), 10))).toEqual([u.id]);
     });
+
+    test('search: random text of any characters never errors', async () => {
+      const u = await user();
+      await newPost(u.id, 'a "quoted" caption (with) NEAR * and - signs');
+      // Syntax characters of FTS5 and MongoDB, letters of several scripts, marks, emoji, controls, lone surrogates.
+      const alphabet = Array.from('"\'*-+^:(){}[]\\/.$%_#@!?~`|<>=,;&NEARORNOTAND aé漢字ØقاءşẞІ\u0301\u200B\u0000\uD800🙂👩‍👧');
+      let seed = 42;
+      const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      for (let i = 0; i < 200; i++) {
+        const query = Array.from({ length: 1 + Math.floor(next() * 30) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+        const terms = searchTerms(query);
+        await expect(Promise.all([store.posts.search(terms, 5), store.users.search(terms, 5), store.posts.searchHashtags(terms, 5)])).resolves.toHaveLength(3);
+      }
+    });
   });
 }

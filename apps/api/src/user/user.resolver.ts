@@ -1,5 +1,4 @@
-import type { FileUpload } from 'graphql-upload-minimal';
-import { GraphQLUpload } from 'graphql-upload-minimal';
+import { GraphQLUpload, type FileUpload } from 'graphql-upload-minimal';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LIMITS } from '@pixtale/shared';
 import { User } from '../auth/auth.type';

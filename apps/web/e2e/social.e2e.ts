@@ -80,6 +80,12 @@ describe('social', () => {
     expect(await page.getByTestId('feed-tab-following').getAttribute('aria-current')).toBe('page');
     expect(await cardIds(page)).toEqual([followedPost]);
     await context.close();
+
+    // A visitor is asked to log in.
+    const visitor = await newPage(browser);
+    await visitor.page.goto('/?feed=following');
+    await visible(visitor.page.getByText('Log in to see photos from the people you follow.'));
+    await visitor.context.close();
   });
 
   it('likes from a feed card', async () => {

@@ -55,13 +55,15 @@ export function Feed({ scope }: { scope: FeedScope }) {
     [client, scope],
   );
 
+  const following = scope === 'FOLLOWING';
+  // Whom you follow needs a session: a visitor gets a way to log in instead of an error.
+  const needsLogin = following && status === 'unauthenticated';
+
   useEffect(() => {
-    if (status === 'loading') return;
+    if (status === 'loading' || needsLogin) return;
     setPosts([]);
     void load(null);
-  }, [load, status]);
-
-  const following = scope === 'FOLLOWING';
+  }, [load, status, needsLogin]);
 
   // Infinite scroll: load the next page as the sentinel nears the viewport.
   useEffect(() => {
@@ -133,6 +135,14 @@ export function Feed({ scope }: { scope: FeedScope }) {
       <p className="sr-only" aria-live="polite">
         {announce}
       </p>
+      {needsLogin && (
+        <div className="rounded-2xl border border-dashed border-slate-300 p-10 text-center">
+          <p className="font-medium">Log in to see photos from the people you follow.</p>
+          <LinkButton href="/login?callbackUrl=%2F%3Ffeed%3Dfollowing" className="mt-4">
+            Log in
+          </LinkButton>
+        </div>
+      )}
       {error && (
         <Alert className="mb-4">
           {error}{' '}
@@ -141,7 +151,7 @@ export function Feed({ scope }: { scope: FeedScope }) {
           </button>
         </Alert>
       )}
-      {!loading && !error && posts.length === 0 && (
+      {!loading && !error && !needsLogin && posts.length === 0 && (
         <div className="rounded-2xl border border-dashed border-slate-300 p-10 text-center">
           {following ? (
             <>
@@ -158,7 +168,7 @@ export function Feed({ scope }: { scope: FeedScope }) {
       )}
       <PostGrid posts={posts} language={language} onUpdate={onUpdate} />
       <div ref={sentinel} className="mt-8 flex min-h-12 justify-center">
-        {loading ? (
+        {loading && !needsLogin ? (
           <Spinner label="Loading photos" />
         ) : hasNext ? (
           <Button variant="secondary" onClick={() => void load(cursor)}>

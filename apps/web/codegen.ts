@@ -22,7 +22,6 @@ const config: CodegenConfig = {
       },
     },
   },
-  silent: true,
   errorsOnly: true,
 };
 

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { createUser, gql, launch, logIn, newPage, screenshot, seriousViolations, uploadViaApi, visible, waitForCaption, type TestUser } from './helpers';
+import { API, createUser, gql, launch, logIn, newPage, screenshot, seriousViolations, uploadViaApi, visible, waitForCaption, type TestUser } from './helpers';
 import { testImage } from './images';
 
 /**
@@ -14,16 +14,16 @@ let followedPost = '';
 let strangerPost = '';
 // Words no other test (nor the captioning model) writes, so the search and the hashtag page find
 // this file's post and person only (every run starts with an empty database).
-const word = 'quaysidedawn';
-const tag = 'harbourlights';
-const surname = 'Zephyrine';
+const word = 'Quillhaven';
+const tag = 'quillhavenlights';
+const surname = 'Quill';
 
 beforeAll(async () => {
   browser = await launch();
   [viewer, followed, stranger] = await Promise.all([createUser('Vera Viewer'), createUser(`Fiona ${surname}`), createUser('Sam Stranger')]);
-  await gql('mutation($bio: String) { updateProfile(bio: $bio) { id } }', { bio: `Boats, nets and early light. #${tag}` }, followed.token);
+  await setProfile(followed.token, `Boats, nets and early light. #${tag}`, (await testImage(3)).buffer);
   const [a, b] = [await testImage(0), await testImage(1)];
-  followedPost = await uploadViaApi(followed.token, a.buffer, a.name, `Fishing boats at the ${word} at dawn #${tag}`);
+  followedPost = await uploadViaApi(followed.token, a.buffer, a.name, `Fishing boats in ${word} harbour at dawn #${tag}`);
   strangerPost = await uploadViaApi(stranger.token, b.buffer, b.name, 'A stranger photographs the park');
   // Hashtags are written with the caption job, so wait for it.
   await Promise.all([waitForCaption(followedPost), waitForCaption(strangerPost)]);
@@ -31,6 +31,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** updateProfile with a bio and a picture (a GraphQL multipart request, as the web app sends it). */
+async function setProfile(token: string, bio: string, avatar: Buffer) {
+  const form = new FormData();
+  form.append('operations', JSON.stringify({ query: 'mutation($bio: String, $a: Upload) { updateProfile(bio: $bio, avatar: $a) { id } }', variables: { bio, a: null } }));
+  form.append('map', JSON.stringify({ 0: ['variables.a'] }));
+  form.append('0', new Blob([new Uint8Array(avatar)], { type: 'image/jpeg' }), 'avatar.jpg');
+  const res = await fetch(API(), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form });
+  const body = (await res.json()) as { errors?: unknown[] };
+  if (body.errors) throw new Error(`updateProfile failed: ${JSON.stringify(body.errors)}`);
+}
 
 async function viewerFollows(userId: string): Promise<boolean> {
   const data = await gql<{ user: { viewerFollows: boolean } }>('query($id: ID!) { user(id: $id) { viewerFollows } }', { id: userId }, viewer.token);
@@ -182,12 +193,15 @@ describe('social', () => {
     await page.waitForURL('**/search?q=*');
     await visible(page.locator(`[data-testid=search-posts] [data-post-id="${followedPost}"]`));
     expect(await page.locator('[data-testid=search-posts] [data-testid=feed-card]').count()).toBe(1);
-    await screenshot(page, 'search');
 
-    await box.fill(surname);
+    // "quill" starts her name, the caption's word and the hashtag: three groups.
+    await box.fill(surname.toLowerCase());
     await box.press('Enter');
     const person = page.getByTestId('search-people').getByRole('link', { name: new RegExp(followed.displayName) });
     await visible(person);
+    await visible(page.getByTestId('search-hashtags').getByRole('link', { name: new RegExp(`#${tag}`) }));
+    await visible(page.locator(`[data-testid=search-posts] [data-post-id="${followedPost}"]`));
+    await screenshot(page, 'search');
     await person.click();
     await page.waitForURL(`**/u/${followed.id}`);
     await context.close();

@@ -105,7 +105,7 @@ describe('upload and the post page', () => {
     const photo = page.getByTestId('post-figure').locator('img').first();
     expect(await photo.isVisible()).toBe(true);
     // Until the API's image has loaded, the browser's own preview of the file is drawn in its place.
-    expect(await photo.evaluate((el) => el.complete || getComputedStyle(el).backgroundImage.includes('blob:'))).toBe(true);
+    expect(await photo.evaluate((el: HTMLImageElement) => el.complete || getComputedStyle(el).backgroundImage.includes('blob:'))).toBe(true);
     expect(await page.getByText('Loading photo').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     postUrl = new URL(page.url()).pathname;

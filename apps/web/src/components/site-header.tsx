@@ -26,7 +26,7 @@ export function SiteHeader() {
         {session && (
           <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
             <ul className="flex gap-1 overflow-x-auto">
-              {NAV.map((item) => {
+              {[...NAV, { href: `/u/${session.user.id}`, label: 'Profile' }].map((item) => {
                 const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
                 return (
                   <li key={item.href}>

@@ -2,7 +2,7 @@
 const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
-  // Lint runs through `npm run lint` (tsc); the build only type-checks.
+  // Lint runs through `npm run lint` (ESLint, tooling/eslint); the build only type-checks.
   eslint: { ignoreDuringBuilds: true },
   // The build shares two cores with model training: keep it to one worker.
   experimental: { cpus: 1, workerThreads: false },

@@ -311,9 +311,10 @@ describe('graphql-ws authentication', () => {
       const client = createClient({
         url: wsUrl(), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
         on: {
-          connected: async () => {
-            await post('mutation { logOutEverywhere }', {}, token);
-            client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+          connected: () => {
+            void post('mutation { logOutEverywhere }', {}, token).then(() =>
+              client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined }),
+            );
           },
           closed: (e) => {
             const { code, reason } = e as { code: number; reason: string };

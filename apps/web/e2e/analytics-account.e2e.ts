@@ -21,12 +21,12 @@ describe('analytics', () => {
     const fans = await Promise.all([createUser('Fan A'), createUser('Fan B'), createUser('Fan C')]);
     const view = (t: string) => gql('mutation($id: ID!) { recordView(postId: $id) { id } }', { id: postId }, t);
     const like = (t: string) => gql('mutation($id: ID!) { likePost(postId: $id) { id } }', { id: postId }, t);
-    await view(fans[0]!.token);
-    await like(fans[0]!.token);
-    await view(fans[1]!.token);
+    await view(fans[0].token);
+    await like(fans[0].token);
+    await view(fans[1].token);
     await gql('mutation($id: ID!, $t: String!) { editCaption(postId: $id, text: $t) { id } }', { id: postId, t: 'Sunny afternoon in the park' }, author.token);
-    await view(fans[2]!.token);
-    await like(fans[2]!.token);
+    await view(fans[2].token);
+    await like(fans[2].token);
 
     const { context, page } = await newPage(browser);
     await logIn(page, author, '/analytics');
@@ -47,7 +47,7 @@ describe('analytics', () => {
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
-    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const csv = fs.readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r\n/);
     expect(lines[0]).toBe('post_id,version,source,caption,views,likes,like_rate');
     expect(lines).toHaveLength(3);

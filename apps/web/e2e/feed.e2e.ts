@@ -49,7 +49,7 @@ describe('feed', () => {
         const img = e.querySelector('img')!;
         return {
           alt: img.getAttribute('alt'),
-          caption: e.querySelector('[data-testid=feed-caption]')!.textContent!.trim(),
+          caption: e.querySelector('[data-testid=feed-caption]')!.textContent.trim(),
           srcset: img.getAttribute('srcset') ?? '',
           sizes: img.getAttribute('sizes') ?? '',
           width: img.getAttribute('width'),

@@ -58,6 +58,7 @@ export function uniqueEmail(prefix = 'user'): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}@example.com`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper: each caller reads the shape it asked for
 export async function gql<T = any>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
   const res = await fetch(API(), {
     method: 'POST',
@@ -83,11 +84,14 @@ export async function createUser(displayName = 'Test User'): Promise<TestUser> {
   return { email, password, displayName, token: data.signUp.token, id: data.signUp.user.id };
 }
 
-export async function uploadViaApi(token: string, image: Buffer, name = 'photo.jpg'): Promise<string> {
+export async function uploadViaApi(token: string, image: Buffer, name = 'photo.jpg', caption?: string): Promise<string> {
   const form = new FormData();
   form.append(
     'operations',
-    JSON.stringify({ query: 'mutation($image: Upload!) { createPost(image: $image) { id } }', variables: { image: null } }),
+    JSON.stringify({
+      query: 'mutation($image: Upload!, $caption: String) { createPost(image: $image, caption: $caption) { id } }',
+      variables: { image: null, caption: caption ?? null },
+    }),
   );
   form.append('map', JSON.stringify({ 0: ['variables.image'] }));
   form.append('0', new Blob([new Uint8Array(image)], { type: 'image/jpeg' }), name);

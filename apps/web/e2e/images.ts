@@ -17,7 +17,6 @@ function datasetImages(): string[] {
 }
 
 async function synthetic(seed: number): Promise<Buffer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sharp = require('sharp') as typeof import('sharp').default;
   const hue = (seed * 67) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480">

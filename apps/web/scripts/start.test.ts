@@ -15,11 +15,11 @@ test('a port already in use stops the web app with one line that names WEB_PORT'
   try {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, [script], {
-        env: { PATH: process.env.PATH, WEB_PORT: String(port), PORT: '1', PIXTALE_DATA_DIR: dataDir },
+        env: { PATH: process.env.PATH, NODE_ENV: 'production', WEB_PORT: String(port), PORT: '1', PIXTALE_DATA_DIR: dataDir },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       let err = '';
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.on('exit', (c) => resolve({ code: c, stderr: err }));
     });
     expect(code).toBe(1);

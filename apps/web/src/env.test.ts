@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO_ROOT } from '@pixtale/shared/node';
 import { parse } from 'yaml';
+import { REPO_ROOT } from '@pixtale/shared/node';
 import { parseEnv, publicConfig, WEB_ENV_VARIABLES } from './env';
 
 describe('parseEnv', () => {

@@ -1,6 +1,6 @@
-import { LIMITS } from '@pixtale/shared';
-import { readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
 import { z } from 'zod';
+import { readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
+import { LIMITS } from '@pixtale/shared';
 
 /**
  * The web app's configuration: the one place that reads `process.env`.

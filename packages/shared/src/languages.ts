@@ -15,10 +15,9 @@ export const CAPTION_LANGUAGES = [
 export type CaptionLanguage = (typeof CAPTION_LANGUAGES)[number]['code'];
 
 /** Languages captions are translated into (every caption language except the source). */
-export const TRANSLATION_LANGUAGES = CAPTION_LANGUAGES.map((l) => l.code).filter((c) => c !== SOURCE_LANGUAGE) as Exclude<
-  CaptionLanguage,
-  typeof SOURCE_LANGUAGE
->[];
+export const TRANSLATION_LANGUAGES = CAPTION_LANGUAGES.map((l) => l.code).filter(
+  (c): c is Exclude<CaptionLanguage, typeof SOURCE_LANGUAGE> => c !== SOURCE_LANGUAGE,
+);
 
 /** The language code for a client's input ("DE", " fr ") or null when it is not a caption language. */
 export function captionLanguageOf(input: string): CaptionLanguage | null {

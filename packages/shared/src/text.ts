@@ -6,6 +6,7 @@
  */
 
 /** C0 and C1 control characters (NUL, BEL, ESC, DEL...). Line breaks and tabs become spaces first. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
 
 /** Bidi embeddings, overrides, isolates and marks: U+202A–U+202E, U+2066–U+2069, LRM, RLM, ALM. */
@@ -17,6 +18,7 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/g;
  * deprecated format controls, Hangul fillers and the blank Braille pattern (both used for
  * "invisible" names), interlinear annotation controls, combining grapheme joiner.
  */
+// eslint-disable-next-line no-misleading-character-class -- U+034F is listed on its own, to be removed
 const INVISIBLE = /[\u200B\u2060-\u2064\u206A-\u206F\uFEFF\u00AD\u180E\u034F\u115F\u1160\u3164\uFFA0\u2800\uFFF9-\uFFFB]/g;
 
 /** Joiners that emoji and several scripts need between two visible characters (👩‍👩‍👧). */

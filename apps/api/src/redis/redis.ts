@@ -51,7 +51,10 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
   const subscriber = open('subscriber', { maxRetriesPerRequest: null });
   const close = async () => {
     await Promise.all(
-      [commands, subscriber].map((c) => (c.status === 'ready' ? c.quit().then(() => undefined, () => c.disconnect()) : c.disconnect())),
+      [commands, subscriber].map(async (c) => {
+        if (c.status !== 'ready') return c.disconnect();
+        await c.quit().catch(() => c.disconnect());
+      }),
     );
   };
   try {

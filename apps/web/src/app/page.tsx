@@ -1,5 +1,6 @@
 import { Feed } from '@/components/feed';
 
-export default function HomePage() {
-  return <Feed />;
+export default async function HomePage({ searchParams }: { searchParams: Promise<{ feed?: string | string[] }> }) {
+  const { feed } = await searchParams;
+  return <Feed key={String(feed)} scope={feed === 'following' ? 'FOLLOWING' : 'EVERYONE'} />;
 }

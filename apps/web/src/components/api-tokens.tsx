@@ -4,8 +4,8 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { useClient } from 'urql';
 import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import { API_TOKENS, CREATE_API_TOKEN, REVOKE_API_TOKEN } from '@/graphql/operations';
-import type { ApiToken, ApiTokenScope } from '@/graphql/types';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
+import type { ApiTokenScope, ApiTokensQuery, CreateApiTokenMutation } from '@/graphql/generated/graphql';
+import { humanError } from '@/lib/errors';
 import { timeAgo } from '@/lib/media';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, Spinner, TextField } from './ui';
@@ -28,20 +28,20 @@ export const SCOPES: Record<ApiTokenScope, { label: string; detail: string }> = 
 export function ApiTokens() {
   const client = useClient();
   const { apiUrl } = usePublicConfig();
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [tokens, setTokens] = useState<ApiTokensQuery['apiTokens'] | null>(null);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiTokenScope>('READ');
   const [nameError, setNameError] = useState<string | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [created, setCreated] = useState<ApiToken | null>(null);
+  const [created, setCreated] = useState<CreateApiTokenMutation['createApiToken'] | null>(null);
   const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState<string | null>(null);
   const createdRef = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
-    const res = await client.query<{ apiTokens: ApiToken[] }>(API_TOKENS, {}, { requestPolicy: 'network-only' }).toPromise();
-    if (res.error) setError(humanError(res.error as ApiErrorLike));
+    const res = await client.query(API_TOKENS, {}, { requestPolicy: 'network-only' }).toPromise();
+    if (res.error) setError(humanError(res.error));
     else setTokens(res.data?.apiTokens ?? []);
   }, [client]);
 
@@ -58,9 +58,9 @@ export function ApiTokens() {
     setNameError(undefined);
     setError(undefined);
     setBusy(true);
-    const res = await client.mutation<{ createApiToken: ApiToken }>(CREATE_API_TOKEN, { name: n, scope }).toPromise();
+    const res = await client.mutation(CREATE_API_TOKEN, { name: n, scope }).toPromise();
     setBusy(false);
-    if (res.error || !res.data) return setError(humanError(res.error as ApiErrorLike));
+    if (res.error || !res.data) return setError(humanError(res.error));
     setCreated(res.data.createApiToken);
     setCopied(false);
     setName('');
@@ -69,9 +69,9 @@ export function ApiTokens() {
 
   async function revoke(id: string) {
     setError(undefined);
-    const res = await client.mutation<{ revokeApiToken: boolean }>(REVOKE_API_TOKEN, { id }).toPromise();
+    const res = await client.mutation(REVOKE_API_TOKEN, { id }).toPromise();
     setConfirming(null);
-    if (res.error) return setError(humanError(res.error as ApiErrorLike));
+    if (res.error) return setError(humanError(res.error));
     if (created?.id === id) setCreated(null);
     void load();
   }

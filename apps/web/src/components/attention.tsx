@@ -1,9 +1,11 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { Attention } from '@/graphql/types';
+import type { PostDetailFieldsFragment } from '@/graphql/generated/graphql';
 import { describeRegion, heatmapPixels, peak } from '@/lib/heatmap';
 import { cx } from './ui';
+
+type Attention = NonNullable<PostDetailFieldsFragment['attention']>;
 
 /** Canvas drawn over the image: the active word's attention grid, smoothly upscaled. */
 export function AttentionOverlay({ attention, activeIndex }: { attention: Attention; activeIndex: number | null }) {

@@ -4,34 +4,22 @@ import Link from 'next/link';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useSubscription } from 'urql';
-import { FEED, FEED_UPDATED, POST_CARD_UPDATED, POST_DELETED, POST_TRANSLATIONS } from '@/graphql/operations';
-import type { Post } from '@/graphql/types';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
-import { formatCount, timeAgo } from '@/lib/media';
-import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
-import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
-import { PostImage } from './post-image';
-import { Alert, Button, LinkButton, Spinner } from './ui';
+import type { FeedScope } from '@/graphql/generated/graphql';
+import { FEED, FEED_UPDATED, POST_DELETED } from '@/graphql/operations';
+import { humanError } from '@/lib/errors';
+import { LanguageSwitcher, useCaptionLanguage } from './language-switcher';
+import { mergeNewest, PostGrid, type FeedPost } from './post-grid';
+import { Alert, Button, LinkButton, Spinner, cx } from './ui';
 
 const PAGE_SIZE = 9;
 
-type FeedPost = Omit<Post, 'captions' | 'suggestions' | 'hashtags' | 'attention'>;
-interface FeedData {
-  feed: { edges: { cursor: string; node: FeedPost }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
-}
+const TABS: Array<{ scope: FeedScope; label: string; href: string }> = [
+  { scope: 'EVERYONE', label: 'Everyone', href: '/' },
+  { scope: 'FOLLOWING', label: 'Following', href: '/?feed=following' },
+];
 
-function mergeNewest(list: FeedPost[], incoming: FeedPost[], where: 'start' | 'end'): FeedPost[] {
-  const byId = new Map(list.map((p) => [p.id, p]));
-  const fresh: FeedPost[] = [];
-  for (const p of incoming) {
-    if (byId.has(p.id)) byId.set(p.id, { ...byId.get(p.id)!, ...p });
-    else fresh.push(p);
-  }
-  const updated = list.map((p) => byId.get(p.id)!);
-  return where === 'start' ? [...fresh, ...updated] : [...updated, ...fresh];
-}
-
-export function Feed() {
+/** The home feed: everyone's posts, or (signed in) the posts of the people you follow. */
+export function Feed({ scope }: { scope: FeedScope }) {
   const client = useClient();
   const { status } = useSession();
   const [posts, setPosts] = useState<FeedPost[]>([]);
@@ -50,28 +38,32 @@ export function Feed() {
       inFlight.current = true;
       setLoading(true);
       const res = await client
-        .query<FeedData>(FEED, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .query(FEED, { first: PAGE_SIZE, after, scope }, { requestPolicy: 'network-only' })
         .toPromise();
       inFlight.current = false;
       setLoading(false);
       if (res.error || !res.data) {
-        setError(humanError(res.error as ApiErrorLike | undefined));
+        setError(humanError(res.error));
         return;
       }
       setError(undefined);
       const nodes = res.data.feed.edges.map((e) => e.node);
       setPosts((prev) => (after ? mergeNewest(prev, nodes, 'end') : mergeNewest(nodes, prev, 'end')));
-      setCursor(res.data.feed.pageInfo.endCursor);
+      setCursor(res.data.feed.pageInfo.endCursor ?? null);
       setHasNext(res.data.feed.pageInfo.hasNextPage);
     },
-    [client],
+    [client, scope],
   );
 
+  const following = scope === 'FOLLOWING';
+  // Whom you follow needs a session: a visitor gets a way to log in instead of an error.
+  const needsLogin = following && status === 'unauthenticated';
+
   useEffect(() => {
-    if (status === 'loading') return;
+    if (status === 'loading' || needsLogin) return;
     setPosts([]);
     void load(null);
-  }, [load, status]);
+  }, [load, status, needsLogin]);
 
   // Infinite scroll: load the next page as the sentinel nears the viewport.
   useEffect(() => {
@@ -87,8 +79,8 @@ export function Feed() {
     return () => io.disconnect();
   }, [cursor, hasNext, load]);
 
-  // New posts from everyone arrive live.
-  useSubscription<{ feedUpdated: FeedPost }>({ query: FEED_UPDATED, pause: status === 'loading' }, (_prev, data) => {
+  // New posts from everyone arrive live (the Following tab shows them on the next visit).
+  useSubscription({ query: FEED_UPDATED, pause: status === 'loading' || following }, (_prev, data) => {
     setPosts((prev) => {
       const known = prev.some((p) => p.id === data.feedUpdated.id);
       if (!known) setAnnounce(`New post from ${data.feedUpdated.author.displayName}`);
@@ -97,28 +89,60 @@ export function Feed() {
     return data;
   });
 
-  useSubscription<{ postDeleted: string }>({ query: POST_DELETED, pause: status === 'loading' }, (_prev, data) => {
+  useSubscription({ query: POST_DELETED, pause: status === 'loading' }, (_prev, data) => {
     setPosts((prev) => prev.filter((p) => p.id !== data.postDeleted));
     return data;
   });
 
-  const onUpdate = useCallback((p: FeedPost) => setPosts((prev) => prev.map((x) => (x.id === p.id ? { ...x, ...p } : x))), []);
+  const onUpdate = useCallback(
+    (p: Partial<FeedPost> & { id: string }) => setPosts((prev) => prev.map((x) => (x.id === p.id ? { ...x, ...p } : x))),
+    [],
+  );
 
   return (
     <section aria-labelledby="feed-title">
       <div className="mb-6 flex flex-wrap items-end justify-between gap-3">
         <div>
           <h1 id="feed-title" className="text-2xl font-bold tracking-tight sm:text-3xl">
-            Latest photos
+            {following ? 'From people you follow' : 'Latest photos'}
           </h1>
           <p className="mt-1 text-sm text-muted">Newest first. Every caption starts with our model.</p>
         </div>
         {status === 'authenticated' && <LinkButton href="/upload">Upload a photo</LinkButton>}
       </div>
+      {status === 'authenticated' && (
+        <nav aria-label="Feeds" className="mb-5">
+          <ul className="inline-flex gap-1 rounded-xl border border-line bg-surface p-1">
+            {TABS.map((tab) => (
+              <li key={tab.scope}>
+                <Link
+                  href={tab.href}
+                  aria-current={tab.scope === scope ? 'page' : undefined}
+                  className={cx(
+                    'block rounded-lg px-4 py-2 text-sm font-semibold',
+                    tab.scope === scope ? 'bg-brand-700 text-white' : 'text-muted hover:bg-slate-100 hover:text-ink',
+                  )}
+                  data-testid={`feed-tab-${tab.scope.toLowerCase()}`}
+                >
+                  {tab.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
       <LanguageSwitcher value={language} onChange={setLanguage} className="mb-5" />
       <p className="sr-only" aria-live="polite">
         {announce}
       </p>
+      {needsLogin && (
+        <div className="rounded-2xl border border-dashed border-slate-300 p-10 text-center">
+          <p className="font-medium">Log in to see photos from the people you follow.</p>
+          <LinkButton href="/login?callbackUrl=%2F%3Ffeed%3Dfollowing" className="mt-4">
+            Log in
+          </LinkButton>
+        </div>
+      )}
       {error && (
         <Alert className="mb-4">
           {error}{' '}
@@ -127,21 +151,24 @@ export function Feed() {
           </button>
         </Alert>
       )}
-      {!loading && !error && posts.length === 0 && (
+      {!loading && !error && !needsLogin && posts.length === 0 && (
         <div className="rounded-2xl border border-dashed border-slate-300 p-10 text-center">
-          <p className="font-medium">No photos yet.</p>
-          <p className="mt-1 text-sm text-muted">Be the first to share one.</p>
+          {following ? (
+            <>
+              <p className="font-medium">Nothing from people you follow yet.</p>
+              <p className="mt-1 text-sm text-muted">Follow people from their profile: select a name on any photo.</p>
+            </>
+          ) : (
+            <>
+              <p className="font-medium">No photos yet.</p>
+              <p className="mt-1 text-sm text-muted">Be the first to share one.</p>
+            </>
+          )}
         </div>
       )}
-      <ul className="grid gap-5 sm:grid-cols-2 lg:grid-cols-3" data-testid="feed-list">
-        {posts.map((post, i) => (
-          <li key={post.id}>
-            <FeedCard post={post} priority={i < 3} language={language} onUpdate={onUpdate} />
-          </li>
-        ))}
-      </ul>
+      <PostGrid posts={posts} language={language} onUpdate={onUpdate} />
       <div ref={sentinel} className="mt-8 flex min-h-12 justify-center">
-        {loading ? (
+        {loading && !needsLogin ? (
           <Spinner label="Loading photos" />
         ) : hasNext ? (
           <Button variant="secondary" onClick={() => void load(cursor)}>
@@ -152,71 +179,5 @@ export function Feed() {
         ) : null}
       </div>
     </section>
-  );
-}
-
-function FeedCard({
-  post,
-  priority,
-  language,
-  onUpdate,
-}: {
-  post: FeedPost;
-  priority: boolean;
-  language: CaptionLanguage;
-  onUpdate: (p: FeedPost) => void;
-}) {
-  const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
-  const shown = captionIn(post, language);
-  // Follow the post while its caption, or its translation into the chosen language, is on the way.
-  useSubscription<{ postUpdated: FeedPost }>(
-    { query: POST_CARD_UPDATED, variables: { postId: post.id }, pause: !pending && shown.kind !== 'translating' },
-    (_prev, data) => {
-      onUpdate(data.postUpdated);
-      return data;
-    },
-  );
-  const client = useClient();
-  useRefreshWhile(shown.kind === 'translating', () => {
-    void client
-      .query<{ post: FeedPost | null }>(POST_TRANSLATIONS, { id: post.id }, { requestPolicy: 'network-only' })
-      .toPromise()
-      .then((res) => res.data?.post && onUpdate({ ...post, ...res.data.post }));
-  });
-  return (
-    <article
-      className="group overflow-hidden rounded-2xl border border-line bg-surface shadow-sm transition-shadow focus-within:shadow-md hover:shadow-md"
-      data-testid="feed-card"
-      data-post-id={post.id}
-    >
-      <Link href={`/posts/${post.id}`} className="block focus-visible:outline-offset-[-4px]">
-        <PostImage post={post} sizes="(min-width: 1024px) 33vw, (min-width: 640px) 50vw, 100vw" priority={priority} />
-        <div className="space-y-2 p-4">
-          <p className="line-clamp-2 min-h-12 text-base font-medium text-ink" data-testid="feed-caption">
-            {shown.kind === 'text' ? (
-              <span lang={shown.lang} dir="auto" className="user-text">{shown.text}</span>
-            ) : shown.kind === 'unavailable' ? (
-              <span lang="en" dir="auto" className="user-text">{shown.original}</span>
-            ) : shown.kind === 'translating' ? (
-              <span className="text-muted" data-testid="feed-caption-translating">
-                Translating into <span lang={shown.lang}>{languageName(shown.lang)}</span>…
-              </span>
-            ) : pending ? (
-              <span className="text-muted">Writing caption…</span>
-            ) : (
-              <span className="text-muted">No caption</span>
-            )}
-          </p>
-          <p className="flex flex-wrap items-center gap-x-3 text-sm text-muted">
-            <span dir="auto" className="user-text min-w-0" data-testid="feed-author">{post.author.displayName}</span>
-            <span aria-hidden>·</span>
-            <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
-            <span className="ml-auto" aria-label={`${post.likeCount} likes`}>
-              ♥ {formatCount(post.likeCount)}
-            </span>
-          </p>
-        </div>
-      </Link>
-    </article>
   );
 }

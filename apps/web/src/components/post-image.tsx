@@ -1,7 +1,7 @@
 'use client';
 
 import { forwardRef } from 'react';
-import type { Post } from '@/graphql/types';
+import type { PostCardFieldsFragment as Post } from '@/graphql/generated/graphql';
 import { altText, mediaUrl } from '@/lib/media';
 import { usePublicConfig } from './providers';
 import { cx } from './ui';
@@ -11,13 +11,15 @@ type Props = {
   sizes: string;
   priority?: boolean;
   className?: string;
+  /** Shown under the image until it has loaded (the uploader's local preview). */
+  placeholder?: string | null | undefined;
 };
 
 /**
  * A post's image: intrinsic width/height reserve its box (no layout shift), `srcset` lets the
  * browser pick the feed or detail size, and `alt` is always the current caption.
  */
-export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage({ post, sizes, priority, className }, ref) {
+export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage({ post, sizes, priority, className, placeholder }, ref) {
   const { apiUrl } = usePublicConfig();
   const variants = post.images ? [post.images.feed, post.images.detail].filter((v) => v.url && v.width > 0) : [];
   const srcSet = variants.length
@@ -36,7 +38,10 @@ export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage(
       loading={priority ? 'eager' : 'lazy'}
       decoding="async"
       fetchPriority={priority ? 'high' : 'auto'}
-      style={{ aspectRatio: post.width && post.height ? `${post.width} / ${post.height}` : undefined }}
+      style={{
+        aspectRatio: post.width && post.height ? `${post.width} / ${post.height}` : undefined,
+        ...(placeholder ? { backgroundImage: `url("${placeholder}")`, backgroundSize: 'cover', backgroundPosition: 'center' } : {}),
+      }}
       className={cx('block h-auto w-full bg-slate-100 object-cover', className)}
     />
   );

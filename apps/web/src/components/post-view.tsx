@@ -4,27 +4,31 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { useClient, useSubscription } from 'urql';
+import { useClient, useSubscription, type AnyVariables, type TypedDocumentNode } from 'urql';
 import { LIMITS, normalizeUserText } from '@pixtale/shared';
 import {
   DELETE_POST,
   EDIT_CAPTION,
-  LIKE_POST,
   POST,
   POST_TRANSLATIONS,
   POST_UPDATED,
   RECORD_VIEW,
   RETRY_CAPTION,
-  UNLIKE_POST,
 } from '@/graphql/operations';
-import type { Post } from '@/graphql/types';
-import { humanError, type ApiErrorLike } from '@/lib/errors';
+import type { PostDetailFieldsFragment as Post } from '@/graphql/generated/graphql';
+import { humanError } from '@/lib/errors';
+import { forgetNewPost, newPost } from '@/lib/just-posted';
 import { formatCount, timeAgo } from '@/lib/media';
 import { captionIn, languageName, type CaptionLanguage } from '@/lib/translation';
 import { AttentionOverlay, AttentionWords } from './attention';
+import { Comments } from './comments';
 import { LanguageSwitcher, useCaptionLanguage, useRefreshWhile } from './language-switcher';
 import { PostImage } from './post-image';
+import { Avatar, AuthorLink, HashtagLink, LikeButton, TextWithHashtags } from './social';
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
+
+/** Sends a mutation; its GraphQL error becomes the page's action error. */
+type RunMutation = <Data, Vars extends AnyVariables>(query: TypedDocumentNode<Data, Vars>, variables: Vars) => Promise<Data | undefined>;
 
 export function validateCaption(text: string, current: string | null): string | undefined {
   // The API's normalisation, so what is checked here is what will be stored.
@@ -45,7 +49,10 @@ export function PostView({ id }: { id: string }) {
   const client = useClient();
   const router = useRouter();
   const { data: session, status: sessionStatus } = useSession();
-  const [post, setPost] = useState<Post | null>(null);
+  // Just uploaded: createPost's answer and the local preview show the photo at once.
+  const [justPosted] = useState(() => newPost(id));
+  const [post, setPost] = useState<Post | null>(justPosted?.post ?? null);
+  useEffect(() => () => forgetNewPost(id), [id]);
   const [loadError, setLoadError] = useState<string | undefined>();
   const [notFound, setNotFound] = useState(false);
   const [actionError, setActionError] = useState<string | undefined>();
@@ -61,11 +68,11 @@ export function PostView({ id }: { id: string }) {
     if (sessionStatus === 'loading') return;
     let live = true;
     void client
-      .query<{ post: Post | null }>(POST, { id }, { requestPolicy: 'network-only' })
+      .query(POST, { id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((res) => {
         if (!live) return;
-        if (res.error) return setLoadError(humanError(res.error as ApiErrorLike));
+        if (res.error) return setLoadError(humanError(res.error));
         if (!res.data?.post) return setNotFound(true);
         setPost(res.data.post);
       });
@@ -79,13 +86,13 @@ export function PostView({ id }: { id: string }) {
     if (!post || viewed.current === post.id) return;
     viewed.current = post.id;
     void client
-      .mutation<{ recordView: Pick<Post, 'id' | 'viewCount'> }>(RECORD_VIEW, { postId: post.id })
+      .mutation(RECORD_VIEW, { postId: post.id })
       .toPromise()
       .then((res) => res.data && merge(res.data.recordView));
   }, [client, post, merge]);
 
   // Caption status, new versions, likes and views arrive live.
-  useSubscription<{ postUpdated: Post }>(
+  useSubscription(
     { query: POST_UPDATED, variables: { postId: id }, pause: !post },
     (_prev, data) => {
       merge(data.postUpdated);
@@ -98,7 +105,7 @@ export function PostView({ id }: { id: string }) {
   const awaitingTranslation = !!post && captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
   useRefreshWhile(awaitingTranslation, () => {
     void client
-      .query<{ post: Pick<Post, 'id' | 'captionStatus' | 'caption' | 'translations'> | null }>(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
+      .query(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
       .toPromise()
       .then((res) => res.data?.post && merge(res.data.post));
   });
@@ -121,18 +128,18 @@ export function PostView({ id }: { id: string }) {
   const pending = post.captionStatus === 'PENDING' || post.captionStatus === 'PROCESSING';
   const current = currentCaption(post);
 
-  async function run<T>(query: string | object, variables: Record<string, unknown>): Promise<T | undefined> {
+  const run: RunMutation = async (query, variables) => {
     setActionError(undefined);
-    const res = await client.mutation<T>(query as never, variables).toPromise();
+    const res = await client.mutation(query, variables).toPromise();
     if (res.error) {
-      setActionError(humanError(res.error as ApiErrorLike));
+      setActionError(humanError(res.error));
       return undefined;
     }
     return res.data;
-  }
+  };
 
   async function editCaption(text: string): Promise<boolean> {
-    const data = await run<{ editCaption: Post }>(EDIT_CAPTION, { postId: post!.id, text: text.trim() });
+    const data = await run(EDIT_CAPTION, { postId: post!.id, text: text.trim() });
     if (data) merge(data.editCaption);
     return Boolean(data);
   }
@@ -141,16 +148,18 @@ export function PostView({ id }: { id: string }) {
     <article className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)] lg:items-start">
       <div className="space-y-4 lg:sticky lg:top-20">
         <div className="relative overflow-hidden rounded-2xl border border-line bg-slate-100 shadow-sm" data-testid="post-figure">
-          <PostImage post={post} sizes="(min-width: 1024px) 60vw, 100vw" priority />
+          <PostImage post={post} sizes="(min-width: 1024px) 60vw, 100vw" priority placeholder={justPosted?.preview} />
           {post.attention && <AttentionOverlay attention={post.attention} activeIndex={activeWord} />}
         </div>
       </div>
 
       <div className="space-y-5">
         <div className="flex items-center justify-between gap-3 text-sm text-muted">
-          <span className="min-w-0" data-testid="post-byline">
-            <span dir="auto" className="user-text font-semibold text-ink" data-testid="post-author">{post.author.displayName}</span> ·{' '}
-            <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+          <span className="flex min-w-0 items-center gap-2">
+            <Avatar user={post.author} size={32} />
+            <span className="min-w-0" data-testid="post-byline">
+              <AuthorLink author={post.author} testId="post-author" /> · <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+            </span>
           </span>
         </div>
 
@@ -163,7 +172,7 @@ export function PostView({ id }: { id: string }) {
           onRetry={
             isAuthor
               ? async () => {
-                  const data = await run<{ retryCaption: Post }>(RETRY_CAPTION, { postId: post.id });
+                  const data = await run(RETRY_CAPTION, { postId: post.id });
                   if (data) merge(data.retryCaption);
                 }
               : undefined
@@ -176,7 +185,7 @@ export function PostView({ id }: { id: string }) {
 
         {actionError && <Alert>{actionError}</Alert>}
 
-        <Engagement post={post} canLike={sessionStatus === 'authenticated'} run={run} merge={merge} />
+        <Engagement post={post} canLike={sessionStatus === 'authenticated'} merge={merge} />
 
         {isAuthor && (post.suggestions.length > 0 || pending) && (
           <Suggestions post={post} pending={pending} onPick={editCaption} />
@@ -186,10 +195,12 @@ export function PostView({ id }: { id: string }) {
 
         <History post={post} />
 
+        <Comments postId={post.id} postAuthorId={post.author.id} initialCount={post.commentCount} />
+
         {isAuthor && (
           <DeletePost
             onDelete={async () => {
-              const data = await run<{ deletePost: boolean }>(DELETE_POST, { postId: post.id });
+              const data = await run(DELETE_POST, { postId: post.id });
               if (data?.deletePost) {
                 router.push('/');
                 router.refresh();
@@ -202,10 +213,7 @@ export function PostView({ id }: { id: string }) {
   );
 }
 
-/**
- * The live caption. Its box is tall enough for a three-line caption and its badge, so it keeps one
- * size from "writing caption…" to the final text: no layout shift.
- */
+/** The live caption: its box is as tall as what it shows. */
 function CaptionBlock({
   post,
   language,
@@ -225,7 +233,7 @@ function CaptionBlock({
         Caption
       </h1>
       <div
-        className="flex min-h-[10.5rem] flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
+        className="flex flex-col justify-center rounded-2xl border border-line bg-surface p-5 shadow-sm"
         aria-live="polite"
         aria-busy={(pending && !current) || shown.kind === 'translating'}
         data-testid="caption-box"
@@ -245,7 +253,7 @@ function CaptionBlock({
         ) : current && (shown.kind === 'text' || shown.kind === 'unavailable') ? (
           <>
             <p className="user-text text-xl font-semibold leading-snug text-ink" dir="auto" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
-              {shown.kind === 'text' ? shown.text : current.text}
+              <TextWithHashtags text={shown.kind === 'text' ? shown.text : current.text} />
             </p>
             <p className="mt-2 text-xs text-muted">
               <Badge tone={current.source === 'MODEL' ? 'brand' : 'user'}>
@@ -296,9 +304,7 @@ function CaptionBlock({
         {post.hashtags.length > 0
           ? post.hashtags.map((tag) => (
               <li key={tag}>
-                <span dir="auto" className="user-text inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm font-medium text-brand-800">
-                  #{tag.replace(/^#/, '')}
-                </span>
+                <HashtagLink tag={tag} className="inline-block rounded-full bg-brand-50 px-2.5 py-1 text-sm text-brand-800" />
               </li>
             ))
           : pending && (
@@ -316,38 +322,16 @@ function CaptionBlock({
 function Engagement({
   post,
   canLike,
-  run,
   merge,
 }: {
   post: Post;
   canLike: boolean;
-  run: <T>(q: string | object, v: Record<string, unknown>) => Promise<T | undefined>;
   merge: (p: Partial<Post> & { id: string }) => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  async function toggle() {
-    setBusy(true);
-    const liked = post.likedByMe;
-    // Optimistic: flip now, then take the server's counts.
-    merge({ id: post.id, likedByMe: !liked, likeCount: Math.max(0, post.likeCount + (liked ? -1 : 1)) });
-    const data = await run<{ likePost?: Post; unlikePost?: Post }>(liked ? UNLIKE_POST : LIKE_POST, { postId: post.id });
-    const fresh = data?.likePost ?? data?.unlikePost;
-    merge(fresh ?? { id: post.id, likedByMe: liked, likeCount: post.likeCount });
-    setBusy(false);
-  }
   return (
     <div className="flex flex-wrap items-center gap-4">
       {canLike ? (
-        <Button
-          variant={post.likedByMe ? 'primary' : 'secondary'}
-          aria-pressed={post.likedByMe}
-          onClick={() => void toggle()}
-          disabled={busy}
-          data-testid="like-button"
-        >
-          <span aria-hidden>{post.likedByMe ? '♥' : '♡'}</span>
-          {post.likedByMe ? 'Liked' : 'Like'}
-        </Button>
+        <LikeButton post={post} onChange={merge} />
       ) : (
         <Link href={`/login?callbackUrl=/posts/${post.id}`} className="text-sm font-semibold text-brand-700 underline">
           Log in to like

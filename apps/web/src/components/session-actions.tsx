@@ -4,7 +4,7 @@ import { signOut } from 'next-auth/react';
 import { useCallback, useState } from 'react';
 import { useClient } from 'urql';
 import { LOG_OUT, LOG_OUT_EVERYWHERE } from '@/graphql/operations';
-import { errorCode, humanError, type ApiErrorLike } from '@/lib/errors';
+import { errorCode, humanError } from '@/lib/errors';
 import { Alert, Button, Card } from './ui';
 
 /**
@@ -17,9 +17,9 @@ export function useLogOut() {
   return useCallback(
     async (everywhere = false): Promise<string | undefined> => {
       const res = await client.mutation(everywhere ? LOG_OUT_EVERYWHERE : LOG_OUT, {}).toPromise();
-      const failed = res.error && errorCode(res.error as ApiErrorLike) !== 'UNAUTHENTICATED';
+      const failed = res.error && errorCode(res.error) !== 'UNAUTHENTICATED';
       // "Everywhere" must not pretend: stay signed in and say why. Plain log out still clears this browser.
-      if (failed && everywhere) return humanError(res.error as ApiErrorLike);
+      if (failed && everywhere) return humanError(res.error);
       await signOut({ callbackUrl: '/login' });
       return undefined;
     },

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { usePathname } from 'next/navigation';
+import { usePathname, useSearchParams } from 'next/navigation';
 import { useSession } from 'next-auth/react';
 import { LogOutButton } from './session-actions';
 import { buttonClass, cx } from './ui';
@@ -27,7 +27,7 @@ export function SiteHeader() {
         {session && (
           <nav aria-label="Main" className="order-3 w-full sm:order-none sm:w-auto">
             <ul className="flex gap-1 overflow-x-auto">
-              {NAV.map((item) => {
+              {[...NAV, { href: `/u/${session.user.id}`, label: 'Profile' }].map((item) => {
                 const active = item.href === '/' ? pathname === '/' : pathname.startsWith(item.href);
                 return (
                   <li key={item.href}>
@@ -47,12 +47,18 @@ export function SiteHeader() {
             </ul>
           </nav>
         )}
+        <SearchBox />
         <div className="ml-auto flex items-center gap-2">
           {status === 'loading' ? null : session ? (
             <>
-              <span dir="auto" className="user-text hidden text-sm text-muted md:inline" data-testid="signed-in-as">
+              <Link
+                href={`/u/${session.user.id}`}
+                dir="auto"
+                className="user-text hidden text-sm text-muted hover:text-ink hover:underline md:inline"
+                data-testid="signed-in-as"
+              >
                 {session.user.name ?? session.user.email}
-              </span>
+              </Link>
               <LogOutButton />
             </>
           ) : (
@@ -68,5 +74,31 @@ export function SiteHeader() {
         </div>
       </div>
     </header>
+  );
+}
+
+/** A plain GET form: search works before the page's script has loaded, and results have a URL. */
+function SearchBox() {
+  const params = useSearchParams();
+  const pathname = usePathname();
+  const current = pathname === '/search' ? (params.get('q') ?? '') : '';
+  return (
+    <form role="search" action="/search" method="get" className="order-2 w-full sm:order-none sm:w-auto sm:max-w-xs sm:flex-1">
+      <label htmlFor="site-search" className="sr-only">
+        Search photos, people and hashtags
+      </label>
+      <input
+        key={current}
+        id="site-search"
+        name="q"
+        type="search"
+        defaultValue={current}
+        placeholder="Search"
+        maxLength={200}
+        autoComplete="off"
+        enterKeyHint="search"
+        className="block w-full rounded-lg border border-slate-400 bg-surface px-3 py-2 text-sm text-ink placeholder:text-slate-500 focus:border-brand-700 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-brand-700"
+      />
+    </form>
   );
 }

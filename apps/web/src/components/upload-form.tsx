@@ -5,6 +5,7 @@ import { useSession } from 'next-auth/react';
 import { useEffect, useId, useRef, useState, type DragEvent } from 'react';
 import { humanError, type ApiErrorLike } from '@/lib/errors';
 import { ACCEPT, checkFile, formatBytes } from '@/lib/image-check';
+import { rememberNewPost } from '@/lib/just-posted';
 import { uploadPost, type UploadHandle } from '@/lib/upload';
 import { usePublicConfig } from './providers';
 import { Alert, Button, Card, cx } from './ui';
@@ -23,7 +24,9 @@ export function UploadForm() {
   const [progress, setProgress] = useState<number | null>(null);
   const handle = useRef<UploadHandle | null>(null);
 
-  useEffect(() => () => void (preview && URL.revokeObjectURL(preview)), [preview]);
+  // The post page takes over the preview of a file that was uploaded (it shows it while the photo loads).
+  const handedOff = useRef<string | null>(null);
+  useEffect(() => () => void (preview && preview !== handedOff.current && URL.revokeObjectURL(preview)), [preview]);
   useEffect(() => () => handle.current?.abort(), []);
 
   async function choose(f: File | undefined) {
@@ -53,8 +56,10 @@ export function UploadForm() {
     setProgress(0);
     handle.current = uploadPost({ apiUrl, token: session?.apiToken, file, onProgress: setProgress });
     try {
-      const { id } = await handle.current.promise;
-      router.push(`/posts/${id}`);
+      const post = await handle.current.promise;
+      handedOff.current = previewFailed ? null : preview;
+      rememberNewPost(post, handedOff.current);
+      router.push(`/posts/${post.id}`);
     } catch (err) {
       setProgress(null);
       setError(humanError(err as ApiErrorLike));

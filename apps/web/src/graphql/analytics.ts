@@ -1,5 +1,6 @@
-import { gql, type Client } from '@urql/core';
-import type { CaptionSource } from './types';
+import type { Client } from '@urql/core';
+import { graphql } from './generated';
+import type { CaptionSource } from './generated/graphql';
 
 export interface AnalyticsRow {
   postId: string;
@@ -19,7 +20,7 @@ export interface AnalyticsData {
   rows: AnalyticsRow[];
 }
 
-export const MY_ANALYTICS = gql`
+export const MY_ANALYTICS = graphql(`
   query MyAnalytics($days: Int!) {
     myAnalytics(days: $days) {
       days
@@ -51,30 +52,11 @@ export const MY_ANALYTICS = gql`
       }
     }
   }
-`;
-
-interface Raw {
-  myAnalytics: {
-    totalPosts: number;
-    totalViews: number;
-    totalLikes: number;
-    likeRate: number;
-    daily: { date: string; views: number; likes: number }[];
-    posts: {
-      post: { id: string; feedImageUrl: string | null };
-      captions: {
-        caption: { id: string; text: string; source: CaptionSource; version: number };
-        views: number;
-        likes: number;
-        likeRate: number;
-      }[];
-    }[];
-  };
-}
+`);
 
 /** The analytics page's data: `myAnalytics` flattened to one row per caption version. */
 export async function loadAnalytics(client: Client, days: number): Promise<AnalyticsData> {
-  const res = await client.query<Raw>(MY_ANALYTICS, { days }, { requestPolicy: 'network-only' }).toPromise();
+  const res = await client.query(MY_ANALYTICS, { days }, { requestPolicy: 'network-only' }).toPromise();
   if (res.error || !res.data) throw res.error ?? new Error('no data');
   const a = res.data.myAnalytics;
   return {

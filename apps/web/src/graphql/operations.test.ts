@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildSchema, parse, validate, type DocumentNode } from 'graphql';
+import { AUTH_OPERATIONS } from '@/server/auth';
 import * as ops from './operations';
 import { MY_ANALYTICS } from './analytics';
-import { AUTH_OPERATIONS } from '@/server/auth';
 
 // The API publishes its SDL; every operation the web app sends must validate against it.
 const SDL = path.resolve(__dirname, '..', '..', '..', 'api', 'schema.graphql');

@@ -1,4 +1,4 @@
-import { gql } from '@urql/core';
+import { graphql } from './generated';
 
 /**
  * Every GraphQL operation the browser sends. Names follow apps/api/schema.graphql; the contract
@@ -6,7 +6,15 @@ import { gql } from '@urql/core';
  * from the schema file.
  */
 
-export const POST_CARD_FIELDS = gql`
+export const AUTHOR_FIELDS = graphql(`
+  fragment AuthorFields on User {
+    id
+    displayName
+    avatarUrl
+  }
+`);
+
+export const POST_CARD_FIELDS = graphql(`
   fragment PostCardFields on Post {
     id
     imageUrl
@@ -42,14 +50,15 @@ export const POST_CARD_FIELDS = gql`
     viewCount
     likedByMe
     createdAt
+    hashtags
+    commentCount
     author {
-      id
-      displayName
+      ...AuthorFields
     }
   }
-`;
+`);
 
-export const POST_DETAIL_FIELDS = gql`
+export const POST_DETAIL_FIELDS = graphql(`
   fragment PostDetailFields on Post {
     ...PostCardFields
     captionError
@@ -74,10 +83,9 @@ export const POST_DETAIL_FIELDS = gql`
       }
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const ME = gql`
+export const ME = graphql(`
   query Me {
     me {
       id
@@ -86,11 +94,11 @@ export const ME = gql`
       createdAt
     }
   }
-`;
+`);
 
-export const FEED = gql`
-  query Feed($first: Int!, $after: String) {
-    feed(first: $first, after: $after) {
+export const FEED = graphql(`
+  query Feed($first: Int!, $after: String, $scope: FeedScope!) {
+    feed(first: $first, after: $after, scope: $scope) {
       edges {
         cursor
         node {
@@ -103,47 +111,42 @@ export const FEED = gql`
       }
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const FEED_UPDATED = gql`
+export const FEED_UPDATED = graphql(`
   subscription FeedUpdated {
     feedUpdated {
       ...PostCardFields
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
-export const POST = gql`
+export const POST = graphql(`
   query Post($id: ID!) {
     post(id: $id) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const POST_UPDATED = gql`
+export const POST_UPDATED = graphql(`
   subscription PostUpdated($postId: ID!) {
     postUpdated(postId: $postId) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const POST_CARD_UPDATED = gql`
+export const POST_CARD_UPDATED = graphql(`
   subscription PostCardUpdated($postId: ID!) {
     postUpdated(postId: $postId) {
       ...PostCardFields
     }
   }
-  ${POST_CARD_FIELDS}
-`;
+`);
 
 /** The live caption and its translations: the language switcher's fallback when a postUpdated event was missed. */
-export const POST_TRANSLATIONS = gql`
+export const POST_TRANSLATIONS = graphql(`
   query PostTranslations($id: ID!) {
     post(id: $id) {
       id
@@ -163,18 +166,17 @@ export const POST_TRANSLATIONS = gql`
       translationStatus
     }
   }
-`;
+`);
 
-export const EDIT_CAPTION = gql`
+export const EDIT_CAPTION = graphql(`
   mutation EditCaption($postId: ID!, $text: String!) {
     editCaption(postId: $postId, text: $text) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const LIKE_POST = gql`
+export const LIKE_POST = graphql(`
   mutation LikePost($postId: ID!) {
     likePost(postId: $postId) {
       id
@@ -182,9 +184,9 @@ export const LIKE_POST = gql`
       likedByMe
     }
   }
-`;
+`);
 
-export const UNLIKE_POST = gql`
+export const UNLIKE_POST = graphql(`
   mutation UnlikePost($postId: ID!) {
     unlikePost(postId: $postId) {
       id
@@ -192,44 +194,47 @@ export const UNLIKE_POST = gql`
       likedByMe
     }
   }
-`;
+`);
 
-export const RECORD_VIEW = gql`
+export const RECORD_VIEW = graphql(`
   mutation RecordView($postId: ID!) {
     recordView(postId: $postId) {
       id
       viewCount
     }
   }
-`;
+`);
 
-export const DELETE_POST = gql`
+export const DELETE_POST = graphql(`
   mutation DeletePost($postId: ID!) {
     deletePost(postId: $postId)
   }
-`;
+`);
 
-/** Sent by XMLHttpRequest (multipart request spec), so it is a plain string. */
-export const POST_DELETED = gql`
+export const POST_DELETED = graphql(`
   subscription PostDeleted {
     postDeleted
   }
-`;
+`);
 
-export const RETRY_CAPTION = gql`
+export const RETRY_CAPTION = graphql(`
   mutation RetryCaption($postId: ID!) {
     retryCaption(postId: $postId) {
       ...PostDetailFields
     }
   }
-  ${POST_DETAIL_FIELDS}
-`;
+`);
 
-export const CREATE_POST_SOURCE = `mutation CreatePost($image: Upload!, $caption: String) {
-  createPost(image: $image, caption: $caption) { id captionStatus }
-}`;
+/** Sent by XMLHttpRequest (multipart request spec, for upload progress); the post page starts from its answer. */
+export const CREATE_POST = graphql(`
+  mutation CreatePost($image: Upload!, $caption: String) {
+    createPost(image: $image, caption: $caption) {
+      ...PostDetailFields
+    }
+  }
+`);
 
-export const CAPTION_ANALYTICS = gql`
+export const CAPTION_ANALYTICS = graphql(`
   query CaptionAnalytics($postId: ID!) {
     captionAnalytics(postId: $postId) {
       caption {
@@ -244,9 +249,9 @@ export const CAPTION_ANALYTICS = gql`
       likeRate
     }
   }
-`;
+`);
 
-export const API_TOKENS = gql`
+export const API_TOKENS = graphql(`
   query ApiTokens {
     apiTokens {
       id
@@ -257,9 +262,9 @@ export const API_TOKENS = gql`
       revokedAt
     }
   }
-`;
+`);
 
-export const CREATE_API_TOKEN = gql`
+export const CREATE_API_TOKEN = graphql(`
   mutation CreateApiToken($name: String!, $scope: ApiTokenScope!) {
     createApiToken(name: $name, scope: $scope) {
       id
@@ -269,24 +274,191 @@ export const CREATE_API_TOKEN = gql`
       createdAt
     }
   }
-`;
+`);
 
-export const REVOKE_API_TOKEN = gql`
+export const REVOKE_API_TOKEN = graphql(`
   mutation RevokeApiToken($id: ID!) {
     revokeApiToken(id: $id)
   }
-`;
+`);
+
+export const PROFILE_FIELDS = graphql(`
+  fragment ProfileFields on User {
+    id
+    displayName
+    bio
+    avatarUrl
+    createdAt
+    postCount
+    followerCount
+    followingCount
+    viewerFollows
+  }
+`);
+
+export const USER_PROFILE = graphql(`
+  query UserProfile($id: ID!) {
+    user(id: $id) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const USER_POSTS = graphql(`
+  query UserPostsPage($id: ID!, $first: Int!, $after: String) {
+    user(id: $id) {
+      id
+      posts(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...PostCardFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const FOLLOW = graphql(`
+  mutation Follow($userId: ID!) {
+    follow(userId: $userId) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const UNFOLLOW = graphql(`
+  mutation Unfollow($userId: ID!) {
+    unfollow(userId: $userId) {
+      ...ProfileFields
+    }
+  }
+`);
+
+/** Sent by urql's fetchExchange, as a multipart request when it carries an avatar file. */
+export const UPDATE_PROFILE = graphql(`
+  mutation UpdateProfile($displayName: String, $bio: String, $avatar: Upload) {
+    updateProfile(displayName: $displayName, bio: $bio, avatar: $avatar) {
+      ...ProfileFields
+    }
+  }
+`);
+
+export const HASHTAG = graphql(`
+  query Hashtag($tag: String!, $first: Int!, $after: String) {
+    hashtag(tag: $tag) {
+      tag
+      postCount
+      posts(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...PostCardFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const SEARCH = graphql(`
+  query Search($query: String!, $first: Int!) {
+    search(query: $query, first: $first) {
+      posts {
+        ...PostCardFields
+      }
+      users {
+        ...AuthorFields
+        bio
+        followerCount
+      }
+      hashtags {
+        tag
+        postCount
+      }
+    }
+  }
+`);
+
+export const COMMENT_FIELDS = graphql(`
+  fragment CommentFields on Comment {
+    id
+    text
+    createdAt
+    author {
+      ...AuthorFields
+    }
+  }
+`);
+
+export const COMMENTS = graphql(`
+  query Comments($postId: ID!, $first: Int!, $after: String) {
+    post(id: $postId) {
+      id
+      commentCount
+      comments(first: $first, after: $after) {
+        edges {
+          cursor
+          node {
+            ...CommentFields
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+export const ADD_COMMENT = graphql(`
+  mutation AddComment($postId: ID!, $text: String!) {
+    addComment(postId: $postId, text: $text) {
+      ...CommentFields
+    }
+  }
+`);
+
+export const DELETE_COMMENT = graphql(`
+  mutation DeleteComment($id: ID!) {
+    deleteComment(id: $id)
+  }
+`);
+
+export const COMMENT_ADDED = graphql(`
+  subscription CommentAdded($postId: ID!) {
+    commentAdded(postId: $postId) {
+      ...CommentFields
+    }
+  }
+`);
+
+export const COMMENT_DELETED = graphql(`
+  subscription CommentDeleted($postId: ID!) {
+    commentDeleted(postId: $postId)
+  }
+`);
 
 /** Ends this browser's API session (and the API tokens made in it); next-auth's signOut follows. */
-export const LOG_OUT = gql`
+export const LOG_OUT = graphql(`
   mutation LogOut {
     logOut
   }
-`;
+`);
 
 /** Ends every session of the user and revokes all their API tokens. */
-export const LOG_OUT_EVERYWHERE = gql`
+export const LOG_OUT_EVERYWHERE = graphql(`
   mutation LogOutEverywhere {
     logOutEverywhere
   }
-`;
+`);

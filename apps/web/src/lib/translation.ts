@@ -1,5 +1,5 @@
 import { CAPTION_LANGUAGES, SOURCE_LANGUAGE, type CaptionLanguage } from '@pixtale/shared';
-import type { Caption, Translation, TranslationStatus } from '@/graphql/types';
+import type { Caption, Translation, TranslationStatus } from '@/graphql/generated/graphql';
 
 export type { CaptionLanguage };
 
@@ -17,8 +17,8 @@ export type CaptionIn =
 /** Picks the text to show: the live caption in `language`, or "translating" until its translation exists. */
 export function captionIn(
   post: {
-    caption: Pick<Caption, 'id' | 'text'> | null;
-    translations?: Translation[] | null | undefined;
+    caption?: Pick<Caption, 'id' | 'text'> | null | undefined;
+    translations?: Pick<Translation, 'language' | 'text' | 'captionId'>[] | null | undefined;
     translationStatus?: TranslationStatus | null | undefined;
   },
   language: CaptionLanguage,

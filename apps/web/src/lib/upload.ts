@@ -1,8 +1,10 @@
-import { CREATE_POST_SOURCE } from '@/graphql/operations';
+import { print } from 'graphql';
+import type { CreatePostMutation } from '@/graphql/generated/graphql';
+import { CREATE_POST } from '@/graphql/operations';
 import type { ApiErrorLike } from './errors';
 
 export interface UploadHandle {
-  promise: Promise<{ id: string }>;
+  promise: Promise<CreatePostMutation['createPost']>;
   abort: () => void;
 }
 
@@ -18,11 +20,11 @@ export function uploadPost(opts: {
   onProgress: (fraction: number) => void;
 }): UploadHandle {
   const xhr = new XMLHttpRequest();
-  const promise = new Promise<{ id: string }>((resolve, reject) => {
+  const promise = new Promise<CreatePostMutation['createPost']>((resolve, reject) => {
     const form = new FormData();
     form.append(
       'operations',
-      JSON.stringify({ query: CREATE_POST_SOURCE, variables: { image: null, caption: opts.caption || null } }),
+      JSON.stringify({ query: print(CREATE_POST), variables: { image: null, caption: opts.caption || null } }),
     );
     form.append('map', JSON.stringify({ 0: ['variables.image'] }));
     form.append('0', opts.file, opts.file.name || 'image');
@@ -37,17 +39,17 @@ export function uploadPost(opts: {
     xhr.onerror = () => reject({ networkError: new Error('network') } satisfies ApiErrorLike);
     xhr.onabort = () => reject({ networkError: new Error('aborted') } satisfies ApiErrorLike);
     xhr.onload = () => {
-      let body: { data?: { createPost?: { id: string } }; errors?: ApiErrorLike['graphQLErrors'] } | undefined;
+      let body: { data?: Partial<CreatePostMutation>; errors?: ApiErrorLike['graphQLErrors'] } | undefined;
       try {
         body = JSON.parse(xhr.responseText) as typeof body;
       } catch {
         body = undefined;
       }
       if (body?.errors?.length) return reject({ graphQLErrors: body.errors } satisfies ApiErrorLike);
-      const id = body?.data?.createPost?.id;
-      if (xhr.status >= 200 && xhr.status < 300 && id) {
+      const post = body?.data?.createPost;
+      if (xhr.status >= 200 && xhr.status < 300 && post) {
         opts.onProgress(1);
-        return resolve({ id });
+        return resolve(post);
       }
       reject({ networkError: { response: { status: xhr.status } } } satisfies ApiErrorLike);
     };

@@ -97,7 +97,10 @@ export function buildAuthOptions(env: Env = getEnv(), request?: { headers: Recor
         const verified = (profile as { email_verified?: boolean } | undefined)?.email_verified;
         return Boolean(profile?.email && verified);
       },
-      async jwt({ token, user, account }) {
+      async jwt({ token, user, account, trigger, session }) {
+        // The profile page renamed the user (the API stored it): only the name may change this way.
+        const renamed = (session as { name?: unknown } | undefined)?.name;
+        if (trigger === 'update' && typeof renamed === 'string' && renamed.trim()) return { ...token, name: renamed.slice(0, 100) };
         if (account?.provider === 'google') {
           if (!account.id_token) throw new Error('OAuthCallback');
           // Counted against this visitor's limits, not this server's (the callback has no `req`: the route passes it).

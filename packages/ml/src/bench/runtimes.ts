@@ -34,7 +34,7 @@ async function loadNsfwjsMixed5(): Promise<tf.LayersModel> {
   const full = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData }),
   );
-  return tf.model({ inputs: full.inputs, outputs: full.getLayer('mixed5').output as tf.SymbolicTensor });
+  return tf.model({ inputs: full.inputs, outputs: full.getLayer('mixed5').output });
 }
 
 async function timeRuns(runs: number, fn: () => Promise<void>): Promise<{ warmupMs: number; p50Ms: number; minMs: number }> {

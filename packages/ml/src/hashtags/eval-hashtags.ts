@@ -30,7 +30,7 @@ async function main(): Promise<number> {
       generated: { type: 'string' },
     },
   });
-  const runs = path.resolve(values.runs!);
+  const runs = path.resolve(values.runs);
   const conceptsFile = path.join(runs, 'concepts.json');
   if (!fs.existsSync(conceptsFile)) {
     console.error(`"${conceptsFile}" not found: run training/hashtags/build-references.cjs and image_vectors.py first (see models/hashtags-gan/README.md)`);

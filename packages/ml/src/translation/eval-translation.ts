@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const dir = path.join(defaultDatasetsDir(), 'multi30k');
   const read = (lang: string) => fs.readFileSync(path.join(dir, `${values.split}.${lang}`), 'utf8').split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
   let src = read('en');
-  let ref = read(values.to!);
+  let ref = read(values.to);
   if (values.limit) {
     src = src.slice(0, Number(values.limit));
     ref = ref.slice(0, Number(values.limit));
@@ -38,7 +38,7 @@ async function main(): Promise<number> {
   const hyps: string[] = [];
   const ms: number[] = [];
   for (const s of src) {
-    const t = await translator.translate(s, values.to!, {
+    const t = await translator.translate(s, values.to, {
       beamSize: Number(values.beam),
       lengthPenalty: values['length-penalty'] === undefined ? undefined : Number(values['length-penalty']),
     });

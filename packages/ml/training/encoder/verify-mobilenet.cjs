@@ -6,8 +6,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const tf = require('@tensorflow/tfjs');
-const { compareEncoder } = require('./compare-encoder.cjs');
 const sharp = require('sharp');
+const { compareEncoder } = require('./compare-encoder.cjs');
 
 async function main() {
   const [modelDir, encoderDir, image] = process.argv.slice(2);

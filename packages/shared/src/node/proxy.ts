@@ -22,5 +22,5 @@ export const normaliseAddress = (addr: string) => addr.replace(/^::ffff:(?=\d+\.
  * client writes to the left of that is never believed.
  */
 export function peerAddress(req: IncomingMessage, trust: TrustProxy): string {
-  return normaliseAddress(proxyaddr(req as Parameters<typeof proxyaddr>[0], trust) || 'unknown');
+  return normaliseAddress(proxyaddr(req, trust) || 'unknown');
 }

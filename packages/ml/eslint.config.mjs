@@ -1,0 +1,3 @@
+import baseConfig from '@pixtale/eslint-config/base';
+
+export default baseConfig;

@@ -9,9 +9,16 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const from = path.join(here, '.output', 'screenshots');
 const to = path.join(here, 'screenshots');
-const shots = fs.existsSync(from) ? fs.readdirSync(from).filter((f) => f.endsWith('.png')).sort() : [];
+const shots = fs.existsSync(from)
+  ? fs
+      .readdirSync(from)
+      .filter((f) => f.endsWith('.png'))
+      .sort()
+  : [];
 if (shots.length === 0) {
-  console.error(`No screenshots in ${path.relative(process.cwd(), from) || from}: run the browser suite first (npm run test:e2e).`);
+  console.error(
+    `No screenshots in ${path.relative(process.cwd(), from) || from}: run the browser suite first (npm run test:e2e).`,
+  );
   process.exit(1);
 }
 fs.mkdirSync(to, { recursive: true });

@@ -11,9 +11,7 @@ import type { MediaService } from './media/media.service';
 import type { PostService } from './post/post.service';
 import type { PubSub } from './pubsub/pubsub';
 import type { SearchService } from './search/search.service';
-import type {
-  CaptionVersionRecord, PostRecord, Store, JobRecord, TranslationRecord, UserRecord, UserStatsRecord,
-} from './store';
+import type { CaptionVersionRecord, PostRecord, Store, JobRecord, TranslationRecord, UserRecord, UserStatsRecord } from './store';
 import type { UserService } from './user/user.service';
 
 /** Long-lived pieces built once per process (see server.ts). */

@@ -19,7 +19,9 @@ test('production refuses to start without JWT_SECRET, in one line that says how 
   expect(() => loadEnv({ NODE_ENV: 'production', INTERNAL_API_SECRET: 'y'.repeat(40) })).toThrow(
     /^Invalid environment: JWT_SECRET: JWT_SECRET is required in production \(32\+ random characters, e\.g\. `openssl rand -hex 32`\)$/,
   );
-  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), INTERNAL_API_SECRET: 'y'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
+  expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), INTERNAL_API_SECRET: 'y'.repeat(40) }).JWT_SECRET).toBe(
+    'x'.repeat(40),
+  );
 });
 
 test('invalid values are listed by name', () => {
@@ -67,23 +69,32 @@ describe('ROLE and REDIS_URL', () => {
   test('a split role without REDIS_URL refuses to start, in one line that says how to fix it', () => {
     for (const role of ['api', 'worker']) {
       expect(() => loadEnv({ ROLE: role })).toThrow(
-        new RegExp(`^Invalid environment: ROLE: ROLE=${role} runs beside other processes and needs REDIS_URL \\(e\\.g\\. redis://127\\.0\\.0\\.1:6379\\); unset ROLE to run everything in one process$`),
+        new RegExp(
+          `^Invalid environment: ROLE: ROLE=${role} runs beside other processes and needs REDIS_URL \\(e\\.g\\. redis://127\\.0\\.0\\.1:6379\\); unset ROLE to run everything in one process$`,
+        ),
       );
     }
   });
   test('bad values are refused by name', () => {
     expect(() => loadEnv({ ROLE: 'both' })).toThrow(/ROLE/);
     expect(() => loadEnv({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL must start with redis:\/\//);
-    expect(() => loadEnv({ ROLE: 'worker', REDIS_URL: 'redis://r:6379', WORKER_ENABLED: 'false' })).toThrow(/WORKER_ENABLED=false contradicts ROLE=worker/);
+    expect(() => loadEnv({ ROLE: 'worker', REDIS_URL: 'redis://r:6379', WORKER_ENABLED: 'false' })).toThrow(
+      /WORKER_ENABLED=false contradicts ROLE=worker/,
+    );
   });
   test('every variable the API reads is listed', () => {
-    expect(API_ENV_VARIABLES).toEqual(expect.arrayContaining(['ROLE', 'REDIS_URL', 'API_PORT', 'MONGODB_URI', 'SHUTDOWN_GRACE_SECONDS']));
+    expect(API_ENV_VARIABLES).toEqual(
+      expect.arrayContaining(['ROLE', 'REDIS_URL', 'API_PORT', 'MONGODB_URI', 'SHUTDOWN_GRACE_SECONDS']),
+    );
   });
 });
 
 test('docker-compose.yml: the API replicas and the worker set only variables the API reads, and share one Redis', () => {
   const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
-  for (const [service, role] of [['api', 'api'], ['worker', 'worker']] as const) {
+  for (const [service, role] of [
+    ['api', 'api'],
+    ['worker', 'worker'],
+  ] as const) {
     const environment = compose.services[service].environment as Record<string, string>;
     expect(Object.keys(environment).filter((k) => !API_ENV_VARIABLES.includes(k))).toEqual([]);
     expect(environment).toMatchObject({ ROLE: role, REDIS_URL: 'redis://redis:6379' });

@@ -6,9 +6,7 @@ import { compileTrustProxy } from './limits/client-address';
 
 export { REPO_ROOT };
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const schema = z
   .object({
@@ -37,7 +35,11 @@ const schema = z
      */
     JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
     /** Session lifetime; tokens claiming a longer one (exp - iat) are refused whatever their signature. */
-    JWT_TTL_SECONDS: z.coerce.number().int().positive().default(7 * 24 * 3600),
+    JWT_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(7 * 24 * 3600),
     /** Schema introspection; default on except with NODE_ENV=production. */
     GRAPHQL_INTROSPECTION: bool.optional(),
     GOOGLE_CLIENT_ID: z.string().optional(),
@@ -122,7 +124,8 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['INTERNAL_API_SECRET'],
-        message: 'INTERNAL_API_SECRET is required in production: the same 32+ random characters in the API and the web app (e.g. `openssl rand -hex 32`)',
+        message:
+          'INTERNAL_API_SECRET is required in production: the same 32+ random characters in the API and the web app (e.g. `openssl rand -hex 32`)',
       });
     }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
@@ -142,7 +145,8 @@ export const API_ENV_VARIABLES: readonly string[] = Object.keys(schema.shape);
 /** Whether this process serves HTTP/WebSocket (ROLE all or api). */
 export const servesHttp = (env: Pick<Env, 'ROLE'>) => env.ROLE !== 'worker';
 /** Whether this process runs the job worker (ROLE=worker, or ROLE=all unless WORKER_ENABLED=false). */
-export const runsWorker = (env: Pick<Env, 'ROLE' | 'WORKER_ENABLED'>) => env.ROLE === 'worker' || (env.ROLE === 'all' && env.WORKER_ENABLED);
+export const runsWorker = (env: Pick<Env, 'ROLE' | 'WORKER_ENABLED'>) =>
+  env.ROLE === 'worker' || (env.ROLE === 'all' && env.WORKER_ENABLED);
 
 /**
  * Parses the environment once at start-up. This is the only reader of process.env;
@@ -192,7 +196,10 @@ const benchSchema = z.object({
   BENCH_PORT: z.coerce.number().int().min(1).max(65535).default(4100),
   BENCH_RUNS: z.coerce.number().int().positive().default(3),
   /** Extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
-  BENCH_NODE_ARGS: z.string().default('').transform((s) => s.split(/\s+/).filter(Boolean)),
+  BENCH_NODE_ARGS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(/\s+/).filter(Boolean)),
 });
 
 /** Settings of `npm run bench` (BENCH_* variables). */

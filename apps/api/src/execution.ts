@@ -1,5 +1,11 @@
 import {
-  execute, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type SourceLocation,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type SourceLocation,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -26,7 +32,13 @@ const MAX_OPERATIONS_PER_DOCUMENT = 20;
 export function createExecutor(schema: GraphQLSchema): Executor {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
   const interpret = (a: ExecuteArgs) =>
-    execute({ schema, document: a.document, variableValues: a.variableValues, contextValue: a.contextValue, operationName: a.operationName });
+    execute({
+      schema,
+      document: a.document,
+      variableValues: a.variableValues,
+      contextValue: a.contextValue,
+      operationName: a.operationName,
+    });
 
   const compile = (document: DocumentNode, operationName: string | null | undefined): CompiledQuery | null => {
     let perDocument = compiled.get(document);

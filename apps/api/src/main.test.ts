@@ -10,7 +10,10 @@ const describeBuilt = fs.existsSync(mainJs) ? describe : describe.skip;
 
 function run(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [mainJs], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [mainJs], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -24,9 +27,17 @@ describeBuilt(`${fs.existsSync(mainJs) ? '' : `[skipped: build first, ${mainJs} 
     const { port } = taken.address() as net.AddressInfo;
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-port-'));
     try {
-      const { code, stderr } = await run({ API_PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir, WORKER_ENABLED: 'false', LOG_LEVEL: 'silent' });
+      const { code, stderr } = await run({
+        API_PORT: String(port),
+        HOST: '127.0.0.1',
+        PIXTALE_DATA_DIR: dataDir,
+        WORKER_ENABLED: 'false',
+        LOG_LEVEL: 'silent',
+      });
       expect(code).toBe(1);
-      expect(stderr.trim()).toBe(`Pixtale API: Port ${port} is already in use: stop what is using it, or set API_PORT to a free port.`);
+      expect(stderr.trim()).toBe(
+        `Pixtale API: Port ${port} is already in use: stop what is using it, or set API_PORT to a free port.`,
+      );
     } finally {
       await new Promise((r) => taken.close(r));
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -41,9 +52,17 @@ describeBuilt(`${fs.existsSync(mainJs) ? '' : `[skipped: build first, ${mainJs} 
       expect(noRedis.stderr.trim()).toBe(
         'Invalid environment: ROLE: ROLE=worker runs beside other processes and needs REDIS_URL (e.g. redis://127.0.0.1:6379); unset ROLE to run everything in one process',
       );
-      const unreachable = await run({ ROLE: 'api', REDIS_URL: 'redis://127.0.0.1:1', API_PORT: '0', PIXTALE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const unreachable = await run({
+        ROLE: 'api',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        API_PORT: '0',
+        PIXTALE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+      });
       expect(unreachable.code).toBe(1);
-      expect(unreachable.stderr.trim()).toMatch(/^Pixtale API: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/);
+      expect(unreachable.stderr.trim()).toMatch(
+        /^Pixtale API: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): connect ECONNREFUSED 127\.0\.0\.1:1$/,
+      );
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -21,7 +21,9 @@ async function main() {
   }
   const startWorker = runsWorker(env);
   const fail = (e: unknown): never => {
-    const line = listenFailure(e, 'API_PORT', env.API_PORT) ?? (/^Cannot reach Redis/.test((e as Error)?.message) ? (e as Error).message : null);
+    const line =
+      listenFailure(e, 'API_PORT', env.API_PORT) ??
+      (/^Cannot reach Redis/.test((e as Error)?.message) ? (e as Error).message : null);
     if (!line) throw e;
     console.error(`Pixtale API: ${line}`);
     process.exit(1);
@@ -38,11 +40,19 @@ async function main() {
     close = (graceMs) => app.close(graceMs);
   }
   const { logger, store } = app.deps;
-  const [jobs, translationJobs] = await Promise.all([store.jobs.countByStatus('caption'), store.jobs.countByStatus('translation')]);
+  const [jobs, translationJobs] = await Promise.all([
+    store.jobs.countByStatus('caption'),
+    store.jobs.countByStatus('translation'),
+  ]);
   logger.info(
     {
-      role: env.ROLE, store: store.kind, dataDir: env.dataDir, redis: Boolean(env.REDIS_URL), pendingJobs: jobs.PENDING + jobs.PROCESSING,
-      pendingTranslationJobs: translationJobs.PENDING + translationJobs.PROCESSING, worker: startWorker,
+      role: env.ROLE,
+      store: store.kind,
+      dataDir: env.dataDir,
+      redis: Boolean(env.REDIS_URL),
+      pendingJobs: jobs.PENDING + jobs.PROCESSING,
+      pendingTranslationJobs: translationJobs.PENDING + translationJobs.PROCESSING,
+      worker: startWorker,
     },
     servesHttp(env) ? `Pixtale API ready at ${env.publicUrl}/graphql` : `Pixtale worker ready (${app.worker.id})`,
   );

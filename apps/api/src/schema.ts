@@ -19,8 +19,16 @@ let built: Promise<GraphQLSchema> | null = null;
 export function getSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
     resolvers: [
-      AuthResolver, UserResolver, UserProfileResolver, PostResolver, PostCommentsResolver, CommentResolver, EngagementResolver,
-      SearchResolver, LanguageResolver, CaptionLanguageResolver,
+      AuthResolver,
+      UserResolver,
+      UserProfileResolver,
+      PostResolver,
+      PostCommentsResolver,
+      CommentResolver,
+      EngagementResolver,
+      SearchResolver,
+      LanguageResolver,
+      CaptionLanguageResolver,
     ],
     authChecker,
     validate: false,

@@ -23,7 +23,15 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-http-'));
   // TRUST_PROXY=loopback: these tests stand in for a proxy on this machine, naming clients in X-Forwarded-For.
-  const env = testEnv({ dataDir, API_PORT: 0, RATE_LIMIT_POINTS: 40, AUTH_RATE_LIMIT_POINTS: 5, COMMENT_RATE_LIMIT_POINTS: 3, MAX_UPLOAD_BYTES: 2 * 1024 * 1024, TRUST_PROXY: 'loopback' });
+  const env = testEnv({
+    dataDir,
+    API_PORT: 0,
+    RATE_LIMIT_POINTS: 40,
+    AUTH_RATE_LIMIT_POINTS: 5,
+    COMMENT_RATE_LIMIT_POINTS: 3,
+    MAX_UPLOAD_BYTES: 2 * 1024 * 1024,
+    TRUST_PROXY: 'loopback',
+  });
   server = await createServer(env, {
     host: '127.0.0.1',
     wsAuthRecheckMs: 200,
@@ -40,7 +48,12 @@ afterAll(async () => {
 
 type Json = { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function post(query: string, variables: Record<string, unknown> = {}, token?: string, ip?: string): Promise<{ status: number; body: Json }> {
+async function post(
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  ip?: string,
+): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${server.url}/graphql`, {
     method: 'POST',
     headers: {
@@ -55,10 +68,14 @@ async function post(query: string, variables: Record<string, unknown> = {}, toke
 
 function multipart(bytes: Buffer, caption?: string) {
   const form = new FormData();
-  form.append('operations', JSON.stringify({
-    query: 'mutation($image: Upload!, $caption: String){ createPost(image: $image, caption: $caption) { id captionStatus imageUrl feedImageUrl caption { text } } }',
-    variables: { image: null, caption },
-  }));
+  form.append(
+    'operations',
+    JSON.stringify({
+      query:
+        'mutation($image: Upload!, $caption: String){ createPost(image: $image, caption: $caption) { id captionStatus imageUrl feedImageUrl caption { text } } }',
+      variables: { image: null, caption },
+    }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.image'] }));
   form.append('0', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
   return form;
@@ -66,9 +83,14 @@ function multipart(bytes: Buffer, caption?: string) {
 
 let n = 0;
 async function signUp(ip = '10.1.0.1') {
-  const r = await post('mutation($e:String!){ signUp(email:$e, password:"long enough 1", displayName:"Http"){ token user { id } } }', {
-    e: `http${++n}@example.com`,
-  }, undefined, ip);
+  const r = await post(
+    'mutation($e:String!){ signUp(email:$e, password:"long enough 1", displayName:"Http"){ token user { id } } }',
+    {
+      e: `http${++n}@example.com`,
+    },
+    undefined,
+    ip,
+  );
   return r.body.data!.signUp as { token: string; user: { id: string } };
 }
 
@@ -121,7 +143,9 @@ test('over-size upload over HTTP: PAYLOAD_TOO_LARGE, server stays up', async () 
 });
 
 test('query too costly: QUERY_TOO_COMPLEX (400) before anything runs', async () => {
-  const ok = await post('{ feed { edges { node { author { id } caption { id } captions { id } attention { words { word } } } } } }');
+  const ok = await post(
+    '{ feed { edges { node { author { id } caption { id } captions { id } attention { words { word } } } } } }',
+  );
   expect(ok.body.errors).toBeUndefined();
   const fragmentBomb = `{ feed(first: 50) { edges { node { ...P } } } }
     fragment P on Post { id captions { id text } suggestions { text score } author { id displayName } images { feed { url width height } detail { url width height } detailJpeg { url } } attention { gridWidth words { word weights } } }`;
@@ -157,7 +181,11 @@ test('general per-client limit: a burst of queries is cut off with RATE_LIMITED'
 });
 
 test('bad JSON and wrong argument types get coded errors, not 500s', async () => {
-  const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"query": ',
+  });
   expect(res.status).toBe(400);
   const wrongType = await post('query($n: Int){ feed(first: $n) { edges { cursor } } }', { n: 'ten' });
   expect(wrongType.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -166,14 +194,19 @@ test('bad JSON and wrong argument types get coded errors, not 500s', async () =>
 test('profile picture over HTTP multipart: updateProfile(avatar) stores a square WebP that is served', async () => {
   const me = await signUp('10.5.0.1');
   const form = new FormData();
-  form.append('operations', JSON.stringify({
-    query: 'mutation($a: Upload, $b: String){ updateProfile(avatar: $a, bio: $b) { bio avatarUrl } }',
-    variables: { a: null, b: 'hello' },
-  }));
+  form.append(
+    'operations',
+    JSON.stringify({
+      query: 'mutation($a: Upload, $b: String){ updateProfile(avatar: $a, bio: $b) { bio avatarUrl } }',
+      variables: { a: null, b: 'hello' },
+    }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.a'] }));
   form.append('0', new Blob([await makeJpeg({ width: 600, height: 300 })], { type: 'image/jpeg' }), 'me.jpg');
   const res = await fetch(`${server.url}/graphql`, {
-    method: 'POST', headers: { authorization: `Bearer ${me.token}`, 'apollo-require-preflight': 'true' }, body: form,
+    method: 'POST',
+    headers: { authorization: `Bearer ${me.token}`, 'apollo-require-preflight': 'true' },
+    body: form,
   });
   const profile = ((await res.json()) as Json).data!.updateProfile as { bio: string; avatarUrl: string };
   expect(profile.bio).toBe('hello');
@@ -191,17 +224,28 @@ test('comments are rate-limited per client (COMMENT_RATE_LIMIT_POINTS), other op
   const id = ((await res.json()) as Json).data!.createPost.id as string;
   const codes: unknown[] = [];
   for (let i = 0; i < 4; i++) {
-    const r = await post('mutation($id:ID!,$t:String!){ addComment(postId:$id, text:$t) { id } }', { id, t: `comment ${i}` }, author.token);
+    const r = await post(
+      'mutation($id:ID!,$t:String!){ addComment(postId:$id, text:$t) { id } }',
+      { id, t: `comment ${i}` },
+      author.token,
+    );
     codes.push(r.body.errors?.[0]?.extensions?.code ?? 'OK');
   }
   expect(codes).toEqual(['OK', 'OK', 'OK', 'RATE_LIMITED']);
-  expect((await post('query($id:ID!){ post(id:$id) { commentCount } }', { id }, author.token)).body.data!.post.commentCount).toBe(3);
+  expect((await post('query($id:ID!){ post(id:$id) { commentCount } }', { id }, author.token)).body.data!.post.commentCount).toBe(
+    3,
+  );
 });
 
 describe('graphql-ws subscriptions', () => {
   let client: Client;
   beforeAll(() => {
-    client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    client = createClient({
+      url: server.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+    });
   });
   afterAll(() => client.dispose());
 
@@ -226,9 +270,9 @@ describe('graphql-ws subscriptions', () => {
     expect(pushed.data?.feedUpdated).toEqual({ id, authorName: 'Http' });
     await feed.return?.();
 
-    const updates = subscribe<{ postUpdated: { likeCount: number; viewCount: number; caption: { text: string; version: number } } }>(
-      'subscription($id: ID!) { postUpdated(postId: $id) { likeCount viewCount caption { text version } } }', { id },
-    );
+    const updates = subscribe<{
+      postUpdated: { likeCount: number; viewCount: number; caption: { text: string; version: number } };
+    }>('subscription($id: ID!) { postUpdated(postId: $id) { likeCount viewCount caption { text version } } }', { id });
     const u1 = updates.next();
     await subscribed('POST_UPDATED', id);
     await post('mutation($id:ID!){ likePost(postId:$id) { id } }', { id }, fan.token);
@@ -250,12 +294,21 @@ describe('graphql-ws subscriptions', () => {
     });
     const id = ((await res.json()) as Json).data!.createPost.id as string;
     const comments = subscribe<{ commentAdded: { id: string; text: string; author: { id: string } } }>(
-      'subscription($id: ID!) { commentAdded(postId: $id) { id text author { id } } }', { id },
+      'subscription($id: ID!) { commentAdded(postId: $id) { id text author { id } } }',
+      { id },
     );
     const first = comments.next();
     await subscribed('COMMENT_ADDED', id);
-    const added = await post('mutation($id:ID!){ addComment(postId:$id, text:"  hello\u200B there ") { id } }', { id }, guest.token);
-    expect((await first).value!.data?.commentAdded).toEqual({ id: added.body.data!.addComment.id, text: 'hello there', author: { id: guest.user.id } });
+    const added = await post(
+      'mutation($id:ID!){ addComment(postId:$id, text:"  hello\u200B there ") { id } }',
+      { id },
+      guest.token,
+    );
+    expect((await first).value!.data?.commentAdded).toEqual({
+      id: added.body.data!.addComment.id,
+      text: 'hello there',
+      author: { id: guest.user.id },
+    });
     await comments.return?.();
   });
 
@@ -269,11 +322,18 @@ describe('graphql-ws subscriptions', () => {
 
 describe('graphql-ws authentication', () => {
   const wsUrl = () => server.url.replace('http', 'ws') + '/graphql';
-  type Outcome = { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } | { close: { code: number; reason: string } };
+  type Outcome =
+    { data?: unknown; errors?: { extensions?: Record<string, unknown> }[] } | { close: { code: number; reason: string } };
 
   /** Runs one operation on a fresh connection; the result, or how the server closed the socket. */
   async function overWs(query: string, authorization?: string): Promise<Outcome> {
-    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: authorization ? { authorization } : {} });
+    const client = createClient({
+      url: wsUrl(),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: authorization ? { authorization } : {},
+    });
     try {
       const first = await client.iterate({ query }).next();
       return first.value as Outcome;
@@ -309,11 +369,18 @@ describe('graphql-ws authentication', () => {
     const { token } = await signUp('10.3.0.3');
     const closed = new Promise<{ code: number; reason: string }>((resolve) => {
       const client = createClient({
-        url: wsUrl(), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` },
+        url: wsUrl(),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
         on: {
           connected: () => {
             void post('mutation { logOutEverywhere }', {}, token).then(() =>
-              client.subscribe({ query: '{ me { id } }' }, { next: () => undefined, error: () => undefined, complete: () => undefined }),
+              client.subscribe(
+                { query: '{ me { id } }' },
+                { next: () => undefined, error: () => undefined, complete: () => undefined },
+              ),
             );
           },
           closed: (e) => {
@@ -329,7 +396,13 @@ describe('graphql-ws authentication', () => {
 
   test('a live subscription ends with 4401 soon after its session is logged out, without a new subscribe', async () => {
     const { token } = await signUp('10.3.0.5');
-    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, lazy: true, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+    const client = createClient({
+      url: wsUrl(),
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${token}` },
+    });
     const feed = client.iterate({ query: 'subscription { feedUpdated { id } }' });
     const ended = feed.next().then(
       () => 'completed',
@@ -355,18 +428,48 @@ describe('production defaults', () => {
   async function startProduction(extra: Partial<Env> = {}) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-prod-'));
     // No `host` option: the server binds where HOST says (default loopback).
-    const s = await createServer(testEnv({ dataDir: dir, API_PORT: 0, NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), ...extra }), {
-      store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), captioner: () => Promise.reject(new Error('none')),
-    });
-    return { s, async close() { await s.close(); await s.app.deps.store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    const s = await createServer(
+      testEnv({ dataDir: dir, API_PORT: 0, NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), ...extra }),
+      {
+        store: openSqliteStore(':memory:'),
+        logger: pino({ level: 'silent' }),
+        captioner: () => Promise.reject(new Error('none')),
+      },
+    );
+    return {
+      s,
+      async close() {
+        await s.close();
+        await s.app.deps.store.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   async function introspect(url: string) {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: INTROSPECT }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: INTROSPECT }),
+    });
     const body = (await res.json()) as Json;
-    const client = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: true, retryAttempts: 0 });
+    const client = createClient({
+      url: url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      lazy: true,
+      retryAttempts: 0,
+    });
     try {
-      const ws = await client.iterate({ query: INTROSPECT }).next().then((r) => r.value as Json, (errors: unknown[]) => ({ errors }) as Json);
-      return { http: body.errors?.[0]?.extensions?.code ?? body.data?.__schema.queryType.name, ws: ws.errors?.length ? 'refused' : ws.data?.__schema.queryType.name };
+      const ws = await client
+        .iterate({ query: INTROSPECT })
+        .next()
+        .then(
+          (r) => r.value as Json,
+          (errors: unknown[]) => ({ errors }) as Json,
+        );
+      return {
+        http: body.errors?.[0]?.extensions?.code ?? body.data?.__schema.queryType.name,
+        ws: ws.errors?.length ? 'refused' : ws.data?.__schema.queryType.name,
+      };
     } finally {
       await client.dispose();
     }
@@ -378,7 +481,15 @@ describe('production defaults', () => {
       expect(await introspect(prod.s.url)).toEqual({ http: 'GRAPHQL_VALIDATION_FAILED', ws: 'refused' });
       expect((prod.s.http.address() as import('node:net').AddressInfo).address).toBe('127.0.0.1');
       // Ordinary queries still work.
-      expect((await (await fetch(`${prod.s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ me { id } }"}' })).json())).toEqual({ data: { me: null } });
+      expect(
+        await (
+          await fetch(`${prod.s.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"query":"{ me { id } }"}',
+          })
+        ).json(),
+      ).toEqual({ data: { me: null } });
     } finally {
       await prod.close();
     }

@@ -11,8 +11,15 @@ import { expressMiddleware } from '@as-integrations/express5';
 import cors from 'cors';
 import express from 'express';
 import {
-  getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, printSchema, specifiedRules, validate,
-  type GraphQLFormattedError, type GraphQLSchema,
+  getOperationAST,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  printSchema,
+  specifiedRules,
+  validate,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
 } from 'graphql';
 import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
@@ -84,45 +91,71 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
   ensurePrivateDir(env.dataDir);
   // With REDIS_URL, events, limits and job wake-ups are shared with the other processes.
   const redis = env.REDIS_URL ? await connectRedis(env.REDIS_URL, logger) : null;
-  const store = opts.store ?? (await openStore(env).catch(async (e: unknown) => {
-    await redis?.close();
-    throw e;
-  }));
+  const store =
+    opts.store ??
+    (await openStore(env).catch(async (e: unknown) => {
+      await redis?.close();
+      throw e;
+    }));
   const pubsub = opts.pubsub ?? (redis ? createRedisPubSub(redis, logger) : createInProcessPubSub());
   const limiters = limiterFactory(redis?.commands);
   const media = new MediaService({
-    dir: path.join(env.dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS,
+    dir: path.join(env.dataDir, 'media'),
+    maxBytes: env.MAX_UPLOAD_BYTES,
+    maxPixels: env.MAX_IMAGE_PIXELS,
     decodePixelBudget: env.DECODE_PIXEL_BUDGET,
   });
   await media.init();
-  const captioner = opts.captioner ?? lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
+  const captioner =
+    opts.captioner ??
+    lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, model: env.PIXTALE_CAPTION_MODEL, threads: env.CAPTION_THREADS });
   // One onnxruntime thread: translations run beside captioning and must not starve it.
   const translator = opts.translator ?? lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 1 });
   const jobSignal = opts.jobSignal ?? (redis ? createRedisJobSignal(redis, logger) : createInProcessJobSignal());
   const jobQueue = new JobQueue({ store, signal: jobSignal, captionMaxAttempts: env.CAPTION_MAX_ATTEMPTS });
   const translation = translationJobHandler({ pubsub, translator, logger });
   const worker = new JobWorker({
-    store, queue: jobQueue, signal: jobSignal, logger, leaseMs: env.CAPTION_LEASE_SECONDS * 1000,
-    handlers: new Map([['caption', captionJobHandler({ pubsub, media, captioner })], ['translation', translation]]),
+    store,
+    queue: jobQueue,
+    signal: jobSignal,
+    logger,
+    leaseMs: env.CAPTION_LEASE_SECONDS * 1000,
+    handlers: new Map([
+      ['caption', captionJobHandler({ pubsub, media, captioner })],
+      ['translation', translation],
+    ]),
   });
   // Never a constant: production passes JWT_SECRET; elsewhere one is generated on first start (mode 600).
   const jwtSecret = env.JWT_SECRET ?? readOrCreateSecret(env.dataDir, 'jwt-secret');
   const auth = new AuthService(store, { jwtSecret, jwtTtlSeconds: env.JWT_TTL_SECONDS, googleClientId: env.GOOGLE_CLIENT_ID });
   const posts = new PostService({
-    store, queue: jobQueue, media, pubsub, maxUploadBytes: env.MAX_UPLOAD_BYTES,
-    captioner, logger,
+    store,
+    queue: jobQueue,
+    media,
+    pubsub,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    captioner,
+    logger,
   });
   // Derived from the session secret, so every API instance sharing a store hashes alike.
   const viewKeySecret = createHmac('sha256', jwtSecret).update('pixtale view keys').digest('base64url');
   const engagement = new EngagementService(store, posts, pubsub, viewKeySecret);
   const services = {
-    auth, posts, engagement,
+    auth,
+    posts,
+    engagement,
     users: new UserService(store, media, env.MAX_UPLOAD_BYTES),
     comments: new CommentService(store, posts, pubsub),
     search: new SearchService(store),
   };
   const deps: AppDeps = {
-    env, store, pubsub, logger, media, services, loginLimits: new LoginLimits(env, limiters),
+    env,
+    store,
+    pubsub,
+    logger,
+    media,
+    services,
+    loginLimits: new LoginLimits(env, limiters),
     translation: { unavailableReason: () => translation.unavailableReason() },
   };
   return {
@@ -156,7 +189,12 @@ function jitGateway(schema: GraphQLSchema): Gateway {
     async load() {
       return {
         executor: async (rc) =>
-          execute({ document: rc.document, variableValues: rc.request.variables, contextValue: rc.context, operationName: rc.operationName }),
+          execute({
+            document: rc.document,
+            variableValues: rc.request.variables,
+            contextValue: rc.context,
+            operationName: rc.operationName,
+          }),
       };
     },
     async stop() {},
@@ -177,7 +215,14 @@ export interface Server {
 
 /** Hides internals: anything that is not one of our coded errors becomes a generic message. */
 function formatError(logger: Logger) {
-  const known = new Set<string>([...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+  const known = new Set<string>([
+    ...Object.values(ErrorCode),
+    'GRAPHQL_VALIDATION_FAILED',
+    'GRAPHQL_PARSE_FAILED',
+    'BAD_REQUEST',
+    'PERSISTED_QUERY_NOT_FOUND',
+    'OPERATION_RESOLUTION_FAILURE',
+  ]);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code as string | undefined;
     if (code && known.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
@@ -186,7 +231,12 @@ function formatError(logger: Logger) {
       return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
     }
     logger.error({ err: error }, 'unexpected error');
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }
 
@@ -211,7 +261,9 @@ export async function createServer(
     onUntrustedHeader: () => {
       if (warnedUntrusted) return;
       warnedUntrusted = true;
-      deps.logger.warn('A client-address header came without the right proxy secret and was ignored (give the web app and the API the same INTERNAL_API_SECRET)');
+      deps.logger.warn(
+        'A client-address header came without the right proxy secret and was ignored (give the web app and the API the same INTERNAL_API_SECRET)',
+      );
     },
   });
   const httpServer = http.createServer();
@@ -230,7 +282,10 @@ export async function createServer(
 
   const wsAuthorization = (params: Record<string, unknown> | undefined) =>
     (params?.authorization ?? params?.Authorization) as string | undefined;
-  type WsConnection = { connectionParams?: Record<string, unknown>; extra: { socket: { close(code: number, reason: string): void } } };
+  type WsConnection = {
+    connectionParams?: Record<string, unknown>;
+    extra: { socket: { close(code: number, reason: string): void } };
+  };
   /**
    * The viewer of a graphql-ws connection, or null when anonymous. A token that is malformed,
    * invalid, expired or revoked closes the socket with 4401 and the error code as its reason,
@@ -242,10 +297,14 @@ export async function createServer(
     if (!authorization) return null;
     const token = bearerOf(authorization);
     try {
-      if (!token) throw new GraphQLError('Malformed authorization (expected "Bearer <token>")', { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+      if (!token)
+        throw new GraphQLError('Malformed authorization (expected "Bearer <token>")', {
+          extensions: { code: ErrorCode.UNAUTHENTICATED },
+        });
       return await deps.services.auth.authenticate(token);
     } catch (e) {
-      if ((e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED) c.extra.socket.close(4401, ErrorCode.UNAUTHENTICATED);
+      if ((e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED)
+        c.extra.socket.close(4401, ErrorCode.UNAUTHENTICATED);
       else if (keepOnError) return null;
       else c.extra.socket.close(4500, ErrorCode.INTERNAL_SERVER_ERROR);
       return undefined;
@@ -273,7 +332,11 @@ export async function createServer(
       onClose: (c) => clearInterval(wsRechecks.get(c)),
       context: async (c, _id, _payload) => {
         const req = c.extra.request;
-        return createContext(deps, { authorization: wsAuthorization(c.connectionParams), ip: clientAddress(req), userAgent: req.headers['user-agent'] });
+        return createContext(deps, {
+          authorization: wsAuthorization(c.connectionParams),
+          ip: clientAddress(req),
+          userAgent: req.headers['user-agent'],
+        });
       },
       onSubscribe: async (c, _id, payload) => {
         let document;
@@ -284,7 +347,8 @@ export async function createServer(
         }
         // The token may have been revoked or have expired since the connection opened.
         const viewer = await wsViewer(c);
-        if (viewer === undefined) return [new GraphQLError('Unauthenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
+        if (viewer === undefined)
+          return [new GraphQLError('Unauthenticated', { extensions: { code: ErrorCode.UNAUTHENTICATED } })];
         const op = getOperationAST(document, payload.operationName);
         const denied = op && operationDenied(viewer, op.operation);
         if (denied) return [denied];
@@ -331,7 +395,15 @@ export async function createServer(
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: env.SHUTDOWN_GRACE_SECONDS * 1000 }),
       ApolloServerPluginCacheControlDisabled(), // responses are per viewer (likedByMe); no per-field cache hints
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
       limitsPlugin,
     ],
   });
@@ -344,7 +416,9 @@ export async function createServer(
   web.set('etag', false);
   // Only TRUST_PROXY's addresses may set X-Forwarded-For (req.ip, req.protocol); see client-address.ts.
   web.set('trust proxy', compileTrustProxy(env.TRUST_PROXY));
-  const origins = env.CORS_ORIGIN.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = env.CORS_ORIGIN.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // 503 with what is wrong when uploads cannot be stored (disk full, media folder unwritable).
   web.get('/health', async (_req, res) => {
     const storage = await deps.media.storageProblem();
@@ -371,18 +445,36 @@ export async function createServer(
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         createContext(deps, {
-          authorization: req.headers.authorization, ip: clientAddress(req), userAgent: req.headers['user-agent'],
+          authorization: req.headers.authorization,
+          ip: clientAddress(req),
+          userAgent: req.headers['user-agent'],
           visitorId: httpVisitorId(req, res),
         }),
     }),
   );
   // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.
-  web.use((err: Error & { status?: number; statusCode?: number; expose?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = err.status ?? err.statusCode ?? 500;
-    const code = status === 413 ? ErrorCode.PAYLOAD_TOO_LARGE : status === 404 ? ErrorCode.NOT_FOUND : status < 500 ? ErrorCode.BAD_USER_INPUT : ErrorCode.INTERNAL_SERVER_ERROR;
-    if (status >= 500) deps.logger.error({ err }, 'request failed');
-    res.status(status).json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
-  });
+  web.use(
+    (
+      err: Error & { status?: number; statusCode?: number; expose?: boolean },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      const status = err.status ?? err.statusCode ?? 500;
+      const code =
+        status === 413
+          ? ErrorCode.PAYLOAD_TOO_LARGE
+          : status === 404
+            ? ErrorCode.NOT_FOUND
+            : status < 500
+              ? ErrorCode.BAD_USER_INPUT
+              : ErrorCode.INTERNAL_SERVER_ERROR;
+      if (status >= 500) deps.logger.error({ err }, 'request failed');
+      res
+        .status(status)
+        .json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
+    },
+  );
   httpServer.on('request', web);
 
   try {

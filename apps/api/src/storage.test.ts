@@ -19,7 +19,9 @@ beforeAll(async () => {
     logger: pino({ level: 'silent' }),
     captioner: () => Promise.reject(new Error('no captioner in this test')),
   });
-  const res = await gql('mutation { signUp(email: "disk@example.com", password: "long enough 1", displayName: "Disk") { token } }');
+  const res = await gql(
+    'mutation { signUp(email: "disk@example.com", password: "long enough 1", displayName: "Disk") { token } }',
+  );
   token = res.body.data.signUp.token;
 });
 afterAll(async () => {
@@ -39,7 +41,10 @@ async function gql(query: string): Promise<{ status: number; body: any }> {
 
 async function upload() {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }));
+  form.append(
+    'operations',
+    JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.image'] }));
   form.append('0', new Blob([await makeJpeg()], { type: 'image/jpeg' }), 'photo.jpg');
   const res = await fetch(`${server.url}/graphql`, {

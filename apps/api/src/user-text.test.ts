@@ -15,18 +15,22 @@ const code = (r: Err) => r.errors?.[0]?.extensions?.code;
 const RLO = '\u202E';
 const INVISIBLE_ONLY = ['\u200B\u200B\u200B', `${RLO}\u2066\u200F`, '\u200D\u200D', '\u3164', '\uFEFF\u2800'];
 const FAMILY = '👩‍👩‍👧';
-const SIGN_UP = 'mutation($e:String!,$n:String!){ signUp(email:$e,password:"correct horse 42",displayName:$n){ user { displayName } } }';
+const SIGN_UP =
+  'mutation($e:String!,$n:String!){ signUp(email:$e,password:"correct horse 42",displayName:$n){ user { displayName } } }';
 const EDIT = 'mutation($id:ID!,$t:String!){ editCaption(postId:$id,text:$t){ caption { text } } }';
 const TOKEN = 'mutation($n:String!){ createApiToken(name:$n, scope: READ){ name } }';
 let n = 0;
-const signUp = (name: string) => h.gql<{ signUp: { user: { displayName: string } } }>(SIGN_UP, { e: `text${++n}@example.com`, n: name });
+const signUp = (name: string) =>
+  h.gql<{ signUp: { user: { displayName: string } } }>(SIGN_UP, { e: `text${++n}@example.com`, n: name });
 
 describe('display names', () => {
   test('invisible-only names are refused with BAD_USER_INPUT and a clear message', async () => {
     for (const name of INVISIBLE_ONLY) {
       const r = await signUp(name);
       expect(code(r)).toBe('BAD_USER_INPUT');
-      expect(r.errors![0]!.message).toBe('Display name must contain visible characters (invisible and control characters are removed)');
+      expect(r.errors![0]!.message).toBe(
+        'Display name must contain visible characters (invisible and control characters are removed)',
+      );
     }
   });
 
@@ -58,7 +62,11 @@ describe('captions', () => {
   });
 
   test('edits are stored without controls or bidi overrides, in NFC, emoji intact', async () => {
-    const r = await h.gql<{ editCaption: { caption: { text: string } } }>(EDIT, { id: postId, t: `holiday ${RLO}gpj.exe\u0007 cafe\u0301 ${FAMILY}` }, token);
+    const r = await h.gql<{ editCaption: { caption: { text: string } } }>(
+      EDIT,
+      { id: postId, t: `holiday ${RLO}gpj.exe\u0007 cafe\u0301 ${FAMILY}` },
+      token,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.editCaption.caption.text).toBe(`holiday gpj.exe café ${FAMILY}`);
   });

@@ -1,5 +1,16 @@
 import type { Browser, Page } from 'playwright-core';
-import { createUser, gql, launch, logIn, newPage, noHorizontalOverflow, seriousViolations, uploadViaApi, visible, waitForCaption } from './helpers';
+import {
+  createUser,
+  gql,
+  launch,
+  logIn,
+  newPage,
+  noHorizontalOverflow,
+  seriousViolations,
+  uploadViaApi,
+  visible,
+  waitForCaption,
+} from './helpers';
 import { testImage } from './images';
 
 /** axe-core on every page (zero serious or critical violations) at desktop and 360 px widths. */
@@ -17,7 +28,10 @@ beforeAll(async () => {
   postPath = `/posts/${id}`;
   // The social pages, each with something on it: a comment on the post, a hashtag and a caption word to search for.
   await gql('mutation($id: ID!) { addComment(postId: $id, text: "What a view #a11y") { id } }', { id }, user.token);
-  const { post } = await gql<{ post: { hashtags: string[]; caption: { text: string } } }>('query($id: ID!) { post(id: $id) { hashtags caption { text } } }', { id });
+  const { post } = await gql<{ post: { hashtags: string[]; caption: { text: string } } }>(
+    'query($id: ID!) { post(id: $id) { hashtags caption { text } } }',
+    { id },
+  );
   const tag = post.hashtags[0]!.replace(/^#/, '').toLowerCase();
   const word = post.caption.text.split(/\s+/).filter((w) => w.length > 3)[0]!;
   socialPaths = [`/u/${user.id}`, `/tags/${tag}`, `/search?q=${encodeURIComponent(word)}`, '/?feed=following'];
@@ -28,7 +42,7 @@ afterAll(async () => {
 
 async function ready(page: Page, path: string) {
   await page.goto(path);
-  if (path === '/' ) await visible(page.getByTestId('feed-card').first());
+  if (path === '/') await visible(page.getByTestId('feed-card').first());
   if (path.startsWith('/posts/')) await visible(page.getByTestId('comment'));
   if (path.startsWith('/u/')) await visible(page.getByTestId('profile-name'));
   if (path.startsWith('/tags/') || path.startsWith('/search')) await visible(page.getByTestId('feed-card').first());
@@ -56,7 +70,10 @@ describe.each([
     await page.goto('/signup');
     await page.getByRole('button', { name: 'Sign up' }).click();
     expect(await page.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
-    expect({ path: '/signup (errors)', violations: await seriousViolations(page) }).toEqual({ path: '/signup (errors)', violations: [] });
+    expect({ path: '/signup (errors)', violations: await seriousViolations(page) }).toEqual({
+      path: '/signup (errors)',
+      violations: [],
+    });
     await context.close();
   });
 

@@ -24,7 +24,11 @@ describe('analytics', () => {
     await view(fans[0].token);
     await like(fans[0].token);
     await view(fans[1].token);
-    await gql('mutation($id: ID!, $t: String!) { editCaption(postId: $id, text: $t) { id } }', { id: postId, t: 'Sunny afternoon in the park' }, author.token);
+    await gql(
+      'mutation($id: ID!, $t: String!) { editCaption(postId: $id, text: $t) { id } }',
+      { id: postId, t: 'Sunny afternoon in the park' },
+      author.token,
+    );
     await view(fans[2].token);
     await like(fans[2].token);
 
@@ -45,7 +49,10 @@ describe('analytics', () => {
     expect(rows[1]).toContain('100.0%');
     await screenshot(page, 'analytics');
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
     const csv = fs.readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split(/\r\n/);
@@ -77,7 +84,9 @@ describe('account: API tokens', () => {
     // The token works for a third-party client, with the scope it was given (read only by default).
     const me = await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, token);
     expect(me.me.displayName).toBe('Token Owner');
-    await expect(gql('mutation { likePost(postId: "nope") { id } }', {}, token)).rejects.toThrow(/FORBIDDEN: This API token has the READ scope/);
+    await expect(gql('mutation { likePost(postId: "nope") { id } }', {}, token)).rejects.toThrow(
+      /FORBIDDEN: This API token has the READ scope/,
+    );
 
     // Shown once: after a reload only the name is listed.
     await page.reload();

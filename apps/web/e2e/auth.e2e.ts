@@ -63,7 +63,9 @@ describe('auth', () => {
 
     // Log out ends the API session too: the token this browser held is refused afterwards.
     const { apiToken } = (await (await page.request.get('/api/auth/session')).json()) as { apiToken: string };
-    expect((await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, apiToken)).me.displayName).toBe('Ada Lovelace');
+    expect((await gql<{ me: { displayName: string } }>('{ me { displayName } }', {}, apiToken)).me.displayName).toBe(
+      'Ada Lovelace',
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login/);
     await expect(gql('{ me { id } }', {}, apiToken)).rejects.toThrow(/UNAUTHENTICATED/);
@@ -72,10 +74,13 @@ describe('auth', () => {
     await context.close();
   });
 
-  it('the API refuses a weak password typed past the form (WEAK_PASSWORD with the estimator\'s advice)', async () => {
+  it("the API refuses a weak password typed past the form (WEAK_PASSWORD with the estimator's advice)", async () => {
     for (const p of ['Passw0rd!', 'qwerty123!', '12345678a']) {
       await expect(
-        gql('mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, displayName: "Weak") { token } }', { e: uniqueEmail('weak'), p }),
+        gql('mutation($e: String!, $p: String!) { signUp(email: $e, password: $p, displayName: "Weak") { token } }', {
+          e: uniqueEmail('weak'),
+          p,
+        }),
       ).rejects.toThrow(/BAD_USER_INPUT: Password is too easy to guess/);
     }
   });
@@ -133,7 +138,8 @@ describe('auth', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     let guard = 0;
-    while ((await page.evaluate(() => document.activeElement?.id)) !== 'auth-email' && guard++ < 10) await page.keyboard.press('Tab');
+    while ((await page.evaluate(() => document.activeElement?.id)) !== 'auth-email' && guard++ < 10)
+      await page.keyboard.press('Tab');
     await page.keyboard.type(user.email);
     await page.keyboard.press('Tab');
     await page.keyboard.type(user.password);
@@ -152,4 +158,3 @@ describe('auth', () => {
     await context.close();
   });
 });
-

@@ -1,5 +1,16 @@
 import type { Browser } from 'playwright-core';
-import { createUser, launch, logIn, newPage, noHorizontalOverflow, screenshot, uploadViaApi, visible, waitForCaption, type TestUser } from './helpers';
+import {
+  createUser,
+  launch,
+  logIn,
+  newPage,
+  noHorizontalOverflow,
+  screenshot,
+  uploadViaApi,
+  visible,
+  waitForCaption,
+  type TestUser,
+} from './helpers';
 import { testImage } from './images';
 
 const PAGE_SIZE = 9; // components/feed.tsx
@@ -79,9 +90,13 @@ describe('feed', () => {
     const other = await createUser('Someone New');
     const img = await testImage(3);
     const id = await uploadViaApi(other.token, img.buffer, img.name);
-    await page.waitForFunction((pid) => document.querySelector('[data-testid=feed-card]')?.getAttribute('data-post-id') === pid, id, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(
+      (pid) => document.querySelector('[data-testid=feed-card]')?.getAttribute('data-post-id') === pid,
+      id,
+      {
+        timeout: 20_000,
+      },
+    );
     // Its caption fills in live as well, and the alt follows it.
     const post = await waitForCaption(id);
     await page.waitForFunction(

@@ -21,11 +21,22 @@ function must(name: string): string {
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 }
 
-export async function newPage(browser: Browser, opts: { width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  browser: Browser,
+  opts: { width?: number; height?: number } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     baseURL: WEB(),
     viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 },
@@ -157,6 +168,9 @@ export async function noHorizontalOverflow(page: Page): Promise<boolean> {
 }
 
 /** Waits until the locator is visible (fails the test after the timeout). */
-export async function visible(locator: { waitFor: (o: { state: 'visible'; timeout?: number }) => Promise<void> }, timeout = 20_000) {
+export async function visible(
+  locator: { waitFor: (o: { state: 'visible'; timeout?: number }) => Promise<void> },
+  timeout = 20_000,
+) {
   await locator.waitFor({ state: 'visible', timeout });
 }

@@ -7,13 +7,28 @@ import { REPO_ROOT } from './helpers';
  * from the Flickr8k dev split when the datasets folder is present (PIXTALE_DATASETS_DIR, default
  * ../shared/datasets), and otherwise draws a synthetic JPEG with sharp.
  */
-const PICKS = ['1000268201_693b08cb0e.jpg', '1001773457_577c3a7d70.jpg', '1002674143_1b742ab4b8.jpg', '1003163366_44323f5815.jpg'];
+const PICKS = [
+  '1000268201_693b08cb0e.jpg',
+  '1001773457_577c3a7d70.jpg',
+  '1002674143_1b742ab4b8.jpg',
+  '1003163366_44323f5815.jpg',
+];
 
 function datasetImages(): string[] {
-  const dir = path.join(process.env.PIXTALE_DATASETS_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'datasets'), 'flickr8k', 'images');
+  const dir = path.join(
+    process.env.PIXTALE_DATASETS_DIR ?? path.join(REPO_ROOT, '..', 'shared', 'datasets'),
+    'flickr8k',
+    'images',
+  );
   if (!fs.existsSync(dir)) return [];
   const picked = PICKS.map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
-  return picked.length ? picked : fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).slice(0, 4).map((f) => path.join(dir, f));
+  return picked.length
+    ? picked
+    : fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.jpg'))
+        .slice(0, 4)
+        .map((f) => path.join(dir, f));
 }
 
 async function synthetic(seed: number): Promise<Buffer> {

@@ -1,5 +1,18 @@
 import type { Browser, Page } from 'playwright-core';
-import { API, createUser, gql, launch, logIn, newPage, screenshot, seriousViolations, uploadViaApi, visible, waitForCaption, type TestUser } from './helpers';
+import {
+  API,
+  createUser,
+  gql,
+  launch,
+  logIn,
+  newPage,
+  screenshot,
+  seriousViolations,
+  uploadViaApi,
+  visible,
+  waitForCaption,
+  type TestUser,
+} from './helpers';
 import { testImage } from './images';
 
 /**
@@ -20,7 +33,11 @@ const surname = 'Quill';
 
 beforeAll(async () => {
   browser = await launch();
-  [viewer, followed, stranger] = await Promise.all([createUser('Vera Viewer'), createUser(`Fiona ${surname}`), createUser('Sam Stranger')]);
+  [viewer, followed, stranger] = await Promise.all([
+    createUser('Vera Viewer'),
+    createUser(`Fiona ${surname}`),
+    createUser('Sam Stranger'),
+  ]);
   await setProfile(followed.token, `Boats, nets and early light. #${tag}`, (await testImage(3)).buffer);
   const [a, b] = [await testImage(0), await testImage(1)];
   followedPost = await uploadViaApi(followed.token, a.buffer, a.name, `Fishing boats in ${word} harbour at dawn #${tag}`);
@@ -35,16 +52,30 @@ afterAll(async () => {
 /** updateProfile with a bio and a picture (a GraphQL multipart request, as the web app sends it). */
 async function setProfile(token: string, bio: string, avatar: Buffer) {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: 'mutation($bio: String, $a: Upload) { updateProfile(bio: $bio, avatar: $a) { id } }', variables: { bio, a: null } }));
+  form.append(
+    'operations',
+    JSON.stringify({
+      query: 'mutation($bio: String, $a: Upload) { updateProfile(bio: $bio, avatar: $a) { id } }',
+      variables: { bio, a: null },
+    }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.a'] }));
   form.append('0', new Blob([new Uint8Array(avatar)], { type: 'image/jpeg' }), 'avatar.jpg');
-  const res = await fetch(API(), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form });
+  const res = await fetch(API(), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    body: form,
+  });
   const body = (await res.json()) as { errors?: unknown[] };
   if (body.errors) throw new Error(`updateProfile failed: ${JSON.stringify(body.errors)}`);
 }
 
 async function viewerFollows(userId: string): Promise<boolean> {
-  const data = await gql<{ user: { viewerFollows: boolean } }>('query($id: ID!) { user(id: $id) { viewerFollows } }', { id: userId }, viewer.token);
+  const data = await gql<{ user: { viewerFollows: boolean } }>(
+    'query($id: ID!) { user(id: $id) { viewerFollows } }',
+    { id: userId },
+    viewer.token,
+  );
   return data.user.viewerFollows;
 }
 
@@ -66,7 +97,9 @@ describe('social', () => {
     const follow = page.getByTestId('follow-button');
     expect(await follow.getAttribute('aria-pressed')).toBe('false');
     await follow.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'true');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'true',
+    );
     expect(await page.getByTestId('profile-followers').textContent()).toBe('1');
     expect(await follow.textContent()).toBe('Following');
     expect(await viewerFollows(followed.id)).toBe(true);
@@ -74,10 +107,14 @@ describe('social', () => {
 
     // And back: unfollow, then follow again for the tests that follow.
     await follow.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'false');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'false',
+    );
     expect(await page.getByTestId('profile-followers').textContent()).toBe('0');
     await follow.click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'true');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=follow-button]')?.getAttribute('aria-pressed') === 'true',
+    );
     await context.close();
   });
 
@@ -113,10 +150,18 @@ describe('social', () => {
     );
     expect(await like.textContent()).toContain('1');
     for (let t = Date.now(); Date.now() - t < 10_000; await page.waitForTimeout(200)) {
-      const data = await gql<{ post: { likeCount: number; likedByMe: boolean } }>('query($id: ID!) { post(id: $id) { likeCount likedByMe } }', { id: followedPost }, viewer.token);
+      const data = await gql<{ post: { likeCount: number; likedByMe: boolean } }>(
+        'query($id: ID!) { post(id: $id) { likeCount likedByMe } }',
+        { id: followedPost },
+        viewer.token,
+      );
       if (data.post.likedByMe) break;
     }
-    const data = await gql<{ post: { likeCount: number; likedByMe: boolean } }>('query($id: ID!) { post(id: $id) { likeCount likedByMe } }', { id: followedPost }, viewer.token);
+    const data = await gql<{ post: { likeCount: number; likedByMe: boolean } }>(
+      'query($id: ID!) { post(id: $id) { likeCount likedByMe } }',
+      { id: followedPost },
+      viewer.token,
+    );
     expect(data.post).toEqual({ likeCount: 1, likedByMe: true });
     // The like is stored: a reload shows it.
     await page.reload();
@@ -163,7 +208,10 @@ describe('social', () => {
     expect(await avatar.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
     // The header's name follows the new one, and so does the API.
     expect(await page.getByTestId('signed-in-as').textContent()).toBe('Edith Lens');
-    const data = await gql<{ user: { displayName: string; bio: string; avatarUrl: string | null } }>('query($id: ID!) { user(id: $id) { displayName bio avatarUrl } }', { id: me.id });
+    const data = await gql<{ user: { displayName: string; bio: string; avatarUrl: string | null } }>(
+      'query($id: ID!) { user(id: $id) { displayName bio avatarUrl } }',
+      { id: me.id },
+    );
     expect(data.user).toMatchObject({ displayName: 'Edith Lens', bio: 'Street photos, mostly at night. #nightwalks' });
     expect(data.user.avatarUrl).toBeTruthy();
     await context.close();
@@ -172,7 +220,10 @@ describe('social', () => {
   it('opens a hashtag from a post', async () => {
     const { context, page } = await newPage(browser);
     await logIn(page, viewer, `/posts/${followedPost}`);
-    await page.getByTestId('hashtags').getByRole('link', { name: `#${tag}` }).click();
+    await page
+      .getByTestId('hashtags')
+      .getByRole('link', { name: `#${tag}` })
+      .click();
     await page.waitForURL(`**/tags/${tag}`);
     expect(await page.getByTestId('hashtag-title').textContent()).toBe(`#${tag}`);
     await visible(page.locator(`[data-testid=feed-card][data-post-id="${followedPost}"]`));

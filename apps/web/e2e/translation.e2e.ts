@@ -10,7 +10,9 @@ import { testImage } from './images';
  * and in the feed. Translation quality is not asserted (the model may be an early checkpoint).
  */
 const MODEL_DIR = path.join(process.env.PIXTALE_MODELS_DIR ?? path.join(REPO_ROOT, 'models'), 'translate-multi30k');
-const reason = fs.existsSync(path.join(MODEL_DIR, 'config.json')) ? null : `no translation model: ${MODEL_DIR}/config.json is missing`;
+const reason = fs.existsSync(path.join(MODEL_DIR, 'config.json'))
+  ? null
+  : `no translation model: ${MODEL_DIR}/config.json is missing`;
 if (reason) console.warn(`translation e2e skipped: ${reason}`);
 
 let browser: Browser;
@@ -66,7 +68,9 @@ let english = '';
     await page.goto('/');
     const card = page.locator(`[data-testid=feed-card][data-post-id="${postId}"]`);
     await visible(card);
-    expect(await page.getByRole('group', { name: 'Caption language' }).getByRole('radio', { name: 'Français' }).isChecked()).toBe(true);
+    expect(await page.getByRole('group', { name: 'Caption language' }).getByRole('radio', { name: 'Français' }).isChecked()).toBe(
+      true,
+    );
     await card.locator('[data-testid=feed-caption] [lang=fr]').waitFor({ state: 'visible', timeout: 300_000 });
 
     await page.getByRole('group', { name: 'Caption language' }).getByRole('radio', { name: 'English' }).check();

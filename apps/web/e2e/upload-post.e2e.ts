@@ -52,7 +52,9 @@ describe('upload and the post page', () => {
         ? route.fulfill({
             status: 200,
             contentType: 'application/json',
-            body: JSON.stringify({ errors: [{ message: 'Too many requests', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 } }] }),
+            body: JSON.stringify({
+              errors: [{ message: 'Too many requests', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 30 } }],
+            }),
           })
         : route.continue(),
     );
@@ -105,7 +107,9 @@ describe('upload and the post page', () => {
     const photo = page.getByTestId('post-figure').locator('img').first();
     expect(await photo.isVisible()).toBe(true);
     // Until the API's image has loaded, the browser's own preview of the file is drawn in its place.
-    expect(await photo.evaluate((el: HTMLImageElement) => el.complete || getComputedStyle(el).backgroundImage.includes('blob:'))).toBe(true);
+    expect(
+      await photo.evaluate((el: HTMLImageElement) => el.complete || getComputedStyle(el).backgroundImage.includes('blob:')),
+    ).toBe(true);
     expect(await page.getByText('Loading photo').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { sawProgress: boolean }).sawProgress)).toBe(true);
     postUrl = new URL(page.url()).pathname;
@@ -119,7 +123,9 @@ describe('upload and the post page', () => {
         const s = getComputedStyle(el);
         const inner = el.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
         const kids = Array.from(el.children);
-        const content = kids.length ? kids[kids.length - 1]!.getBoundingClientRect().bottom - kids[0]!.getBoundingClientRect().top : 0;
+        const content = kids.length
+          ? kids[kids.length - 1]!.getBoundingClientRect().bottom - kids[0]!.getBoundingClientRect().top
+          : 0;
         return Math.round(inner - content);
       });
     const status = await box.getAttribute('data-status');
@@ -171,7 +177,9 @@ describe('upload and the post page', () => {
       });
     expect(await painted()).toBe(0);
     await words.nth(Math.min(1, (await words.count()) - 1)).hover();
-    await page.waitForFunction(() => document.querySelector('[data-testid=attention-canvas]')?.getAttribute('data-active-word') !== '');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=attention-canvas]')?.getAttribute('data-active-word') !== '',
+    );
     expect(await painted()).toBeGreaterThan(0);
     await visible(page.getByText(/the model looked most at/));
     await page.getByTestId('post-figure').scrollIntoViewIfNeeded();

@@ -45,7 +45,7 @@ test('an RLO display name cannot reverse "· just now", a 300-character word wra
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
   // The API's HttpOnly visitor cookie came back to this browser; reloading counts no second view.
-  for (let t = Date.now(); (await getPost(id))?.viewCount !== 1 && Date.now() - t < 10_000; ) await page.waitForTimeout(200);
+  for (let t = Date.now(); (await getPost(id))?.viewCount !== 1 && Date.now() - t < 10_000;) await page.waitForTimeout(200);
   expect((await getPost(id))?.viewCount).toBe(1);
   const cookies = await context.cookies(new URL(API()).origin + '/graphql');
   expect(cookies.find((c) => c.name === 'pixtale_visitor')).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/graphql' });
@@ -58,7 +58,9 @@ test('an RLO display name cannot reverse "· just now", a 300-character word wra
   await page.goto('/');
   const card = page.locator(`[data-post-id="${id}"]`);
   await visible(card);
-  expect(await card.getByTestId('feed-author').evaluate((el) => [el.getAttribute('dir'), getComputedStyle(el).unicodeBidi])).toEqual(['auto', 'isolate']);
+  expect(
+    await card.getByTestId('feed-author').evaluate((el) => [el.getAttribute('dir'), getComputedStyle(el).unicodeBidi]),
+  ).toEqual(['auto', 'isolate']);
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await context.close();
 });

@@ -3,7 +3,10 @@ import { createUser, WEB } from './helpers';
 /** One credentials sign-in through next-auth's own endpoint, as the login form posts it; returns the error code or null. */
 async function signInOnce(email: string, password: string, forwardedFor: string): Promise<string | null> {
   const csrf = await fetch(`${WEB()}/api/auth/csrf`);
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${WEB()}/api/auth/callback/credentials`, {
     method: 'POST',

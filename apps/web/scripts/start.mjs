@@ -6,7 +6,14 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkPortFree, compileTrustProxy, listenFailure, peerAddress, readOrCreateSecret, resolveDataDir } from '@pixtale/shared/node';
+import {
+  checkPortFree,
+  compileTrustProxy,
+  listenFailure,
+  peerAddress,
+  readOrCreateSecret,
+  resolveDataDir,
+} from '@pixtale/shared/node';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;

@@ -23,7 +23,9 @@ test('a port already in use stops the web app with one line that names WEB_PORT'
       child.on('exit', (c) => resolve({ code: c, stderr: err }));
     });
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe(`Pixtale web: Port ${port} is already in use: stop what is using it, or set WEB_PORT to a free port.`);
+    expect(stderr.trim()).toBe(
+      `Pixtale web: Port ${port} is already in use: stop what is using it, or set WEB_PORT to a free port.`,
+    );
   } finally {
     await new Promise((r) => taken.close(r));
     fs.rmSync(dataDir, { recursive: true, force: true });

@@ -40,7 +40,9 @@ describe('parseEnv', () => {
 
   it('requires INTERNAL_API_SECRET (shared with the API) in production and names it', () => {
     expect(() => parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret' })).toThrow(/INTERNAL_API_SECRET/);
-    expect(() => parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret', INTERNAL_API_SECRET: 'short' })).toThrow(/INTERNAL_API_SECRET/);
+    expect(() => parseEnv({ NODE_ENV: 'production', NEXTAUTH_SECRET: 's3cret', INTERNAL_API_SECRET: 'short' })).toThrow(
+      /INTERNAL_API_SECRET/,
+    );
   });
 
   it('enables Google only when both id and secret are set', () => {

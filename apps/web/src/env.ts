@@ -58,7 +58,8 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         path: ['INTERNAL_API_SECRET'],
-        message: 'INTERNAL_API_SECRET is required in production: the same 32+ random characters as the API (e.g. `openssl rand -hex 32`)',
+        message:
+          'INTERNAL_API_SECRET is required in production: the same 32+ random characters as the API (e.g. `openssl rand -hex 32`)',
       });
       return z.NEVER;
     }

@@ -49,7 +49,9 @@ describe('createCaptioner: model files and options', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-models-'));
     try {
       await expect(createCaptioner({ modelsDir: empty })).rejects.toThrow(CaptionerConfigError);
-      await expect(createCaptioner({ modelsDir: path.join(empty, 'missing') })).rejects.toThrow(/Models folder not found.*PIXTALE_MODELS_DIR/);
+      await expect(createCaptioner({ modelsDir: path.join(empty, 'missing') })).rejects.toThrow(
+        /Models folder not found.*PIXTALE_MODELS_DIR/,
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }

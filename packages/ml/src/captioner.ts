@@ -14,7 +14,15 @@ import type { HashtagGenerator } from './hashtags/types';
 import { Mutex } from './mutex';
 import { defaultThreads } from './onnx';
 import { preprocess, type PreprocessedImage } from './preprocess';
-import type { CaptionOptions, CaptionOutcome, CaptionResult, Captioner, CaptionerOptions, ImageInput, WordAttention } from './types';
+import type {
+  CaptionOptions,
+  CaptionOutcome,
+  CaptionResult,
+  Captioner,
+  CaptionerOptions,
+  ImageInput,
+  WordAttention,
+} from './types';
 
 export const DEFAULT_MODEL = 'captioner-att-lstm';
 
@@ -156,7 +164,11 @@ class OnnxCaptioner implements Captioner {
 
   private async settled(images: ImageInput[], options?: CaptionOptions): Promise<CaptionOutcome[]> {
     if (!Array.isArray(images)) throw new CaptionerConfigError('captionBatch expects an array of file paths or Buffers');
-    const opts = parseOrThrow(captionOptionsSchema, options, 'caption options (beamSize 1-20, maxLength 1-100, alternatives 0-20)');
+    const opts = parseOrThrow(
+      captionOptionsSchema,
+      options,
+      'caption options (beamSize 1-20, maxLength 1-100, alternatives 0-20)',
+    );
     const beamSize = opts.beamSize ?? 3;
     const maxLength = opts.maxLength ?? this.decoder.config.maxLength;
     const alternatives = opts.alternatives ?? 3;
@@ -180,7 +192,10 @@ class OnnxCaptioner implements Captioner {
     const queued = performance.now();
     const decoded = await this.lock.run(async () => {
       const start = performance.now();
-      const hyps = await this.run(good.map((g) => g.pre), { beamSize, maxLength, numReturn: Math.max(beamSize, alternatives + 1) * 2 });
+      const hyps = await this.run(
+        good.map((g) => g.pre),
+        { beamSize, maxLength, numReturn: Math.max(beamSize, alternatives + 1) * 2 },
+      );
       return { ...hyps, queueMs: start - queued };
     });
 
@@ -225,7 +240,11 @@ class OnnxCaptioner implements Captioner {
     return { hypotheses, encodeMs: t1 - t0, decodeMs: performance.now() - t1, features };
   }
 
-  private async toResult(hyps: Hypothesis[], alternatives: number, imageVector?: Float32Array): Promise<Omit<CaptionResult, 'timings'>> {
+  private async toResult(
+    hyps: Hypothesis[],
+    alternatives: number,
+    imageVector?: Float32Array,
+  ): Promise<Omit<CaptionResult, 'timings'>> {
     const { vocab, config } = this.decoder;
     const { gridWidth, gridHeight } = this.encoder.config;
     const gridSize = gridWidth * gridHeight;
@@ -246,7 +265,10 @@ class OnnxCaptioner implements Captioner {
       : [];
     const alts = texts.slice(1, 1 + alternatives).map(({ text, score }) => ({ text, score }));
     const caption = best?.text ?? '';
-    const hashtags = this.hashtagger && caption ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text), imageVector }) : [];
+    const hashtags =
+      this.hashtagger && caption
+        ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text), imageVector })
+        : [];
     return { caption, alternatives: alts, attention: { gridWidth, gridHeight, words }, hashtags };
   }
 
@@ -257,7 +279,11 @@ class OnnxCaptioner implements Captioner {
     this.released = (async () => {
       await Promise.allSettled([...this.inflight]);
       await this.lock.run(() =>
-        Promise.all([this.encoder.dispose(), this.decoder.dispose(), this.ownsHashtagger ? this.hashtagger?.dispose?.() : undefined]),
+        Promise.all([
+          this.encoder.dispose(),
+          this.decoder.dispose(),
+          this.ownsHashtagger ? this.hashtagger?.dispose?.() : undefined,
+        ]),
       );
     })();
     return this.released;
@@ -270,7 +296,9 @@ class OnnxCaptioner implements Captioner {
  * Loads the encoder and a caption decoder once and returns a captioner.
  * `createCaptioner({ model: 'captioner-gru' })`; defaults from PIXTALE_MODELS_DIR or the repo's models/.
  */
-export async function createCaptioner(options: CaptionerOptions = {}): Promise<Captioner & { encoder: Encoder; decoder: Decoder }> {
+export async function createCaptioner(
+  options: CaptionerOptions = {},
+): Promise<Captioner & { encoder: Encoder; decoder: Decoder }> {
   const settings = parseOrThrow(
     optionsSchema,
     options,
@@ -298,7 +326,8 @@ export async function createCaptioner(options: CaptionerOptions = {}): Promise<C
   const owned = settings.hashtags === undefined;
   let hashtagger: HashtagGenerator | undefined;
   try {
-    hashtagger = settings.hashtags === false ? undefined : (settings.hashtags ?? (await defaultHashtagger({ modelsDir, threads: 1 })));
+    hashtagger =
+      settings.hashtags === false ? undefined : (settings.hashtags ?? (await defaultHashtagger({ modelsDir, threads: 1 })));
   } catch (err) {
     await Promise.all([encoder.dispose(), decoder.dispose()]);
     throw err;

@@ -43,7 +43,8 @@ export class Decoder implements BeamDecoder<DecoderState> {
     const config = loadDecoderConfig(dir);
     const vocab = loadVocab(dir);
     for (const [name, id] of Object.entries({ bos: config.bos, eos: config.eos, pad: config.pad, unk: config.unk })) {
-      if (id >= vocab.length) throw new CaptionerConfigError(`"${dir}/config.json": ${name} id ${id} is outside vocab.json (${vocab.length} tokens)`);
+      if (id >= vocab.length)
+        throw new CaptionerConfigError(`"${dir}/config.json": ${name} id ${id} is outside vocab.json (${vocab.length} tokens)`);
     }
     const init = await loadSession(path.join(dir, 'init.onnx'), { inputs: ['features'], outputs: ['h', 'c', 'keys'] }, options);
     let step: ort.InferenceSession;
@@ -66,7 +67,14 @@ export class Decoder implements BeamDecoder<DecoderState> {
     const D = this.featureDim;
     const out = await this.init.run({ features: new ort.Tensor('float32', features, [images, L, D]) });
     const keys = float32(out.keys, 'keys');
-    return { rows: images, h: float32(out.h, 'h'), c: float32(out.c, 'c'), features, keys, keyShape: out.keys!.dims.slice(1).map(Number) };
+    return {
+      rows: images,
+      h: float32(out.h, 'h'),
+      c: float32(out.c, 'c'),
+      features,
+      keys,
+      keyShape: out.keys!.dims.slice(1).map(Number),
+    };
   }
 
   async step(tokens: Int32Array, state: DecoderState): Promise<StepResult<DecoderState>> {
@@ -75,7 +83,11 @@ export class Decoder implements BeamDecoder<DecoderState> {
     const C = state.c.length / state.rows;
     const L = this.gridSize;
     const out = await this.stepSession.run({
-      token: new ort.Tensor('int64', BigInt64Array.from(tokens, (t) => BigInt(t)), [B]),
+      token: new ort.Tensor(
+        'int64',
+        BigInt64Array.from(tokens, (t) => BigInt(t)),
+        [B],
+      ),
       h: new ort.Tensor('float32', state.h, [B, H]),
       c: new ort.Tensor('float32', state.c, [B, C]),
       features: new ort.Tensor('float32', state.features, [B, L, this.featureDim]),
@@ -83,12 +95,21 @@ export class Decoder implements BeamDecoder<DecoderState> {
     });
     const logprobs = float32(out.logprobs, 'logprobs');
     if (logprobs.length !== B * this.vocabSize) {
-      throw new CaptionerConfigError(`"${this.dir}/step.onnx" returned ${logprobs.length / B} log-probabilities per row; vocab.json has ${this.vocabSize} tokens`);
+      throw new CaptionerConfigError(
+        `"${this.dir}/step.onnx" returned ${logprobs.length / B} log-probabilities per row; vocab.json has ${this.vocabSize} tokens`,
+      );
     }
     return {
       logprobs,
       attention: float32(out.alpha, 'alpha'),
-      state: { rows: B, h: float32(out.h_out, 'h_out'), c: float32(out.c_out, 'c_out'), features: state.features, keys: state.keys, keyShape: state.keyShape },
+      state: {
+        rows: B,
+        h: float32(out.h_out, 'h_out'),
+        c: float32(out.c_out, 'c_out'),
+        features: state.features,
+        keys: state.keys,
+        keyShape: state.keyShape,
+      },
     };
   }
 

@@ -32,18 +32,21 @@ for (const ENCODER of ENCODERS) {
       expect(fixtures.length).toBeGreaterThan(0);
     });
 
-    it.each(fixtures)('%s: runtime preprocessing + encoder.onnx match the cached training features within 1e-4', async (fixture) => {
-      const image = path.join(flickrImagesDir, fixture.replace(/\.f32$/, ''));
-      const pre = await preprocess(image, encoder.preprocessor);
-      const features = await encoder.run([pre.pixels]);
-      const buf = fs.readFileSync(path.join(fixturesDir, fixture));
-      const expected = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
-      expect(features.length).toBe(encoder.featureSize);
-      expect(expected.length).toBe(features.length);
-      let maxDiff = 0;
-      for (let i = 0; i < features.length; i++) maxDiff = Math.max(maxDiff, Math.abs(features[i]! - expected[i]!));
-      expect(maxDiff).toBeLessThan(1e-4);
-    });
+    it.each(fixtures)(
+      '%s: runtime preprocessing + encoder.onnx match the cached training features within 1e-4',
+      async (fixture) => {
+        const image = path.join(flickrImagesDir, fixture.replace(/\.f32$/, ''));
+        const pre = await preprocess(image, encoder.preprocessor);
+        const features = await encoder.run([pre.pixels]);
+        const buf = fs.readFileSync(path.join(fixturesDir, fixture));
+        const expected = new Float32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+        expect(features.length).toBe(encoder.featureSize);
+        expect(expected.length).toBe(features.length);
+        let maxDiff = 0;
+        for (let i = 0; i < features.length; i++) maxDiff = Math.max(maxDiff, Math.abs(features[i]! - expected[i]!));
+        expect(maxDiff).toBeLessThan(1e-4);
+      },
+    );
 
     it('gives the same features for an image alone and inside a batch', async () => {
       const files = fixtures.map((f) => path.join(flickrImagesDir, f.replace(/\.f32$/, '')));

@@ -41,7 +41,9 @@ export class Encoder {
     const features = float32(out.features, 'features');
     const dims = out.features!.dims;
     if (dims[0] !== images.length || dims[1] !== this.gridSize || dims[2] !== this.config.featureDim) {
-      throw new Error(`encoder returned features [${dims.join(', ')}], config.json says [${images.length}, ${this.gridSize}, ${this.config.featureDim}]`);
+      throw new Error(
+        `encoder returned features [${dims.join(', ')}], config.json says [${images.length}, ${this.gridSize}, ${this.config.featureDim}]`,
+      );
     }
     return features;
   }

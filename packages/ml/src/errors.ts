@@ -1,10 +1,5 @@
 /** Why an image could not be captioned; `code` is stable and safe to show to clients. */
-export type CaptionerInputErrorCode =
-  | 'NOT_AN_IMAGE'
-  | 'TRUNCATED_IMAGE'
-  | 'EMPTY_INPUT'
-  | 'TOO_MANY_PIXELS'
-  | 'FILE_NOT_FOUND';
+export type CaptionerInputErrorCode = 'NOT_AN_IMAGE' | 'TRUNCATED_IMAGE' | 'EMPTY_INPUT' | 'TOO_MANY_PIXELS' | 'FILE_NOT_FOUND';
 
 /** A problem with one input image (the caller's fault); other images in a batch are unaffected. */
 export class CaptionerInputError extends Error {

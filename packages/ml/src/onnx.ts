@@ -34,7 +34,9 @@ export async function loadSession(
       extra: { session: { intra_op: { allow_spinning: options.threads === 1 ? '1' : '0' } } },
     });
   } catch (err) {
-    throw new CaptionerConfigError(`Cannot load ONNX model "${file}": ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new CaptionerConfigError(`Cannot load ONNX model "${file}": ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const missingIn = io.inputs.filter((n) => !session.inputNames.includes(n));
   const missingOut = io.outputs.filter((n) => !session.outputNames.includes(n));

@@ -49,7 +49,10 @@ async function readInput(input: ImageInput, maxBytes: number): Promise<Buffer> {
   if (Buffer.isBuffer(input)) {
     if (input.length === 0) throw new CaptionerInputError('EMPTY_INPUT', 'Image buffer is empty (0 bytes)');
     if (input.length > maxBytes) {
-      throw new CaptionerInputError('TOO_MANY_PIXELS', `Image buffer of ${input.length} bytes exceeds the ${maxBytes}-byte limit`);
+      throw new CaptionerInputError(
+        'TOO_MANY_PIXELS',
+        `Image buffer of ${input.length} bytes exceeds the ${maxBytes}-byte limit`,
+      );
     }
     return input;
   }
@@ -65,7 +68,10 @@ async function readInput(input: ImageInput, maxBytes: number): Promise<Buffer> {
   if (!stat.isFile()) throw new CaptionerInputError('NOT_AN_IMAGE', `Image path "${input}" is not a file`);
   if (stat.size === 0) throw new CaptionerInputError('EMPTY_INPUT', `Image file "${input}" is empty (0 bytes)`);
   if (stat.size > maxBytes) {
-    throw new CaptionerInputError('TOO_MANY_PIXELS', `Image file "${input}" (${stat.size} bytes) exceeds the ${maxBytes}-byte limit`);
+    throw new CaptionerInputError(
+      'TOO_MANY_PIXELS',
+      `Image file "${input}" (${stat.size} bytes) exceeds the ${maxBytes}-byte limit`,
+    );
   }
   try {
     return await fs.readFile(input);

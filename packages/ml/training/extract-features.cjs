@@ -14,7 +14,12 @@ async function main() {
   if (!outDir) throw new Error('usage: node extract-features.cjs DATASETS_DIR ENCODER_DIR OUT_DIR');
   const flickr = path.join(datasetsDir, 'flickr8k');
   const names = ['train', 'dev'].flatMap((split) =>
-    fs.readFileSync(path.join(flickr, 'splits', `${split}.txt`), 'utf8').split('\n').map((s) => s.trim()).filter(Boolean));
+    fs
+      .readFileSync(path.join(flickr, 'splits', `${split}.txt`), 'utf8')
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const { gridHeight, gridWidth, featureDim } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'config.json'), 'utf8'));
   const { size } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'preprocessor_config.json'), 'utf8'));
   const perImage = gridHeight * gridWidth * featureDim * 4;
@@ -28,20 +33,34 @@ async function main() {
       return;
     }
   }
-  fs.writeFileSync(path.join(outDir, 'images.json'), JSON.stringify({ names, gridHeight, gridWidth, featureDim, dtype: 'float32' }));
+  fs.writeFileSync(
+    path.join(outDir, 'images.json'),
+    JSON.stringify({ names, gridHeight, gridWidth, featureDim, dtype: 'float32' }),
+  );
   const binPath = path.join(outDir, 'features.f32');
   const done = fs.existsSync(binPath) ? Math.floor(fs.statSync(binPath).size / perImage) : 0;
   if (done > 0) fs.truncateSync(binPath, done * perImage);
   const out = fs.openSync(binPath, 'a');
 
-  const session = await ort.InferenceSession.create(path.join(encoderDir, 'encoder.onnx'), { intraOpNumThreads: Number(process.env.THREADS || 2) });
+  const session = await ort.InferenceSession.create(path.join(encoderDir, 'encoder.onnx'), {
+    intraOpNumThreads: Number(process.env.THREADS || 2),
+  });
   const batchSize = 8;
   const started = Date.now();
   for (let i = done; i < names.length; i += batchSize) {
     const batch = names.slice(i, i + batchSize);
-    const pixels = await Promise.all(batch.map((name) =>
-      sharp(path.join(flickr, 'images', name)).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb')
-        .resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer()));
+    const pixels = await Promise.all(
+      batch.map((name) =>
+        sharp(path.join(flickr, 'images', name))
+          .rotate()
+          .flatten({ background: '#ffffff' })
+          .toColourspace('srgb')
+          .resize(size, size, { fit: 'fill' })
+          .removeAlpha()
+          .raw()
+          .toBuffer(),
+      ),
+    );
     const input = new ort.Tensor('uint8', Uint8Array.from(Buffer.concat(pixels)), [batch.length, size, size, 3]);
     const { features } = await session.run({ pixels: input });
     fs.writeSync(out, Buffer.from(features.data.buffer, features.data.byteOffset, features.data.byteLength));
@@ -55,4 +74,7 @@ async function main() {
   console.log('done');
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -11,7 +11,20 @@ describe('normalizeUserText', () => {
   });
 
   it('strips every bidi embedding, override, isolate and mark', () => {
-    const bidi = ['\u202A', '\u202B', '\u202C', '\u202D', RLO, '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    const bidi = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      RLO,
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ];
     expect(normalizeUserText(`Ann${bidi.join('')} Lee`)).toBe('Ann Lee');
   });
 
@@ -28,7 +41,17 @@ describe('normalizeUserText', () => {
   });
 
   it('refuses text made only of invisible characters', () => {
-    for (const invisible of [ZWSP.repeat(5), `${ZWJ}${ZWJ}`, `${RLO}\u2066\u200E`, '\u3164\u3164', '\uFEFF \u2800', '\u0301\u0301', ' \t\n ', '\uFE0F', '\u{E0041}\u{E0042}']) {
+    for (const invisible of [
+      ZWSP.repeat(5),
+      `${ZWJ}${ZWJ}`,
+      `${RLO}\u2066\u200E`,
+      '\u3164\u3164',
+      '\uFEFF \u2800',
+      '\u0301\u0301',
+      ' \t\n ',
+      '\uFE0F',
+      '\u{E0041}\u{E0042}',
+    ]) {
       expect(normalizeUserText(invisible)).toBe('');
     }
   });

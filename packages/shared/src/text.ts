@@ -92,6 +92,7 @@ export function checkUserText(raw: string, field: { label: string; maxLength: nu
       : `${field.label} cannot be empty`;
     return { ok: false, message };
   }
-  if (text.length > field.maxLength) return { ok: false, message: `${field.label} must be at most ${field.maxLength} characters` };
+  if (text.length > field.maxLength)
+    return { ok: false, message: `${field.label} must be at most ${field.maxLength} characters` };
   return { ok: true, text };
 }

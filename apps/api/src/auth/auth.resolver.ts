@@ -21,12 +21,21 @@ export class UserResolver {
 }
 
 const tokenOut = (r: ApiTokenRecord, token: string | null = null): ApiToken => ({
-  id: r.id, name: r.name, token, scope: r.scope, createdAt: r.createdAt, lastUsedAt: r.lastUsedAt, revokedAt: r.revokedAt,
+  id: r.id,
+  name: r.name,
+  token,
+  scope: r.scope,
+  createdAt: r.createdAt,
+  lastUsedAt: r.lastUsedAt,
+  revokedAt: r.revokedAt,
 });
 
 @Resolver()
 export class AuthResolver {
-  @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous. Errors when the token is invalid or expired.' })
+  @Query(() => User, {
+    nullable: true,
+    description: 'The signed-in user; null when anonymous. Errors when the token is invalid or expired.',
+  })
   me(@Ctx() ctx: Context): UserRecord | null {
     if (ctx.authError) throw ctx.authError;
     return ctx.viewer?.user ?? null;
@@ -43,7 +52,8 @@ export class AuthResolver {
   }
 
   @Mutation(() => AuthPayload, {
-    description: 'Signs in with email and password. Repeated failures are RATE_LIMITED per account and per address (retryAfterSeconds).',
+    description:
+      'Signs in with email and password. Repeated failures are RATE_LIMITED per account and per address (retryAfterSeconds).',
   })
   logIn(@Arg('email') email: string, @Arg('password') password: string, @Ctx() ctx: Context) {
     return own(ctx.loginLimits.guard(email, ctx.ip, () => ctx.services.auth.logIn({ email, password })));
@@ -82,7 +92,8 @@ export class AuthResolver {
   })
   async createApiToken(
     @Arg('name') name: string,
-    @Arg('scope', () => ApiTokenScope, { description: 'READ: queries and subscriptions only; WRITE: mutations too.' }) scope: ApiTokenScope,
+    @Arg('scope', () => ApiTokenScope, { description: 'READ: queries and subscriptions only; WRITE: mutations too.' })
+    scope: ApiTokenScope,
     @Ctx() ctx: Context,
   ): Promise<ApiToken> {
     const { record, token } = await ctx.services.auth.createApiToken(ctx.requireViewer(), name, scope);
@@ -91,7 +102,8 @@ export class AuthResolver {
 
   @Authorized()
   @Mutation(() => Boolean, {
-    description: 'Revokes one of your API tokens; false when there is no such live token. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens).',
+    description:
+      'Revokes one of your API tokens; false when there is no such live token. Interactive sessions only (FORBIDDEN SESSION_REQUIRED for API tokens).',
   })
   revokeApiToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.auth.revokeApiToken(ctx.requireViewer(), id);

@@ -32,7 +32,10 @@ export interface Viewer {
  */
 export function operationDenied(viewer: Viewer | null, operation: OperationTypeNode): GraphQLError | null {
   if (viewer?.scope === ApiTokenScope.READ && operation === OperationTypeNode.MUTATION) {
-    return forbidden('This API token has the READ scope: it cannot run mutations (create a WRITE token for that)', ErrorReason.TOKEN_SCOPE);
+    return forbidden(
+      'This API token has the READ scope: it cannot run mutations (create a WRITE token for that)',
+      ErrorReason.TOKEN_SCOPE,
+    );
   }
   return null;
 }
@@ -146,7 +149,11 @@ export class AuthService {
     if (!user) {
       const name = (typeof claims.name === 'string' && normalizeUserText(claims.name)) || mail.data.split('@')[0]!;
       try {
-        user = await this.store.users.create({ email: mail.data, displayName: name.slice(0, LIMITS.displayNameMaxLength), passwordHash: null });
+        user = await this.store.users.create({
+          email: mail.data,
+          displayName: name.slice(0, LIMITS.displayNameMaxLength),
+          passwordHash: null,
+        });
       } catch (err) {
         if (!(err instanceof DuplicateError)) throw err;
         user = (await this.store.users.findByEmail(mail.data))!;
@@ -159,7 +166,9 @@ export class AuthService {
   async issueSession(user: UserRecord, ttlSeconds = this.opts.jwtTtlSeconds): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const session = await this.store.sessions.create({
-      userId: user.id, tokenVersion: user.tokenVersion, expiresAt: new Date((now + ttlSeconds) * 1000),
+      userId: user.id,
+      tokenVersion: user.tokenVersion,
+      expiresAt: new Date((now + ttlSeconds) * 1000),
     });
     return new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -179,11 +188,13 @@ export class AuthService {
     if (bearer.startsWith(API_TOKEN_PREFIX)) return this.authenticateApiToken(bearer);
     const claims = await this.verifySessionToken(bearer);
     const [user, session] = await Promise.all([this.store.users.findById(claims.sub), this.store.sessions.findById(claims.jti)]);
-    if (!user || !session || session.userId !== user.id) throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
+    if (!user || !session || session.userId !== user.id)
+      throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
     if (session.revokedAt || session.tokenVersion !== user.tokenVersion) {
       throw unauthenticated('This session was ended (logged out): log in again', ErrorReason.TOKEN_REVOKED);
     }
-    if (session.expiresAt.getTime() <= Date.now()) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
+    if (session.expiresAt.getTime() <= Date.now())
+      throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
     return { user, via: 'session', sessionId: session.id, scope: ApiTokenScope.WRITE };
   }
 
@@ -194,7 +205,9 @@ export class AuthService {
     let claims: VerifiedSession;
     try {
       const { payload } = await jwtVerify(bearer, this.key, {
-        issuer: ISSUER, algorithms: ['HS256'], requiredClaims: ['sub', 'jti', 'iat', 'exp'],
+        issuer: ISSUER,
+        algorithms: ['HS256'],
+        requiredClaims: ['sub', 'jti', 'iat', 'exp'],
       });
       claims = { sub: payload.sub!, jti: payload.jti!, exp: payload.exp! };
       // A valid signature is not enough: the lifetime is ours to cap, whatever the token claims.
@@ -204,7 +217,8 @@ export class AuthService {
       }
     } catch (e) {
       this.verified.delete(bearer);
-      if (e instanceof joseErrors.JWTExpired || cached) throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
+      if (e instanceof joseErrors.JWTExpired || cached)
+        throw unauthenticated('Session expired: log in again', ErrorReason.TOKEN_EXPIRED);
       if ((e as GraphQLError).extensions?.code === ErrorCode.UNAUTHENTICATED) throw e;
       throw unauthenticated('Invalid session token', ErrorReason.TOKEN_INVALID);
     }
@@ -248,7 +262,12 @@ export class AuthService {
     if (!checked.ok) throw badInput(checked.message, { field: 'name' });
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record = await this.store.apiTokens.create({
-      userId: viewer.user.id, name: checked.text, tokenHash: sha256(token), scope, sessionId, tokenVersion: viewer.user.tokenVersion,
+      userId: viewer.user.id,
+      name: checked.text,
+      tokenHash: sha256(token),
+      scope,
+      sessionId,
+      tokenVersion: viewer.user.tokenVersion,
     });
     return { record, token };
   }
@@ -270,9 +289,16 @@ async function checkPassword(password: string, userInputs: string[]): Promise<vo
   if (strength.ok) return;
   // One short sentence or two for people; the full feedback is in the extensions.
   const { warning, suggestions } = strength.feedback;
-  throw appError(ErrorCode.BAD_USER_INPUT, ['Password is too easy to guess.', warning, suggestions[0]].filter(Boolean).join(' '), {
-    field: 'password', reason: ErrorReason.WEAK_PASSWORD, score: strength.score, feedback: strength.feedback,
-  });
+  throw appError(
+    ErrorCode.BAD_USER_INPUT,
+    ['Password is too easy to guess.', warning, suggestions[0]].filter(Boolean).join(' '),
+    {
+      field: 'password',
+      reason: ErrorReason.WEAK_PASSWORD,
+      score: strength.score,
+      feedback: strength.feedback,
+    },
+  );
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

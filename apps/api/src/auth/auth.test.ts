@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const SIGN_UP = 'mutation($e:String!,$p:String!,$n:String!){ signUp(email:$e,password:$p,displayName:$n){ token user { id email displayName createdAt } } }';
+const SIGN_UP =
+  'mutation($e:String!,$p:String!,$n:String!){ signUp(email:$e,password:$p,displayName:$n){ token user { id email displayName createdAt } } }';
 const LOG_IN = 'mutation($e:String!,$p:String!){ logIn(email:$e,password:$p){ token user { id email } } }';
 const ME = '{ me { id email displayName } }';
 const code = (r: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => r.errors?.[0]?.extensions?.code;
@@ -20,11 +21,16 @@ const reason = (r: { errors?: readonly { extensions?: Record<string, unknown> }[
 describe('accounts', () => {
   test('sign up, log in, me with the session token', async () => {
     const up = await h.gql<{ signUp: { token: string; user: { id: string; email: string } } }>(SIGN_UP, {
-      e: 'Zoe@Example.com', p: 'tulips and 7 ducks', n: ' Zoe ',
+      e: 'Zoe@Example.com',
+      p: 'tulips and 7 ducks',
+      n: ' Zoe ',
     });
     expect(up.errors).toBeUndefined();
     expect(up.data!.signUp.user).toMatchObject({ email: 'zoe@example.com', displayName: 'Zoe' });
-    const login = await h.gql<{ logIn: { token: string; user: { id: string } } }>(LOG_IN, { e: 'ZOE@example.com', p: 'tulips and 7 ducks' });
+    const login = await h.gql<{ logIn: { token: string; user: { id: string } } }>(LOG_IN, {
+      e: 'ZOE@example.com',
+      p: 'tulips and 7 ducks',
+    });
     expect(login.data!.logIn.user.id).toBe(up.data!.signUp.user.id);
     const me = await h.gql<{ me: { email: string } }>(ME, {}, login.data!.logIn.token);
     expect(me.data!.me.email).toBe('zoe@example.com');
@@ -54,7 +60,7 @@ describe('accounts', () => {
   });
 
   test.each([['short1'], ['password123'], ['aaaaaaaaaaaa'], ['onlyletters'], ['Passw0rd!'], ['qwerty123!'], ['12345678a']])(
-    'guessable password %p: BAD_USER_INPUT WEAK_PASSWORD with the estimator\'s feedback',
+    "guessable password %p: BAD_USER_INPUT WEAK_PASSWORD with the estimator's feedback",
     async (p) => {
       const e = `weak-${Buffer.from(p).toString('hex')}@example.com`;
       const r = await h.gql(SIGN_UP, { e, p, n: 'W' });
@@ -88,8 +94,12 @@ describe('accounts', () => {
     const expired = await h.app.deps.services.auth.issueSession(user, -10);
     const r = await h.gql(ME, {}, expired);
     expect([code(r), reason(r)]).toEqual(['UNAUTHENTICATED', 'TOKEN_EXPIRED']);
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(id).setIssuer('pixtale')
-      .setExpirationTime('1h').sign(new TextEncoder().encode('x'.repeat(40)));
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(id)
+      .setIssuer('pixtale')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('x'.repeat(40)));
     const f = await h.gql(ME, {}, forged);
     expect([code(f), reason(f)]).toEqual(['UNAUTHENTICATED', 'TOKEN_INVALID']);
     expect(code(await h.gql('mutation { createApiToken(name: "x", scope: READ) { id } }', {}, expired))).toBe('UNAUTHENTICATED');
@@ -100,7 +110,9 @@ describe('API tokens', () => {
   test('created once, stored hashed, authenticates, listed without secret, revoked stops working', async () => {
     const { token } = await h.signUp('Dev');
     const c = await h.gql<{ createApiToken: { id: string; name: string; token: string } }>(
-      'mutation { createApiToken(name: "my script", scope: WRITE) { id name token scope createdAt } }', {}, token,
+      'mutation { createApiToken(name: "my script", scope: WRITE) { id name token scope createdAt } }',
+      {},
+      token,
     );
     const api = c.data!.createApiToken;
     expect(api.token).toMatch(/^pxt_[A-Za-z0-9_-]{40,}$/);
@@ -111,7 +123,11 @@ describe('API tokens', () => {
     expect(JSON.stringify(stored)).not.toContain(api.token);
     const me = await h.gql<{ me: { displayName: string } }>(ME, {}, api.token);
     expect(me.data!.me.displayName).toBe('Dev');
-    const list = await h.gql<{ apiTokens: { id: string; token: string | null; scope: string }[] }>('{ apiTokens { id token scope } }', {}, token);
+    const list = await h.gql<{ apiTokens: { id: string; token: string | null; scope: string }[] }>(
+      '{ apiTokens { id token scope } }',
+      {},
+      token,
+    );
     expect(list.data!.apiTokens).toEqual([{ id: api.id, token: null, scope: 'WRITE' }]);
     const rev = await h.gql<{ revokeApiToken: boolean }>('mutation($id:ID!){ revokeApiToken(id:$id) }', { id: api.id }, token);
     expect(rev.data!.revokeApiToken).toBe(true);
@@ -122,8 +138,16 @@ describe('API tokens', () => {
   test("cannot revoke someone else's token", async () => {
     const a = await h.signUp('A');
     const b = await h.signUp('B');
-    const c = await h.gql<{ createApiToken: { id: string; token: string } }>('mutation { createApiToken(name: "a", scope: READ) { id token } }', {}, a.token);
-    const rev = await h.gql<{ revokeApiToken: boolean }>('mutation($id:ID!){ revokeApiToken(id:$id) }', { id: c.data!.createApiToken.id }, b.token);
+    const c = await h.gql<{ createApiToken: { id: string; token: string } }>(
+      'mutation { createApiToken(name: "a", scope: READ) { id token } }',
+      {},
+      a.token,
+    );
+    const rev = await h.gql<{ revokeApiToken: boolean }>(
+      'mutation($id:ID!){ revokeApiToken(id:$id) }',
+      { id: c.data!.createApiToken.id },
+      b.token,
+    );
     expect(rev.data!.revokeApiToken).toBe(false);
     expect((await h.gql(ME, {}, c.data!.createApiToken.token)).errors).toBeUndefined();
   });
@@ -134,7 +158,11 @@ const LOG_OUT_EVERYWHERE = 'mutation { logOutEverywhere }';
 const CREATE_TOKEN = 'mutation($n: String!, $s: ApiTokenScope!){ createApiToken(name: $n, scope: $s) { id token scope } }';
 
 async function newToken(session: string, scope: 'READ' | 'WRITE' = 'WRITE') {
-  const r = await h.gql<{ createApiToken: { id: string; token: string; scope: string } }>(CREATE_TOKEN, { n: `t-${scope}`, s: scope }, session);
+  const r = await h.gql<{ createApiToken: { id: string; token: string; scope: string } }>(
+    CREATE_TOKEN,
+    { n: `t-${scope}`, s: scope },
+    session,
+  );
   if (r.errors) throw r.errors[0];
   return r.data!.createApiToken;
 }
@@ -150,8 +178,12 @@ const meOf = async (token: string) => {
 describe('session secret and lifetime', () => {
   const secretFile = () => path.join(h.dataDir, 'jwt-secret');
   const sign = (claims: { sub: string; jti?: string; iat: number; exp: number }, secret: string) => {
-    const jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(claims.sub).setIssuer('pixtale')
-      .setIssuedAt(claims.iat).setExpirationTime(claims.exp);
+    const jwt = new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(claims.sub)
+      .setIssuer('pixtale')
+      .setIssuedAt(claims.iat)
+      .setExpirationTime(claims.exp);
     if (claims.jti) jwt.setJti(claims.jti);
     return jwt.sign(new TextEncoder().encode(secret));
   };
@@ -159,7 +191,11 @@ describe('session secret and lifetime', () => {
   async function liveSession() {
     const u = await h.signUp('Forge');
     const user = (await h.app.deps.store.users.findById(u.id))!;
-    const session = await h.app.deps.store.sessions.create({ userId: u.id, tokenVersion: user.tokenVersion, expiresAt: new Date(Date.now() + 3600_000) });
+    const session = await h.app.deps.store.sessions.create({
+      userId: u.id,
+      tokenVersion: user.tokenVersion,
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
     return { sub: u.id, jti: session.id };
   }
   const now = () => Math.floor(Date.now() / 1000);
@@ -190,18 +226,26 @@ describe('session secret and lifetime', () => {
     const claims = await liveSession();
     const secret = fs.readFileSync(secretFile(), 'utf8');
     expect(await meOf(await sign({ ...claims, iat: now(), exp: now() + 3600 }, secret))).toBe(claims.sub); // the control
-    expect(await meOf(await sign({ ...claims, iat: now(), exp: now() + 100 * 365 * 24 * 3600 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
-    expect(await meOf(await sign({ ...claims, iat: now() + 3600, exp: now() + 7200 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
-    expect(await meOf(await sign({ ...claims, iat: now() - 10, exp: now() + h.env.JWT_TTL_SECONDS + 10 }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ ...claims, iat: now(), exp: now() + 100 * 365 * 24 * 3600 }, secret))).toBe(
+      'UNAUTHENTICATED:TOKEN_INVALID',
+    );
+    expect(await meOf(await sign({ ...claims, iat: now() + 3600, exp: now() + 7200 }, secret))).toBe(
+      'UNAUTHENTICATED:TOKEN_INVALID',
+    );
+    expect(await meOf(await sign({ ...claims, iat: now() - 10, exp: now() + h.env.JWT_TTL_SECONDS + 10 }, secret))).toBe(
+      'UNAUTHENTICATED:TOKEN_INVALID',
+    );
   });
 
-  test('a token naming no session, or a session that does not exist or is someone else\'s, is refused', async () => {
+  test("a token naming no session, or a session that does not exist or is someone else's, is refused", async () => {
     const claims = await liveSession();
     const other = await liveSession();
     const secret = fs.readFileSync(secretFile(), 'utf8');
     const times = { iat: now(), exp: now() + 3600 };
     expect(await meOf(await sign({ sub: claims.sub, ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
-    expect(await meOf(await sign({ sub: claims.sub, jti: 'no-such-session', ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
+    expect(await meOf(await sign({ sub: claims.sub, jti: 'no-such-session', ...times }, secret))).toBe(
+      'UNAUTHENTICATED:TOKEN_INVALID',
+    );
     expect(await meOf(await sign({ sub: claims.sub, jti: other.jti, ...times }, secret))).toBe('UNAUTHENTICATED:TOKEN_INVALID');
   });
 });
@@ -232,14 +276,20 @@ describe('logOut and logOutEverywhere', () => {
     expect(await meOf(bystander.token)).toBe(bystander.id);
     const restarted = await createApp(h.env, { store: h.app.deps.store, captioner: () => Promise.reject(new Error('none')) });
     try {
-      await expect(restarted.deps.services.auth.authenticate(u.token)).rejects.toMatchObject({ extensions: { reason: 'TOKEN_REVOKED' } });
+      await expect(restarted.deps.services.auth.authenticate(u.token)).rejects.toMatchObject({
+        extensions: { reason: 'TOKEN_REVOKED' },
+      });
     } finally {
       await restarted.close();
     }
     // Logging in again works, and the list shows the token as revoked.
     const fresh = await logIn(u.email);
     expect(await meOf(fresh)).toBe(u.id);
-    const list = await h.gql<{ apiTokens: { id: string; revokedAt: string | null }[] }>('{ apiTokens { id revokedAt } }', {}, fresh);
+    const list = await h.gql<{ apiTokens: { id: string; revokedAt: string | null }[] }>(
+      '{ apiTokens { id revokedAt } }',
+      {},
+      fresh,
+    );
     expect(list.data!.apiTokens.find((t) => t.id === tok.id)?.revokedAt).toBeTruthy();
   });
 
@@ -256,7 +306,12 @@ describe('logOut and logOutEverywhere', () => {
   test('API tokens can neither log out nor manage tokens: FORBIDDEN SESSION_REQUIRED', async () => {
     const u = await h.signUp('NoSession');
     const write = await newToken(u.token, 'WRITE');
-    for (const op of [LOG_OUT, LOG_OUT_EVERYWHERE, 'mutation { createApiToken(name: "child", scope: WRITE) { id } }', `mutation { revokeApiToken(id: "${write.id}") }`]) {
+    for (const op of [
+      LOG_OUT,
+      LOG_OUT_EVERYWHERE,
+      'mutation { createApiToken(name: "child", scope: WRITE) { id } }',
+      `mutation { revokeApiToken(id: "${write.id}") }`,
+    ]) {
       const r = await h.gql(op, {}, write.token);
       expect([code(r), reason(r)]).toEqual(['FORBIDDEN', 'SESSION_REQUIRED']);
     }
@@ -287,15 +342,25 @@ describe('Google sign-in', () => {
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
     const { createLocalJWKSet } = await import('jose');
     const auth = new AuthService(h.app.deps.store, {
-      jwtSecret: 'g'.repeat(40), jwtTtlSeconds: 3600, googleClientId: 'client-1', googleKeys: createLocalJWKSet({ keys: [jwk] }),
+      jwtSecret: 'g'.repeat(40),
+      jwtTtlSeconds: 3600,
+      googleClientId: 'client-1',
+      googleKeys: createLocalJWKSet({ keys: [jwk] }),
     });
     const existing = await h.signUp('Gmail');
     const idToken = (claims: Record<string, unknown>) =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setIssuer('https://accounts.google.com')
-        .setAudience('client-1').setExpirationTime('5m').setSubject('g-1').sign(privateKey);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer('https://accounts.google.com')
+        .setAudience('client-1')
+        .setExpirationTime('5m')
+        .setSubject('g-1')
+        .sign(privateKey);
     const r = await auth.signInWithGoogle(await idToken({ email: existing.email.toUpperCase(), email_verified: true }));
     expect(r.user.id).toBe(existing.id);
-    const fresh = await auth.signInWithGoogle(await idToken({ email: 'newgoogle@example.com', email_verified: true, name: 'New G' }));
+    const fresh = await auth.signInWithGoogle(
+      await idToken({ email: 'newgoogle@example.com', email_verified: true, name: 'New G' }),
+    );
     expect(fresh.user).toMatchObject({ email: 'newgoogle@example.com', displayName: 'New G', passwordHash: null });
     await expect(auth.signInWithGoogle(await idToken({ email: 'x@example.com', email_verified: false }))).rejects.toMatchObject({
       extensions: { code: 'UNAUTHENTICATED' },

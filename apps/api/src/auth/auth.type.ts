@@ -62,7 +62,8 @@ export class ApiToken {
 
   @Field(() => Date, {
     nullable: true,
-    description: 'When the token was revoked (by revokeApiToken, logging out of the session it was made in, or logOutEverywhere); null while it is live.',
+    description:
+      'When the token was revoked (by revokeApiToken, logging out of the session it was made in, or logOutEverywhere); null while it is live.',
   })
   revokedAt!: Date | null;
 }

@@ -27,8 +27,17 @@ import { openSqliteStore } from '../store/sqlite/sqlite.store';
 import { datasetImages, makeJpeg } from '../testing/harness';
 
 const env = loadEnv();
-const { BENCH_CLIENTS: CLIENTS, BENCH_SECONDS: SECONDS, BENCH_WARMUP_SECONDS: WARMUP_SECONDS, BENCH_POSTS: POSTS,
-  BENCH_USERS: USERS, BENCH_UPLOADS: UPLOADS, BENCH_PORT: PORT, BENCH_RUNS: RUNS, BENCH_NODE_ARGS: NODE_ARGS } = loadBenchSettings();
+const {
+  BENCH_CLIENTS: CLIENTS,
+  BENCH_SECONDS: SECONDS,
+  BENCH_WARMUP_SECONDS: WARMUP_SECONDS,
+  BENCH_POSTS: POSTS,
+  BENCH_USERS: USERS,
+  BENCH_UPLOADS: UPLOADS,
+  BENCH_PORT: PORT,
+  BENCH_RUNS: RUNS,
+  BENCH_NODE_ARGS: NODE_ARGS,
+} = loadBenchSettings();
 const MAIN = path.resolve(__dirname, '..', 'main.js');
 
 const FEED_QUERY = `query Feed($after: String) { feed(first: 20, after: $after) {
@@ -44,30 +53,54 @@ const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function seed(dataDir: string) {
   const store = openSqliteStore(path.join(dataDir, 'pixtale.sqlite'));
-  const media = new MediaService({ dir: path.join(dataDir, 'media'), maxBytes: env.MAX_UPLOAD_BYTES, maxPixels: env.MAX_IMAGE_PIXELS });
+  const media = new MediaService({
+    dir: path.join(dataDir, 'media'),
+    maxBytes: env.MAX_UPLOAD_BYTES,
+    maxPixels: env.MAX_IMAGE_PIXELS,
+  });
   await media.init();
   const ds = datasetImages(env);
   const captionsFile = path.join(env.PIXTALE_DATASETS_DIR, 'flickr8k', 'captions.tsv');
   const human = fs.existsSync(captionsFile)
-    ? fs.readFileSync(captionsFile, 'utf8').split('\n').filter(Boolean).slice(0, POSTS).map((l) => l.split('\t')[2]!.replace(/ \.$/, '.'))
+    ? fs
+        .readFileSync(captionsFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .slice(0, POSTS)
+        .map((l) => l.split('\t')[2]!.replace(/ \.$/, '.'))
     : [];
-  const sources = 'files' in ds ? ds.files.slice(0, 20).map((f) => fs.readFileSync(f)) : await Promise.all(Array.from({ length: 8 }, (_, i) => makeJpeg({ width: 400 + i * 10, height: 300 })));
+  const sources =
+    'files' in ds
+      ? ds.files.slice(0, 20).map((f) => fs.readFileSync(f))
+      : await Promise.all(Array.from({ length: 8 }, (_, i) => makeJpeg({ width: 400 + i * 10, height: 300 })));
   const images = [];
   for (const b of sources) images.push(await media.ingest(b));
   const users = [];
-  for (let i = 0; i < USERS; i++) users.push(await store.users.create({ email: `bench${i}@example.com`, displayName: `Bench ${i}`, passwordHash: null }));
+  for (let i = 0; i < USERS; i++)
+    users.push(await store.users.create({ email: `bench${i}@example.com`, displayName: `Bench ${i}`, passwordHash: null }));
   const posts = [];
   for (let i = 0; i < POSTS; i++) {
-    const p = await store.posts.create({ authorId: users[i % users.length]!.id, image: images[i % images.length]!, caption: null });
+    const p = await store.posts.create({
+      authorId: users[i % users.length]!.id,
+      image: images[i % images.length]!,
+      caption: null,
+    });
     // Stored as the caption worker leaves a post: live MODEL caption, suggestions, hashtags and
     // per-word attention over the encoder's 8x8 grid (a feed page reads these rows too).
     const text = human[i] ?? `Seeded post ${i}`;
-    const words = text.toLowerCase().replace(/[^a-z ]/g, '').split(' ').filter(Boolean);
+    const words = text
+      .toLowerCase()
+      .replace(/[^a-z ]/g, '')
+      .split(' ')
+      .filter(Boolean);
     const weights = (w: number) => Array.from({ length: 64 }, (_, k) => ((w * 31 + k * 17) % 64) / 2016);
     await store.posts.applyCaptionResult(p.id, {
       caption: text,
       suggestions: [1, 2, 3].map((k) => ({ text: `${text} (${k})`, score: -0.4 * k })),
-      hashtags: words.filter((w) => w.length > 3).slice(0, 5).map((w) => `#${w}`),
+      hashtags: words
+        .filter((w) => w.length > 3)
+        .slice(0, 5)
+        .map((w) => `#${w}`),
       attention: { gridWidth: 8, gridHeight: 8, words: words.map((word, w) => ({ word, weights: weights(w) })) },
       model: 'bench-seed',
     });
@@ -76,7 +109,8 @@ async function seed(dataDir: string) {
   const now = new Date();
   for (const [i, p] of posts.entries()) {
     for (let k = 0; k < i % 7; k++) await store.engagement.like(p.id, users[(i + k) % users.length]!.id, now);
-    for (let k = 0; k < i % 11; k++) await store.engagement.recordView(p.id, `user:${users[(i * 3 + k) % users.length]!.id}`, now, 1800_000);
+    for (let k = 0; k < i % 11; k++)
+      await store.engagement.recordView(p.id, `user:${users[(i * 3 + k) % users.length]!.id}`, now, 1800_000);
   }
   await store.close();
   return { users: users.length, posts: posts.length, images: images.length };
@@ -91,8 +125,17 @@ function startApi(dataDir: string, extra: Record<string, string>): Promise<Child
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_ARGS, MAIN], {
       env: {
-        ...childEnv(), NODE_ENV: 'development', API_PORT: String(PORT), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir, LOG_LEVEL: 'info',
-        RATE_LIMIT_POINTS: '100000000', AUTH_RATE_LIMIT_POINTS: '100000', UPLOAD_RATE_LIMIT_POINTS: '100000', COMMENT_RATE_LIMIT_POINTS: '100000', ...extra,
+        ...childEnv(),
+        NODE_ENV: 'development',
+        API_PORT: String(PORT),
+        HOST: '127.0.0.1',
+        PIXTALE_DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        RATE_LIMIT_POINTS: '100000000',
+        AUTH_RATE_LIMIT_POINTS: '100000',
+        UPLOAD_RATE_LIMIT_POINTS: '100000',
+        COMMENT_RATE_LIMIT_POINTS: '100000',
+        ...extra,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -124,9 +167,13 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 }
 
 async function signUp(url: string, i: number) {
-  const r = await gql(url, 'mutation($e:String!){ signUp(email:$e, password:"bench password 1", displayName:"Client"){ token } }', {
-    e: `client${i}.${Date.now()}@example.com`,
-  });
+  const r = await gql(
+    url,
+    'mutation($e:String!){ signUp(email:$e, password:"bench password 1", displayName:"Client"){ token } }',
+    {
+      e: `client${i}.${Date.now()}@example.com`,
+    },
+  );
   if (!r.body.data) throw new Error(`sign-up failed: ${JSON.stringify(r.body.errors)}`);
   return r.body.data.signUp.token as string;
 }
@@ -137,7 +184,14 @@ async function signUp(url: string, i: number) {
  * answered). A warm-up (connections opened, operations compiled), then `runs` consecutive
  * windows of `seconds`, each reported on its own; a response counts in the window it completed in.
  */
-function feedLoad(url: string, apiPid: number, tokens: string[], cursors: string[], runs: number, seconds: number): Promise<FeedRun[]> {
+function feedLoad(
+  url: string,
+  apiPid: number,
+  tokens: string[],
+  cursors: string[],
+  runs: number,
+  seconds: number,
+): Promise<FeedRun[]> {
   const body = (after?: string) => JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} });
   type Sample = { at: number; apiCpuMs: number; own: NodeJS.CpuUsage; load: number[] };
   const sample = (): Sample => ({ at: performance.now(), apiCpuMs: cpuMsOf(apiPid), own: process.cpuUsage(), load: loadavg() });
@@ -252,16 +306,24 @@ async function benchFeed(url: string, apiPid: number) {
   for (let i = 0; i < CLIENTS; i++) tokens.push(await signUp(url, i));
   // Check the full response once (the load runs only check its shape, to keep the client cheap).
   const first = await gql(url, FEED_QUERY, {}, tokens[0]);
-  const edges = first.body.data?.feed?.edges as { cursor: string; node: { likedByMe: unknown; authorName: unknown } }[] | undefined;
-  if (first.status !== 200 || first.body.errors || !edges?.length || edges.some((e) => typeof e.node.likedByMe !== 'boolean' || !e.node.authorName)) {
+  const edges = first.body.data?.feed?.edges as
+    { cursor: string; node: { likedByMe: unknown; authorName: unknown } }[] | undefined;
+  if (
+    first.status !== 200 ||
+    first.body.errors ||
+    !edges?.length ||
+    edges.some((e) => typeof e.node.likedByMe !== 'boolean' || !e.node.authorName)
+  ) {
     throw new Error(`unexpected feed response: ${JSON.stringify(first.body).slice(0, 500)}`);
   }
   const cursors = edges.map((e) => e.cursor);
   const runs = await feedLoad(url, apiPid, tokens, cursors, RUNS, SECONDS);
   for (const [r, run] of runs.entries()) {
-    console.log(`  run ${r + 1}: ${run.throughputRps} req/s, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms, ` +
-      `errors ${run.errors}/${run.requests}, API ${run.apiCpuMsPerRequest} ms CPU/request (${run.apiCpuCores} cores), ` +
-      `client ${run.clientCpuCores} cores, load ${run.loadavgBefore[0]} -> ${run.loadavgAfter[0]}`);
+    console.log(
+      `  run ${r + 1}: ${run.throughputRps} req/s, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms, ` +
+        `errors ${run.errors}/${run.requests}, API ${run.apiCpuMsPerRequest} ms CPU/request (${run.apiCpuCores} cores), ` +
+        `client ${run.clientCpuCores} cores, load ${run.loadavgBefore[0]} -> ${run.loadavgAfter[0]}`,
+    );
   }
   // The median run by p95.
   const median = [...runs].sort((a, b) => a.p95Ms - b.p95Ms)[Math.floor(runs.length / 2)]!;
@@ -273,11 +335,18 @@ async function benchCaptions(url: string, files: string[]) {
   const results: { file: string; ms: number; status: string; caption: string | null }[] = [];
   for (const file of files) {
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }),
+    );
     form.append('map', JSON.stringify({ 0: ['variables.image'] }));
     form.append('0', new Blob([fs.readFileSync(file)], { type: 'image/jpeg' }), path.basename(file));
     const t0 = performance.now();
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+      body: form,
+    });
     const id = ((await res.json()) as { data: { createPost: { id: string } } }).data.createPost.id;
     let status = 'PENDING';
     let caption: string | null = null;
@@ -290,7 +359,11 @@ async function benchCaptions(url: string, files: string[]) {
     }
     results.push({ file: path.basename(file), ms: round(performance.now() - t0), status, caption });
   }
-  const warm = results.slice(1).filter((r) => r.status === 'READY').map((r) => r.ms).sort((a, b) => a - b);
+  const warm = results
+    .slice(1)
+    .filter((r) => r.status === 'READY')
+    .map((r) => r.ms)
+    .sort((a, b) => a - b);
   return {
     uploads: results.length,
     ready: results.filter((r) => r.status === 'READY').length,
@@ -311,10 +384,14 @@ async function main() {
     summary.seed = await seed(feedDir);
     const api = await startApi(feedDir, { WORKER_ENABLED: 'false' });
     try {
-      console.log(`feed: ${CLIENTS} keep-alive clients (autocannon, this process), ${WARMUP_SECONDS}s warm-up, then ${RUNS} runs of ${SECONDS}s ...`);
+      console.log(
+        `feed: ${CLIENTS} keep-alive clients (autocannon, this process), ${WARMUP_SECONDS}s warm-up, then ${RUNS} runs of ${SECONDS}s ...`,
+      );
       const feed = await benchFeed(`http://127.0.0.1:${PORT}`, api.pid!);
       summary.feed = feed;
-      console.log(`feed (median run by p95): ${feed.throughputRps} req/s, p50 ${feed.p50Ms} ms, p95 ${feed.p95Ms} ms, p99 ${feed.p99Ms} ms, errors ${feed.errors}/${feed.requests}`);
+      console.log(
+        `feed (median run by p95): ${feed.throughputRps} req/s, p50 ${feed.p50Ms} ms, p95 ${feed.p95Ms} ms, p99 ${feed.p99Ms} ms, errors ${feed.errors}/${feed.requests}`,
+      );
     } finally {
       await stopApi(api);
     }

@@ -16,12 +16,12 @@ registerEnumType(CaptionSource, {
   name: 'CaptionSource',
   description: 'Who wrote a caption version.',
   valuesConfig: {
-    MODEL: { description: 'Pixtale\'s captioning model.' },
-    USER: { description: 'The post\'s author.' },
+    MODEL: { description: "Pixtale's captioning model." },
+    USER: { description: "The post's author." },
   },
 });
 
-@ObjectType({ simpleResolvers: true, description: 'One version of a post\'s caption. Edits add versions; history is kept.' })
+@ObjectType({ simpleResolvers: true, description: "One version of a post's caption. Edits add versions; history is kept." })
 export class Caption {
   @Field(() => ID, {
     description:
@@ -58,7 +58,7 @@ export class CaptionStats {
   likeRate!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'An alternative caption from the model\'s beam search.' })
+@ObjectType({ simpleResolvers: true, description: "An alternative caption from the model's beam search." })
 export class CaptionSuggestion {
   @Field({ description: 'The alternative caption.' })
   text!: string;
@@ -76,7 +76,10 @@ export class WordAttention {
   weights!: number[];
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Per-word attention of the machine caption over the image, for a heatmap overlay.' })
+@ObjectType({
+  simpleResolvers: true,
+  description: 'Per-word attention of the machine caption over the image, for a heatmap overlay.',
+})
 export class CaptionAttention {
   @Field(() => Int, { description: 'Grid columns.' })
   gridWidth!: number;

@@ -76,10 +76,18 @@ export class PostCommentsResolver {
     return ctx.loaders.commentCount.load(post.id);
   }
 
-  @FieldResolver(() => CommentConnection, { complexity: pageCost, description: 'Comments, oldest first, with cursor pagination.' })
+  @FieldResolver(() => CommentConnection, {
+    complexity: pageCost,
+    description: 'Comments, oldest first, with cursor pagination.',
+  })
   comments(
     @Root() post: PostRecord,
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Page size, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: Context,
   ) {

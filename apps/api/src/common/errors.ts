@@ -14,6 +14,7 @@ export const badInput = (message: string, extra: { reason?: ErrorReason; field?:
   appError(ErrorCode.BAD_USER_INPUT, message, extra);
 export const unauthenticated = (message = 'Sign in first (send Authorization: Bearer <token>)', reason?: ErrorReason) =>
   appError(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
-export const forbidden = (message: string, reason?: ErrorReason) => appError(ErrorCode.FORBIDDEN, message, reason ? { reason } : {});
+export const forbidden = (message: string, reason?: ErrorReason) =>
+  appError(ErrorCode.FORBIDDEN, message, reason ? { reason } : {});
 export const notFound = (what: string, id: string) => appError(ErrorCode.NOT_FOUND, `${what} "${id}" not found`);
 export const conflict = (message: string, reason: ErrorReason) => appError(ErrorCode.CONFLICT, message, { reason });

@@ -30,7 +30,13 @@ beforeAll(async () => {
 
 function form(file: { name: string; bytes: Buffer }) {
   const f = new FormData();
-  f.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id captionStatus } }', variables: { image: null } }));
+  f.append(
+    'operations',
+    JSON.stringify({
+      query: 'mutation($image: Upload!){ createPost(image: $image) { id captionStatus } }',
+      variables: { image: null },
+    }),
+  );
   f.append('map', JSON.stringify({ 0: ['variables.image'] }));
   f.append('0', new Blob([new Uint8Array(file.bytes)], { type: 'image/jpeg' }), file.name);
   return f;
@@ -53,7 +59,11 @@ async function signUp(url: string) {
 }
 
 async function upload(url: string, token: string, file: { name: string; bytes: Buffer }): Promise<string> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form(file) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+    body: form(file),
+  });
   const body = (await res.json()) as Json;
   if (body.errors) throw new Error(body.errors[0]!.message);
   return body.data!.createPost.id as string;
@@ -66,7 +76,10 @@ describeIfModel(`${title}create post -> real caption READY`, () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-e2e-'));
     const env = testEnv({ dataDir, API_PORT: 0 });
     server = await createServer(env, {
-      host: '127.0.0.1', store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), startWorker: true,
+      host: '127.0.0.1',
+      store: openSqliteStore(':memory:'),
+      logger: pino({ level: 'silent' }),
+      startWorker: true,
       captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
     });
   });
@@ -76,105 +89,133 @@ describeIfModel(`${title}create post -> real caption READY`, () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('postUpdated (graphql-ws) goes PROCESSING -> READY with a MODEL caption v1, beam suggestions, hashtags and attention', async () => {
-    const token = await signUp(server.url);
-    const id = await upload(server.url, token, images[0]!);
-    const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
-    const seen: string[] = [];
-    let final: any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    try {
-      const sub = client.iterate<{ postUpdated: any }>({ // eslint-disable-line @typescript-eslint/no-explicit-any
-        query: `subscription($id: ID!) { postUpdated(postId: $id) { captionStatus captionError captionModel
+  test(
+    'postUpdated (graphql-ws) goes PROCESSING -> READY with a MODEL caption v1, beam suggestions, hashtags and attention',
+    async () => {
+      const token = await signUp(server.url);
+      const id = await upload(server.url, token, images[0]!);
+      const client = createClient({
+        url: `${server.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+      });
+      const seen: string[] = [];
+      let final: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const sub = client.iterate<{ postUpdated: any }>({
+          query: `subscription($id: ID!) { postUpdated(postId: $id) { captionStatus captionError captionModel
           caption { text source version } captions { version } suggestions { text score } hashtags
           attention { gridWidth gridHeight words { word weights } } } }`,
-        variables: { id },
-      });
-      // The job may already be done by the time we subscribe: check the current state too.
-      const now = await gql(server.url, 'query($id:ID!){ post(id:$id){ captionStatus } }', { id });
-      if (now.data!.post.captionStatus !== 'READY') {
-        for await (const ev of sub) {
-          const p = ev.data!.postUpdated;
-          seen.push(p.captionStatus);
-          if (p.captionStatus === 'READY' || p.captionStatus === 'FAILED') {
-            final = p;
-            break;
+          variables: { id },
+        });
+        // The job may already be done by the time we subscribe: check the current state too.
+        const now = await gql(server.url, 'query($id:ID!){ post(id:$id){ captionStatus } }', { id });
+        if (now.data!.post.captionStatus !== 'READY') {
+          for await (const ev of sub) {
+            const p = ev.data!.postUpdated;
+            seen.push(p.captionStatus);
+            if (p.captionStatus === 'READY' || p.captionStatus === 'FAILED') {
+              final = p;
+              break;
+            }
           }
         }
+      } finally {
+        await client.dispose();
       }
-    } finally {
-      await client.dispose();
-    }
-    final ??= (await gql(server.url, `query($id:ID!){ post(id:$id){ captionStatus captionError captionModel caption { text source version }
-      captions { version } suggestions { text score } hashtags attention { gridWidth gridHeight words { word weights } } } }`, { id })).data!.post;
-    expect(final.captionError).toBeNull();
-    expect(final.captionStatus).toBe('READY');
-    expect(final.caption).toMatchObject({ source: 'MODEL', version: 1 });
-    expect(final.caption.text.split(' ').length).toBeGreaterThanOrEqual(2);
-    expect(final.captions).toEqual([{ version: 1 }]);
-    expect(typeof final.captionModel).toBe('string');
-    for (const s of final.suggestions) expect(typeof s.score).toBe('number');
-    expect(Array.isArray(final.hashtags)).toBe(true);
-    const att = final.attention;
-    expect(att.words.length).toBeGreaterThan(0);
-    for (const w of att.words) {
-      expect(w.weights).toHaveLength(att.gridWidth * att.gridHeight);
-      expect(w.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 2);
-    }
-    console.log(`real caption for ${images[0]!.name}: "${final.caption.text}" (${seen.join(' -> ') || 'already READY'})`);
-  }, TIMEOUT);
+      final ??= (
+        await gql(
+          server.url,
+          `query($id:ID!){ post(id:$id){ captionStatus captionError captionModel caption { text source version }
+      captions { version } suggestions { text score } hashtags attention { gridWidth gridHeight words { word weights } } } }`,
+          { id },
+        )
+      ).data!.post;
+      expect(final.captionError).toBeNull();
+      expect(final.captionStatus).toBe('READY');
+      expect(final.caption).toMatchObject({ source: 'MODEL', version: 1 });
+      expect(final.caption.text.split(' ').length).toBeGreaterThanOrEqual(2);
+      expect(final.captions).toEqual([{ version: 1 }]);
+      expect(typeof final.captionModel).toBe('string');
+      for (const s of final.suggestions) expect(typeof s.score).toBe('number');
+      expect(Array.isArray(final.hashtags)).toBe(true);
+      const att = final.attention;
+      expect(att.words.length).toBeGreaterThan(0);
+      for (const w of att.words) {
+        expect(w.weights).toHaveLength(att.gridWidth * att.gridHeight);
+        expect(w.weights.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 2);
+      }
+      console.log(`real caption for ${images[0]!.name}: "${final.caption.text}" (${seen.join(' -> ') || 'already READY'})`);
+    },
+    TIMEOUT,
+  );
 });
 
 const mainJs = path.resolve(__dirname, '..', '..', 'dist', 'main.js');
 const mainReason = reason ?? (fs.existsSync(mainJs) ? null : `build first: ${mainJs} is missing`);
 
 (mainReason ? describe.skip : describe)(`${mainReason ? `PENDING (${mainReason}): ` : ''}crash recovery`, () => {
-  test('kill -9 of the API with queued caption jobs: after a restart every job completes', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-kill-'));
-    const port = 41000 + Math.floor(Math.random() * 2000);
-    const url = `http://127.0.0.1:${port}`;
-    const start = (): Promise<ChildProcess> =>
-      new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [mainJs], {
-          env: { ...processEnv(), NODE_ENV: 'development', API_PORT: String(port), HOST: '127.0.0.1', PIXTALE_DATA_DIR: dataDir,
-            CAPTION_LEASE_SECONDS: '5', CAPTION_THREADS: '2', LOG_LEVEL: 'info', PIXTALE_MODELS_DIR: env0.PIXTALE_MODELS_DIR },
-          stdio: ['ignore', 'pipe', 'pipe'],
+  test(
+    'kill -9 of the API with queued caption jobs: after a restart every job completes',
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-kill-'));
+      const port = 41000 + Math.floor(Math.random() * 2000);
+      const url = `http://127.0.0.1:${port}`;
+      const start = (): Promise<ChildProcess> =>
+        new Promise((resolve, reject) => {
+          const child = spawn(process.execPath, [mainJs], {
+            env: {
+              ...processEnv(),
+              NODE_ENV: 'development',
+              API_PORT: String(port),
+              HOST: '127.0.0.1',
+              PIXTALE_DATA_DIR: dataDir,
+              CAPTION_LEASE_SECONDS: '5',
+              CAPTION_THREADS: '2',
+              LOG_LEVEL: 'info',
+              PIXTALE_MODELS_DIR: env0.PIXTALE_MODELS_DIR,
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          const timer = setTimeout(() => reject(new Error('API did not start in 120 s')), 120_000);
+          child.stdout!.on('data', (d: Buffer) => {
+            if (d.toString().includes('Pixtale API ready')) {
+              clearTimeout(timer);
+              resolve(child);
+            }
+          });
+          child.once('exit', (c) => reject(new Error(`API exited early (${c})`)));
         });
-        const timer = setTimeout(() => reject(new Error('API did not start in 120 s')), 120_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          if (d.toString().includes('Pixtale API ready')) {
-            clearTimeout(timer);
-            resolve(child);
-          }
-        });
-        child.once('exit', (c) => reject(new Error(`API exited early (${c})`)));
-      });
-    let child = await start();
-    try {
-      const token = await signUp(url);
-      const ids = [];
-      for (const f of images.slice(1, 4)) ids.push(await upload(url, token, f));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      child = await start();
-      const deadline = Date.now() + 400_000;
-      let statuses: string[] = [];
-      while (Date.now() < deadline) {
-        // Sockets kept alive to the killed process reset once: treat a failed poll as "not yet".
-        statuses = await Promise.all(
-          ids.map(async (id) =>
-            gql(url, 'query($id:ID!){ post(id:$id){ captionStatus } }', { id }).then(
-              (r) => r.data!.post.captionStatus as string,
-              () => 'UNREACHABLE',
+      let child = await start();
+      try {
+        const token = await signUp(url);
+        const ids = [];
+        for (const f of images.slice(1, 4)) ids.push(await upload(url, token, f));
+        child.kill('SIGKILL');
+        await new Promise((r) => child.once('exit', r));
+        child = await start();
+        const deadline = Date.now() + 400_000;
+        let statuses: string[] = [];
+        while (Date.now() < deadline) {
+          // Sockets kept alive to the killed process reset once: treat a failed poll as "not yet".
+          statuses = await Promise.all(
+            ids.map(async (id) =>
+              gql(url, 'query($id:ID!){ post(id:$id){ captionStatus } }', { id }).then(
+                (r) => r.data!.post.captionStatus as string,
+                () => 'UNREACHABLE',
+              ),
             ),
-          ),
-        );
-        if (statuses.every((s) => s === 'READY' || s === 'FAILED')) break;
-        await new Promise((r) => setTimeout(r, 500));
+          );
+          if (statuses.every((s) => s === 'READY' || s === 'FAILED')) break;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        expect(statuses).toEqual(ids.map(() => 'READY'));
+      } finally {
+        child.kill('SIGKILL');
+        fs.rmSync(dataDir, { recursive: true, force: true });
       }
-      expect(statuses).toEqual(ids.map(() => 'READY'));
-    } finally {
-      child.kill('SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, TIMEOUT);
+    },
+    TIMEOUT,
+  );
 });

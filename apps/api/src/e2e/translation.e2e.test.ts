@@ -20,7 +20,11 @@ if (reason) console.warn(`translation e2e skipped: ${reason}`);
 const TIMEOUT = 600_000;
 
 type Json = { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] }; // eslint-disable-line @typescript-eslint/no-explicit-any
-type Live = { captionStatus: string; caption: { id: string; text: string } | null; translations: { language: string; text: string; captionId: string }[] };
+type Live = {
+  captionStatus: string;
+  caption: { id: string; text: string } | null;
+  translations: { language: string; text: string; captionId: string }[];
+};
 
 async function gql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<Json> {
   const res = await fetch(`${url}/graphql`, {
@@ -36,8 +40,16 @@ const translated = (p: Live) =>
   p.captionStatus === 'READY' && !!p.caption && p.translations.filter((t) => t.captionId === p.caption!.id).length === 3;
 
 /** Follows postUpdated until `done` holds (checking the current state too, in case it already does). */
-async function until(server: Server, client: Client, id: string, done: (p: Live) => boolean): Promise<{ post: Live; events: number }> {
-  const sub = client.iterate<{ postUpdated: Live }>({ query: `subscription($id: ID!) { postUpdated(postId: $id) { ${LIVE} } }`, variables: { id } });
+async function until(
+  server: Server,
+  client: Client,
+  id: string,
+  done: (p: Live) => boolean,
+): Promise<{ post: Live; events: number }> {
+  const sub = client.iterate<{ postUpdated: Live }>({
+    query: `subscription($id: ID!) { postUpdated(postId: $id) { ${LIVE} } }`,
+    variables: { id },
+  });
   let events = 0;
   try {
     const now = (await gql(server.url, `query($id: ID!) { post(id: $id) { ${LIVE} } }`, { id })).data!.post as Live;
@@ -54,53 +66,99 @@ async function until(server: Server, client: Client, id: string, done: (p: Live)
   }
 }
 
-(reason ? describe.skip : describe)(`${reason ? `PENDING (${reason}): ` : ''}upload -> caption READY -> translations, live`, () => {
-  let server: Server;
-  let dataDir: string;
-  beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-tr-e2e-'));
-    const env = testEnv({ dataDir, API_PORT: 0 });
-    server = await createServer(env, {
-      host: '127.0.0.1', store: openSqliteStore(':memory:'), logger: pino({ level: 'silent' }), startWorker: true,
-      captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
-      translator: lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR }),
+(reason ? describe.skip : describe)(
+  `${reason ? `PENDING (${reason}): ` : ''}upload -> caption READY -> translations, live`,
+  () => {
+    let server: Server;
+    let dataDir: string;
+    beforeAll(async () => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-tr-e2e-'));
+      const env = testEnv({ dataDir, API_PORT: 0 });
+      server = await createServer(env, {
+        host: '127.0.0.1',
+        store: openSqliteStore(':memory:'),
+        logger: pino({ level: 'silent' }),
+        startWorker: true,
+        captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
+        translator: lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR }),
+      });
     });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await server?.app.deps.store.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await server?.close();
+      await server?.app.deps.store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    });
 
-  test('the model caption and then each edit are translated into de, fr and cs, pushed over graphql-ws', async () => {
-    const token = (await gql(server.url, 'mutation($e:String!){ signUp(email:$e, password:"e2e password 1", displayName:"E2E"){ token } }', {
-      e: `tr${Date.now()}@example.com`,
-    })).data!.signUp.token as string;
-    const bytes = (await testPhotos(3, env0))[2]!.bytes;
-    const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }));
-    form.append('map', JSON.stringify({ 0: ['variables.image'] }));
-    form.append('0', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'photo.jpg');
-    const up = (await (await fetch(`${server.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' }, body: form })).json()) as Json;
-    const id = up.data!.createPost.id as string;
+    test(
+      'the model caption and then each edit are translated into de, fr and cs, pushed over graphql-ws',
+      async () => {
+        const token = (
+          await gql(
+            server.url,
+            'mutation($e:String!){ signUp(email:$e, password:"e2e password 1", displayName:"E2E"){ token } }',
+            {
+              e: `tr${Date.now()}@example.com`,
+            },
+          )
+        ).data!.signUp.token as string;
+        const bytes = (await testPhotos(3, env0))[2]!.bytes;
+        const form = new FormData();
+        form.append(
+          'operations',
+          JSON.stringify({ query: 'mutation($image: Upload!){ createPost(image: $image) { id } }', variables: { image: null } }),
+        );
+        form.append('map', JSON.stringify({ 0: ['variables.image'] }));
+        form.append('0', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'photo.jpg');
+        const up = (await (
+          await fetch(`${server.url}/graphql`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+            body: form,
+          })
+        ).json()) as Json;
+        const id = up.data!.createPost.id as string;
 
-    const client = createClient({ url: `${server.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0 });
-    try {
-      const first = await until(server, client, id, translated);
-      expect(first.post.translations.map((t) => t.language)).toEqual(['de', 'fr', 'cs']);
-      for (const t of first.post.translations) expect(t.text.trim()).not.toBe('');
-      console.log(`"${first.post.caption!.text}" -> ${first.post.translations.map((t) => `${t.language}: "${t.text}"`).join(', ')}`);
+        const client = createClient({
+          url: `${server.url.replace('http', 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          retryAttempts: 0,
+        });
+        try {
+          const first = await until(server, client, id, translated);
+          expect(first.post.translations.map((t) => t.language)).toEqual(['de', 'fr', 'cs']);
+          for (const t of first.post.translations) expect(t.text.trim()).not.toBe('');
+          console.log(
+            `"${first.post.caption!.text}" -> ${first.post.translations.map((t) => `${t.language}: "${t.text}"`).join(', ')}`,
+          );
 
-      const edited = await gql(server.url, 'mutation($id: ID!) { editCaption(postId: $id, text: "Two dogs run across a green field.") { caption { id } translations { language } } }', { id }, token);
-      expect(edited.data!.editCaption.translations).toEqual([]); // the new version is not translated yet
-      const v2 = edited.data!.editCaption.caption.id as string;
-      const second = await until(server, client, id, (p) => translated(p) && p.caption!.id === v2);
-      expect(second.post.translations.every((t) => t.captionId === v2)).toBe(true);
+          const edited = await gql(
+            server.url,
+            'mutation($id: ID!) { editCaption(postId: $id, text: "Two dogs run across a green field.") { caption { id } translations { language } } }',
+            { id },
+            token,
+          );
+          expect(edited.data!.editCaption.translations).toEqual([]); // the new version is not translated yet
+          const v2 = edited.data!.editCaption.caption.id as string;
+          const second = await until(server, client, id, (p) => translated(p) && p.caption!.id === v2);
+          expect(second.post.translations.every((t) => t.captionId === v2)).toBe(true);
 
-      const cs = await gql(server.url, 'query($id: ID!) { post(id: $id) { caption(language: "cs") { id text language version source } } }', { id });
-      expect(cs.data!.post.caption).toEqual({ id: `${v2}:cs`, text: second.post.translations[2]!.text, language: 'cs', version: 2, source: 'USER' });
-    } finally {
-      await client.dispose();
-    }
-  }, TIMEOUT);
-});
+          const cs = await gql(
+            server.url,
+            'query($id: ID!) { post(id: $id) { caption(language: "cs") { id text language version source } } }',
+            { id },
+          );
+          expect(cs.data!.post.caption).toEqual({
+            id: `${v2}:cs`,
+            text: second.post.translations[2]!.text,
+            language: 'cs',
+            version: 2,
+            source: 'USER',
+          });
+        } finally {
+          await client.dispose();
+        }
+      },
+      TIMEOUT,
+    );
+  },
+);

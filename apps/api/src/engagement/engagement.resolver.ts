@@ -29,15 +29,24 @@ export class EngagementResolver {
   }
 
   @Authorized()
-  @Query(() => [CaptionStats], { description: 'Views, likes and like rate per caption version of your post, oldest version first.' })
+  @Query(() => [CaptionStats], {
+    description: 'Views, likes and like rate per caption version of your post, oldest version first.',
+  })
   captionAnalytics(@Arg('postId', () => ID) postId: string, @Ctx() ctx: Context) {
     return ctx.services.engagement.captionAnalytics(ctx.requireUser().id, postId);
   }
 
   @Authorized()
-  @Query(() => AnalyticsSummary, { description: 'Your totals, a daily views/likes series and a per-post per-caption-version table.' })
+  @Query(() => AnalyticsSummary, {
+    description: 'Your totals, a daily views/likes series and a per-post per-caption-version table.',
+  })
   myAnalytics(
-    @Arg('days', () => Int, { nullable: true, defaultValue: 30, description: 'Days in the daily series (1 to 365), ending today.' }) days: number | null,
+    @Arg('days', () => Int, {
+      nullable: true,
+      defaultValue: 30,
+      description: 'Days in the daily series (1 to 365), ending today.',
+    })
+    days: number | null,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.engagement.summary(ctx.requireUser().id, days ?? 30);

@@ -28,8 +28,15 @@ test('one like per user; liking twice is CONFLICT ALREADY_LIKED; unlike; likedBy
   expect((await h.gql(LIKE, { id }, fan.token)).data).toEqual({ likePost: { likeCount: 1, likedByMe: true } });
   const twice = await h.gql(LIKE, { id }, fan.token);
   expect([code(twice), reason(twice)]).toEqual(['CONFLICT', 'ALREADY_LIKED']);
-  expect((await h.gql<{ post: { likeCount: number; likedByMe: boolean } }>('query($id:ID!){ post(id:$id) { likeCount likedByMe } }', { id }, author.token)).data!.post)
-    .toEqual({ likeCount: 1, likedByMe: false });
+  expect(
+    (
+      await h.gql<{ post: { likeCount: number; likedByMe: boolean } }>(
+        'query($id:ID!){ post(id:$id) { likeCount likedByMe } }',
+        { id },
+        author.token,
+      )
+    ).data!.post,
+  ).toEqual({ likeCount: 1, likedByMe: false });
   expect((await h.gql(UNLIKE, { id }, fan.token)).data).toEqual({ unlikePost: { likeCount: 0, likedByMe: false } });
   const again = await h.gql(UNLIKE, { id }, fan.token);
   expect([code(again), reason(again)]).toEqual(['CONFLICT', 'NOT_LIKED']);
@@ -63,11 +70,18 @@ test('views and likes are attributed to the caption version live at the time; ca
   await h.gql(VIEW, { id }, fans[2]!.token);
   await h.gql(LIKE, { id }, fans[2]!.token);
   await h.gql(LIKE, { id }, fans[1]!.token);
-  const r = await h.gql<{ captionAnalytics: { caption: { text: string; version: number; source: string }; views: number; likes: number; likeRate: number }[] }>(
-    STATS, { id }, author.token,
-  );
+  const r = await h.gql<{
+    captionAnalytics: {
+      caption: { text: string; version: number; source: string };
+      views: number;
+      likes: number;
+      likeRate: number;
+    }[];
+  }>(STATS, { id }, author.token);
   expect(r.errors).toBeUndefined();
-  expect(r.data!.captionAnalytics.map((s) => [s.caption.text, s.caption.version, s.caption.source, s.views, s.likes, s.likeRate])).toEqual([
+  expect(
+    r.data!.captionAnalytics.map((s) => [s.caption.text, s.caption.version, s.caption.source, s.views, s.likes, s.likeRate]),
+  ).toEqual([
     ['version one', 1, 'USER', 2, 1, 0.5],
     ['version two', 2, 'USER', 1, 2, 2],
   ]);
@@ -84,13 +98,17 @@ test('myAnalytics: totals, one entry per day, per post per caption version', asy
   await h.gql('mutation($id:ID!){ editCaption(postId:$id, text:"b2") { id } }', { id: b }, author.token);
   const r = await h.gql<{
     myAnalytics: {
-      totalPosts: number; totalViews: number; totalLikes: number; likeRate: number;
+      totalPosts: number;
+      totalViews: number;
+      totalLikes: number;
+      likeRate: number;
       daily: { date: string; views: number; likes: number }[];
       posts: { post: { id: string }; captions: { caption: { text: string }; views: number; likes: number }[] }[];
     };
   }>(
     '{ myAnalytics(days: 7) { totalPosts totalViews totalLikes likeRate daily { date views likes } posts { post { id } captions { caption { text } views likes likeRate } } } }',
-    {}, author.token,
+    {},
+    author.token,
   );
   expect(r.errors).toBeUndefined();
   const s = r.data!.myAnalytics;
@@ -150,11 +168,29 @@ test("the author's own views and likes are never in the analytics; their like st
   expect((await h.gql(LIKE, { id }, author.token)).data).toEqual({ likePost: { likeCount: 1, likedByMe: true } });
   await h.gql(VIEW, { id }, fan.token);
   await h.gql(LIKE, { id }, fan.token);
-  const stats = await h.gql<{ captionAnalytics: { views: number; likes: number; likeRate: number }[] }>(STATS, { id }, author.token);
-  expect(stats.data!.captionAnalytics.map((s) => [s.views, s.likes, s.likeRate])).toEqual([[1, 1, 1]]);
-  const summary = await h.gql<{ myAnalytics: { totalViews: number; totalLikes: number; daily: { views: number; likes: number }[]; posts: { captions: { views: number; likes: number }[] }[] } }>(
-    '{ myAnalytics(days: 1) { totalViews totalLikes daily { views likes } posts { captions { views likes } } } }', {}, author.token,
+  const stats = await h.gql<{ captionAnalytics: { views: number; likes: number; likeRate: number }[] }>(
+    STATS,
+    { id },
+    author.token,
   );
-  expect(summary.data!.myAnalytics).toEqual({ totalViews: 1, totalLikes: 1, daily: [{ views: 1, likes: 1 }], posts: [{ captions: [{ views: 1, likes: 1 }] }] });
+  expect(stats.data!.captionAnalytics.map((s) => [s.views, s.likes, s.likeRate])).toEqual([[1, 1, 1]]);
+  const summary = await h.gql<{
+    myAnalytics: {
+      totalViews: number;
+      totalLikes: number;
+      daily: { views: number; likes: number }[];
+      posts: { captions: { views: number; likes: number }[] }[];
+    };
+  }>(
+    '{ myAnalytics(days: 1) { totalViews totalLikes daily { views likes } posts { captions { views likes } } } }',
+    {},
+    author.token,
+  );
+  expect(summary.data!.myAnalytics).toEqual({
+    totalViews: 1,
+    totalLikes: 1,
+    daily: [{ views: 1, likes: 1 }],
+    posts: [{ captions: [{ views: 1, likes: 1 }] }],
+  });
   expect((await h.gql(UNLIKE, { id }, author.token)).data).toEqual({ unlikePost: { likeCount: 1, likedByMe: false } });
 });

@@ -54,10 +54,14 @@ test('an anonymous view sets an HttpOnly visitor cookie for /graphql; a valid on
   const id = await newPost();
   const first = await view(id);
   expect(first.setCookie).toHaveLength(1);
-  expect(first.setCookie[0]).toMatch(new RegExp(`^${VISITOR_COOKIE}=[A-Za-z0-9_-]{32}; Max-Age=31536000; Path=/graphql; Expires=.+; HttpOnly; SameSite=Lax$`));
+  expect(first.setCookie[0]).toMatch(
+    new RegExp(`^${VISITOR_COOKIE}=[A-Za-z0-9_-]{32}; Max-Age=31536000; Path=/graphql; Expires=.+; HttpOnly; SameSite=Lax$`),
+  );
   const cookie = first.setCookie[0]!.split(';')[0]!;
   expect((await view(id, { cookie })).setCookie).toEqual([]);
-  expect((await view(id, { cookie: `${VISITOR_COOKIE}=not-a-visitor-id` })).setCookie[0]).toMatch(new RegExp(`^${VISITOR_COOKIE}=[A-Za-z0-9_-]{32};`));
+  expect((await view(id, { cookie: `${VISITOR_COOKIE}=not-a-visitor-id` })).setCookie[0]).toMatch(
+    new RegExp(`^${VISITOR_COOKIE}=[A-Za-z0-9_-]{32};`),
+  );
   // No cookie is set for signed-in viewers' queries or anything but view counting.
   const feed = await fetch(`${server.url}/graphql`, {
     method: 'POST',

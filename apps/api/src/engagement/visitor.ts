@@ -20,7 +20,13 @@ export function httpVisitorId(req: Request, res: Response): () => string {
     const sent = parseCookies(req.headers.cookie ?? '')[VISITOR_COOKIE];
     if (sent && VISITOR_ID.test(sent)) return (id = sent);
     id = randomBytes(24).toString('base64url');
-    res.cookie(VISITOR_COOKIE, id, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/graphql', maxAge: ONE_YEAR_MS });
+    res.cookie(VISITOR_COOKIE, id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      path: '/graphql',
+      maxAge: ONE_YEAR_MS,
+    });
     return id;
   };
 }
@@ -37,5 +43,8 @@ export function addressOf(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

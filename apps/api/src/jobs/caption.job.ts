@@ -33,7 +33,13 @@ export function captionJobHandler(o: { pubsub: PubSub; media: MediaService; capt
       const live = liveId ? await ctx.store.captions.findById(liveId) : null;
       const hashtags = live ? await captioner.suggestHashtags(image, live.text) : result.hashtags;
       await ctx.complete(async (tx, q) => {
-        const applied = await tx.posts.applyCaptionResult(post.id, { caption, suggestions, hashtags, attention: result.attention, model: captioner.modelName });
+        const applied = await tx.posts.applyCaptionResult(post.id, {
+          caption,
+          suggestions,
+          hashtags,
+          attention: result.attention,
+          model: captioner.modelName,
+        });
         if (applied?.addedVersion) await q.queueTranslation(applied.addedVersion);
         q.afterCommit(published(post.id));
       });

@@ -31,15 +31,26 @@ afterAll(() => h.close());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STATUS = 'query($id:ID!){ post(id:$id) { captionStatus captionError } }';
 async function newPost(token: string, caption: string | null = null) {
-  return (await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(await makeJpeg()), caption }, token)).data!.createPost.id;
+  return (await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(await makeJpeg()), caption }, token)).data!
+    .createPost.id;
 }
 function worker(o: { leaseMs?: number; pollMs?: number; captioner?: CaptionerProvider; translator?: TranslatorProvider } = {}) {
   const { store, pubsub, media } = h.app.deps;
   const logger = pino({ level: 'silent' });
-  const handlers = new Map([['caption' as const, captionJobHandler({ pubsub, media, captioner: o.captioner ?? failingCaptioner })]]);
+  const handlers = new Map([
+    ['caption' as const, captionJobHandler({ pubsub, media, captioner: o.captioner ?? failingCaptioner })],
+  ]);
   const w = new JobWorker({
-    store, queue: h.app.jobQueue, signal: h.app.jobSignal, logger, leaseMs: o.leaseMs ?? 60_000, pollMs: o.pollMs, backoffMs: () => 0,
-    handlers: o.translator ? new Map([...handlers, ['translation', translationJobHandler({ pubsub, translator: o.translator, logger })]]) : handlers,
+    store,
+    queue: h.app.jobQueue,
+    signal: h.app.jobSignal,
+    logger,
+    leaseMs: o.leaseMs ?? 60_000,
+    pollMs: o.pollMs,
+    backoffMs: () => 0,
+    handlers: o.translator
+      ? new Map([...handlers, ['translation', translationJobHandler({ pubsub, translator: o.translator, logger })]])
+      : handlers,
   });
   return w;
 }
@@ -58,17 +69,26 @@ test('a captioner error is retried, then the post goes FAILED with the reason; r
   const w = worker();
   calls = 0;
   expect(await w.runOnce()).toBe(true); // attempt 1 of 2: back to PENDING
-  expect((await h.gql(STATUS, { id })).data).toEqual({ post: { captionStatus: 'PENDING', captionError: expect.stringContaining('Model not found') } });
+  expect((await h.gql(STATUS, { id })).data).toEqual({
+    post: { captionStatus: 'PENDING', captionError: expect.stringContaining('Model not found') },
+  });
   expect(await w.runOnce()).toBe(true); // attempt 2 of 2: FAILED
   expect(await w.runOnce()).toBe(false);
   expect(calls).toBe(2);
   const r = await h.gql<{ post: { captionStatus: string; captionError: string } }>(STATUS, { id });
-  expect(r.data!.post).toEqual({ captionStatus: 'FAILED', captionError: 'Model not found at "models/none" (set PIXTALE_MODELS_DIR)' });
+  expect(r.data!.post).toEqual({
+    captionStatus: 'FAILED',
+    captionError: 'Model not found at "models/none" (set PIXTALE_MODELS_DIR)',
+  });
   for (let i = 0; i < 4; i++) events.push(((await sub.next()).value as { postId: string }).postId);
   await sub.return?.();
   expect(events).toEqual([id, id, id, id]); // PROCESSING, PENDING, PROCESSING, FAILED
 
-  const retry = await h.gql<{ retryCaption: { captionStatus: string } }>('mutation($id:ID!){ retryCaption(postId:$id) { captionStatus } }', { id }, token);
+  const retry = await h.gql<{ retryCaption: { captionStatus: string } }>(
+    'mutation($id:ID!){ retryCaption(postId:$id) { captionStatus } }',
+    { id },
+    token,
+  );
   expect(retry.data!.retryCaption.captionStatus).toBe('PENDING');
   expect((await captionJobs(id)).map((j) => j.status)).toEqual(['FAILED', 'PENDING']);
   const notFailed = await h.gql('mutation($id:ID!){ retryCaption(postId:$id) { captionStatus } }', { id }, token);
@@ -138,7 +158,10 @@ test('the worker loop wakes on every queued kind at once (not at its poll), runs
     const id = await newPost(token, 'a cat');
     const settled = async () => (await h.app.deps.store.jobs.findByPost(id)).every((j) => j.status === 'FAILED');
     for (let i = 0; i < 250 && !(await settled()); i++) await sleep(20);
-    expect((await h.app.deps.store.jobs.findByPost(id)).map((j) => [j.kind, j.status])).toEqual([['caption', 'FAILED'], ['translation', 'FAILED']]);
+    expect((await h.app.deps.store.jobs.findByPost(id)).map((j) => [j.kind, j.status])).toEqual([
+      ['caption', 'FAILED'],
+      ['translation', 'FAILED'],
+    ]);
     expect([calls, translatorCalls]).toEqual([2, 3]);
     // An edit queues only a translation job: the translation side is woken too.
     await h.gql('mutation($id:ID!,$t:String!){ editCaption(postId:$id, text:$t) { id } }', { id, t: 'a black cat' }, token);
@@ -186,7 +209,8 @@ const noModel = captionerUnavailableReason(env0.PIXTALE_MODELS_DIR);
     const { token } = await h.signUp('Lease');
     await drain();
     const [photo] = await testPhotos(1, env0);
-    const id = (await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(photo!.bytes) }, token)).data!.createPost.id;
+    const id = (await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(photo!.bytes) }, token)).data!
+      .createPost.id;
     // Worker A captions with the real model but is held up (a stalled process) until its lease has expired.
     let resume!: () => void;
     const stalled = new Promise<void>((r) => (resume = r));
@@ -202,7 +226,11 @@ const noModel = captionerUnavailableReason(env0.PIXTALE_MODELS_DIR);
           started();
           await stalled;
           const r = await c.caption(image, o);
-          return { ...r, caption: `late ${r.caption}`, alternatives: r.alternatives.map((a) => ({ ...a, text: `late ${a.text}` })) };
+          return {
+            ...r,
+            caption: `late ${r.caption}`,
+            alternatives: r.alternatives.map((a) => ({ ...a, text: `late ${a.text}` })),
+          };
         },
       };
     };

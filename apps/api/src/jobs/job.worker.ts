@@ -152,11 +152,14 @@ export class JobWorker {
       } else if (job) {
         const { kind } = job;
         this.inProgress.set(kind, job);
-        this.busy.set(kind, this.process(job).finally(() => {
-          this.busy.delete(kind);
-          this.inProgress.delete(kind);
-          this.wake();
-        }));
+        this.busy.set(
+          kind,
+          this.process(job).finally(() => {
+            this.busy.delete(kind);
+            this.inProgress.delete(kind);
+            this.wake();
+          }),
+        );
         continue;
       }
       if (this.running) await this.sleep();
@@ -188,7 +191,12 @@ export class JobWorker {
     try {
       if (job.attempts > job.maxAttempts) {
         // Claimed again after repeated crashes mid-job: give up rather than crash-loop.
-        await this.fail(job, handler, job.lastError ?? `Worker stopped during this ${job.kind} job ${job.maxAttempts} times`, true);
+        await this.fail(
+          job,
+          handler,
+          job.lastError ?? `Worker stopped during this ${job.kind} job ${job.maxAttempts} times`,
+          true,
+        );
         return;
       }
       let completed = false;
@@ -209,9 +217,12 @@ export class JobWorker {
           return result;
         },
       };
-      const beat = setInterval(() => {
-        void store.jobs.heartbeat(lease, new Date(), leaseMs).catch(() => undefined);
-      }, Math.max(1000, Math.floor(leaseMs / 3)));
+      const beat = setInterval(
+        () => {
+          void store.jobs.heartbeat(lease, new Date(), leaseMs).catch(() => undefined);
+        },
+        Math.max(1000, Math.floor(leaseMs / 3)),
+      );
       try {
         await handler.run(job, ctx);
         if (!completed) await ctx.complete();

@@ -27,7 +27,9 @@ export function createRedisJobSignal(redis: RedisConnections, logger: Logger): J
       listeners.add(listener);
       if (!subscribed) {
         subscribed = true;
-        redis.subscriber.subscribe(CHANNEL).catch((e: Error) => logger.error({ err: e.message }, 'Redis subscribe failed: workers only poll'));
+        redis.subscriber
+          .subscribe(CHANNEL)
+          .catch((e: Error) => logger.error({ err: e.message }, 'Redis subscribe failed: workers only poll'));
       }
       return () => listeners.delete(listener);
     },

@@ -22,10 +22,14 @@ export function translationJobHandler(o: { pubsub: PubSub; translator: Translato
     unavailableReason(): string | null {
       const now = Date.now();
       // While there is no model the folder is looked at every recheckMs; while there is one, every time (cheap).
-      if (!checked || now - checked.at >= (checked.reason ? recheckMs : 0)) checked = { reason: o.translator.unavailableReason(), at: now };
+      if (!checked || now - checked.at >= (checked.reason ? recheckMs : 0))
+        checked = { reason: o.translator.unavailableReason(), at: now };
       const { reason } = checked;
       if (reason && reason !== loggedReason) {
-        o.logger.warn({ reason }, 'caption translations are off until a translation model is exported; translation jobs stay queued');
+        o.logger.warn(
+          { reason },
+          'caption translations are off until a translation model is exported; translation jobs stay queued',
+        );
       } else if (!reason && loggedReason) {
         o.logger.info('translation model found: translating queued captions');
       }
@@ -34,7 +38,10 @@ export function translationJobHandler(o: { pubsub: PubSub; translator: Translato
     },
 
     async run(job, ctx) {
-      const [caption, post] = await Promise.all([ctx.store.captions.findById(job.captionId!), ctx.store.posts.findById(job.postId)]);
+      const [caption, post] = await Promise.all([
+        ctx.store.captions.findById(job.captionId!),
+        ctx.store.posts.findById(job.postId),
+      ]);
       if (!caption || !post) return; // deleted meanwhile
       if (post.currentCaptionId !== caption.id) {
         // Edited again before we got to it: versions never go live twice, so only the newest is translated.
@@ -46,7 +53,10 @@ export function translationJobHandler(o: { pubsub: PubSub; translator: Translato
       for (const language of TRANSLATION_LANGUAGES) {
         if (done.has(language)) continue; // stored before a crash: not translated twice
         if (!translator.languages.includes(language)) {
-          ctx.log.warn({ language, modelLanguages: translator.languages }, 'the translation model does not translate into this language');
+          ctx.log.warn(
+            { language, modelLanguages: translator.languages },
+            'the translation model does not translate into this language',
+          );
           continue;
         }
         const r = await translator.translate(caption.text, language);

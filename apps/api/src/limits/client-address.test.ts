@@ -47,7 +47,9 @@ const viaWebApp = (ip: string, secret = SECRET) => ({ [CLIENT_IP_HEADER]: ip, [P
 test('X-Forwarded-For from a client that is no trusted proxy is ignored: rotating it does not get past the login limit', async () => {
   const outcomes = [];
   for (let i = 1; i <= 11; i++) {
-    outcomes.push(outcome(await call(LOG_IN, { e: 'victim@example.com', p: `guess ${i}` }, { 'x-forwarded-for': `198.51.100.${i}` })));
+    outcomes.push(
+      outcome(await call(LOG_IN, { e: 'victim@example.com', p: `guess ${i}` }, { 'x-forwarded-for': `198.51.100.${i}` })),
+    );
   }
   expect(outcomes.slice(0, 10)).toEqual(Array(10).fill('UNAUTHENTICATED'));
   expect(outcomes[10]).toBe('RATE_LIMITED');
@@ -66,7 +68,8 @@ test('11 failed logins from an attacker (forwarded by the web app) do not block 
   const user = await call(SIGN_UP, { e: 'real@example.com' }, viaWebApp('192.0.2.50'));
   expect(outcome(user)).toBe('OK');
   const attacker = [];
-  for (let i = 1; i <= 11; i++) attacker.push(outcome(await call(LOG_IN, { e: 'real@example.com', p: `guess ${i}` }, viaWebApp('203.0.113.66'))));
+  for (let i = 1; i <= 11; i++)
+    attacker.push(outcome(await call(LOG_IN, { e: 'real@example.com', p: `guess ${i}` }, viaWebApp('203.0.113.66'))));
   expect(attacker[10]).toBe('RATE_LIMITED');
   // Same web server, other visitors: the real user logs in, a newcomer signs up.
   expect(outcome(await call(LOG_IN, { e: 'real@example.com', p: 'long enough 1' }, viaWebApp('192.0.2.51')))).toBe('OK');
@@ -100,7 +103,7 @@ describe('TRUST_PROXY', () => {
     expect(resolve(request('10.0.0.5'))).toBe('10.0.0.5');
   });
 
-  test('unset: nobody\'s X-Forwarded-For counts; the web app\'s header counts only with the secret', () => {
+  test("unset: nobody's X-Forwarded-For counts; the web app's header counts only with the secret", () => {
     const resolve = clientAddressResolver({ internalSecret: SECRET });
     expect(resolve(request('127.0.0.1', { 'x-forwarded-for': '1.1.1.1' }))).toBe('127.0.0.1');
     expect(resolve(request('127.0.0.1', viaWebApp('192.0.2.9')))).toBe('192.0.2.9');

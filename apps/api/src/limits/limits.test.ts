@@ -19,7 +19,9 @@ test('complexity multiplies list fields by their page size', async () => {
 });
 
 test('root fields of the chosen operation', () => {
-  const doc = parse('query A { feed { edges { cursor } } } mutation B { logIn(email:"a", password:"b") { token } likePost(postId:"1") { id } }');
+  const doc = parse(
+    'query A { feed { edges { cursor } } } mutation B { logIn(email:"a", password:"b") { token } likePost(postId:"1") { id } }',
+  );
   expect(rootFieldsOf(doc, 'B')).toEqual(['logIn', 'likePost']);
   expect(rootFieldsOf(doc, 'A')).toEqual(['feed']);
 });

@@ -1,5 +1,10 @@
 import {
-  Kind, type DocumentNode, type GraphQLError, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+  Kind,
+  type DocumentNode,
+  type GraphQLError,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
@@ -86,13 +91,19 @@ function computeQueryLimits(
   const depth = depthOf(op.selectionSet, fragments, new Set());
   if (depth > limits.maxDepth) {
     return appError(ErrorCode.QUERY_TOO_COMPLEX, `Query is ${depth} levels deep; the limit is ${limits.maxDepth}`, {
-      reason: ErrorReason.QUERY_TOO_DEEP, depth, maxDepth: limits.maxDepth, http: { status: 400 },
+      reason: ErrorReason.QUERY_TOO_DEEP,
+      depth,
+      maxDepth: limits.maxDepth,
+      http: { status: 400 },
     });
   }
   let complexity: number;
   try {
     complexity = getComplexity({
-      schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined,
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: operationName ?? undefined,
       estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch {
@@ -100,7 +111,10 @@ function computeQueryLimits(
   }
   if (complexity > limits.maxComplexity) {
     return appError(ErrorCode.QUERY_TOO_COMPLEX, `Query costs ${complexity} points; the limit is ${limits.maxComplexity}`, {
-      reason: ErrorReason.QUERY_TOO_COSTLY, complexity, maxComplexity: limits.maxComplexity, http: { status: 400 },
+      reason: ErrorReason.QUERY_TOO_COSTLY,
+      complexity,
+      maxComplexity: limits.maxComplexity,
+      http: { status: 400 },
     });
   }
   return null;
@@ -122,7 +136,14 @@ export class RateLimits {
   private readonly comment: RateLimiterAbstract;
 
   constructor(
-    env: Pick<Env, 'RATE_LIMIT_POINTS' | 'RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_RATE_LIMIT_POINTS' | 'UPLOAD_RATE_LIMIT_POINTS' | 'COMMENT_RATE_LIMIT_POINTS'>,
+    env: Pick<
+      Env,
+      | 'RATE_LIMIT_POINTS'
+      | 'RATE_LIMIT_WINDOW_SECONDS'
+      | 'AUTH_RATE_LIMIT_POINTS'
+      | 'UPLOAD_RATE_LIMIT_POINTS'
+      | 'COMMENT_RATE_LIMIT_POINTS'
+    >,
     createLimiter: LimiterFactory = memoryLimiters,
   ) {
     const duration = env.RATE_LIMIT_WINDOW_SECONDS;
@@ -145,4 +166,3 @@ export class RateLimits {
     }
   }
 }
-

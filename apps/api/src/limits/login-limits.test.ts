@@ -18,7 +18,8 @@ const outcome = (r: Result) => (r.errors?.[0] ? `${r.errors[0].extensions?.code}
 
 test('10 failures in a row for one account from one address: that address waits 15 minutes; others are not affected', async () => {
   const { email } = await h.signUp('Pair');
-  for (let i = 0; i < 10; i++) expect(outcome(await logIn(email, `guess ${i}`, '203.0.113.1'))).toBe('UNAUTHENTICATED/WRONG_CREDENTIALS');
+  for (let i = 0; i < 10; i++)
+    expect(outcome(await logIn(email, `guess ${i}`, '203.0.113.1'))).toBe('UNAUTHENTICATED/WRONG_CREDENTIALS');
   const refused = await logIn(email, PASSWORD, '203.0.113.1');
   expect(outcome(refused)).toBe('RATE_LIMITED/TOO_MANY_LOGIN_FAILURES');
   const wait = refused.errors![0]!.extensions!.retryAfterSeconds as number;
@@ -38,7 +39,8 @@ test('a success resets the consecutive count', async () => {
 test('a guess spread over rotating addresses is stopped per account; the owner still gets in from an address they used', async () => {
   const { email } = await h.signUp('Owner');
   expect(outcome(await logIn(email, PASSWORD, '192.0.2.10'))).toBe('OK'); // the owner, at home
-  for (let i = 1; i <= 15; i++) expect(outcome(await logIn(email, `guess ${i}`, `203.0.113.${100 + i}`))).toBe('UNAUTHENTICATED/WRONG_CREDENTIALS');
+  for (let i = 1; i <= 15; i++)
+    expect(outcome(await logIn(email, `guess ${i}`, `203.0.113.${100 + i}`))).toBe('UNAUTHENTICATED/WRONG_CREDENTIALS');
   // Budget spent: a fresh address is refused before the password is checked, even the right one.
   const fresh = await logIn(email, PASSWORD, '203.0.113.200');
   expect(outcome(fresh)).toBe('RATE_LIMITED/TOO_MANY_LOGIN_FAILURES');

@@ -14,7 +14,9 @@ export type LoginLimitSettings = Pick<
 >;
 
 const isWrongCredentials = (e: unknown) =>
-  typeof e === 'object' && e !== null && (e as { extensions?: { reason?: unknown } }).extensions?.reason === ErrorReason.WRONG_CREDENTIALS;
+  typeof e === 'object' &&
+  e !== null &&
+  (e as { extensions?: { reason?: unknown } }).extensions?.reason === ErrorReason.WRONG_CREDENTIALS;
 
 /**
  * Brute-force protection for logIn (rate-limiter-flexible's "login endpoint protection" pattern),
@@ -41,7 +43,9 @@ export class LoginLimits {
     createLimiter: LimiterFactory = memoryLimiters,
   ) {
     this.byAccountAndAddress = createLimiter({
-      keyPrefix: 'login_fail_account_address', points: s.LOGIN_CONSECUTIVE_FAILS_PER_ACCOUNT_AND_ADDRESS, duration: DAY,
+      keyPrefix: 'login_fail_account_address',
+      points: s.LOGIN_CONSECUTIVE_FAILS_PER_ACCOUNT_AND_ADDRESS,
+      duration: DAY,
     });
     this.byAddress = createLimiter({ keyPrefix: 'login_fail_address', points: s.LOGIN_FAILS_PER_ADDRESS_PER_DAY, duration: DAY });
     this.byAccount = createLimiter({ keyPrefix: 'login_fail_account', points: s.LOGIN_FAILS_PER_ACCOUNT_PER_DAY, duration: DAY });
@@ -53,7 +57,10 @@ export class LoginLimits {
     const account = email.trim().toLowerCase();
     const pair = `${account}|${address}`;
     const [pairFails, addressFails, accountFails, known] = await Promise.all([
-      this.byAccountAndAddress.get(pair), this.byAddress.get(address), this.byAccount.get(account), this.knownAddresses.get(pair),
+      this.byAccountAndAddress.get(pair),
+      this.byAddress.get(address),
+      this.byAccount.get(account),
+      this.knownAddresses.get(pair),
     ]);
     const waits: number[] = [];
     const spent = (r: RateLimiterRes | null, points: number) => r !== null && r.consumedPoints >= points;

@@ -80,11 +80,14 @@ test('accepts PNG, WebP and the first frame of a GIF, whatever the file is calle
 
 const photos = datasetImages();
 // Skipped, with the reason in its title, when the datasets are absent.
-(('files' in photos) ? test : test.skip)(`a real photo from the dataset${'reason' in photos ? ` [skipped: ${photos.reason}]` : ''}`, async () => {
-  if (!('files' in photos)) return;
-  const img = await media.ingest(fs.readFileSync(photos.files[0]!));
-  expect(img.detail.width).toBeGreaterThan(100);
-});
+('files' in photos ? test : test.skip)(
+  `a real photo from the dataset${'reason' in photos ? ` [skipped: ${photos.reason}]` : ''}`,
+  async () => {
+    if (!('files' in photos)) return;
+    const img = await media.ingest(fs.readFileSync(photos.files[0]!));
+    expect(img.detail.width).toBeGreaterThan(100);
+  },
+);
 
 test('rejects non-images, truncated images, oversized files and pixel bombs', async () => {
   expect(await codeOf(media.ingest(Buffer.from('%PDF-1.4 definitely not an image')))).toBe('UNSUPPORTED_IMAGE/NOT_AN_IMAGE');
@@ -96,7 +99,9 @@ test('rejects non-images, truncated images, oversized files and pixel bombs', as
   const small = new MediaService({ dir, maxBytes: 1000, maxPixels: 50_000_000 });
   expect(await codeOf(small.ingest(jpeg))).toBe('PAYLOAD_TOO_LARGE/FILE_TOO_LARGE');
   // A real bomb in miniature: a 3000 x 3000 single-colour PNG is ~30 KB but 9 MP; with a 1 MP limit it must be refused.
-  const bomb = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#fff' } }).png({ compressionLevel: 9 }).toBuffer();
+  const bomb = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#fff' } })
+    .png({ compressionLevel: 9 })
+    .toBuffer();
   expect(bomb.length).toBeLessThan(100_000);
   const strict = new MediaService({ dir, maxBytes: 15 * 1024 * 1024, maxPixels: 1_000_000 });
   expect(await codeOf(strict.ingest(bomb))).toBe('PAYLOAD_TOO_LARGE/TOO_MANY_PIXELS');

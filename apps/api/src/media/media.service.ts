@@ -232,7 +232,10 @@ export class MediaService {
       throw unsupported('The upload is not an image (accepted: JPEG, PNG, WebP, GIF, HEIC)', ErrorReason.NOT_AN_IMAGE);
     }
     if (!meta.format || !ACCEPTED.has(meta.format)) {
-      throw unsupported(`Image format "${meta.format ?? 'unknown'}" is not accepted (JPEG, PNG, WebP, GIF, HEIC)`, ErrorReason.NOT_AN_IMAGE);
+      throw unsupported(
+        `Image format "${meta.format ?? 'unknown'}" is not accepted (JPEG, PNG, WebP, GIF, HEIC)`,
+        ErrorReason.NOT_AN_IMAGE,
+      );
     }
     const w = meta.width ?? 0;
     const h = meta.height ?? 0;
@@ -268,7 +271,10 @@ export class MediaService {
   private async write(e: Encoded): Promise<ImageVariant> {
     const target = path.join(this.opts.dir, e.variant.file);
     try {
-      const exists = await fs.access(target).then(() => true, () => false);
+      const exists = await fs.access(target).then(
+        () => true,
+        () => false,
+      );
       if (!exists) {
         const tmp = `${target}.${randomBytes(8).toString('hex')}.tmp`;
         try {

@@ -71,7 +71,11 @@ test('8 concurrent 49-megapixel PNGs (tiny on disk) beside 4 honest photos: all 
   const colours = ['#3a7', '#c33', '#fc4', '#36c', '#777', '#a3c', '#0aa', '#f80'];
   const bombs = [];
   for (const background of colours) {
-    bombs.push(await sharp({ create: { width: side, height: side, channels: 3, background } }).png({ compressionLevel: 9 }).toBuffer());
+    bombs.push(
+      await sharp({ create: { width: side, height: side, channels: 3, background } })
+        .png({ compressionLevel: 9 })
+        .toBuffer(),
+    );
   }
   expect(Math.max(...bombs.map((b) => b.length))).toBeLessThan(1024 * 1024);
   const photos = await Promise.all([1, 2, 3, 4].map((i) => makeJpeg({ width: 1000 + i, height: 800 })));

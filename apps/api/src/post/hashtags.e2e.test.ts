@@ -44,12 +44,18 @@ describeIfModel(`${reason ? `PENDING (${reason}): ` : ''}hashtags follow the liv
     expect(post.caption.source).toBe('MODEL');
     expect(post.hashtags.length).toBeGreaterThan(0);
 
-    const edited = await h.gql<{ editCaption: { caption: { text: string }; hashtags: string[] } }>(EDIT, { id, t: '#beach at sunset' }, token);
+    const edited = await h.gql<{ editCaption: { caption: { text: string }; hashtags: string[] } }>(
+      EDIT,
+      { id, t: '#beach at sunset' },
+      token,
+    );
     expect(edited.errors).toBeUndefined();
     const tags = edited.data!.editCaption.hashtags;
     expect(tags[0]).toBe('#beach');
     // Exactly the model's suggestion for this image and the new words, not the old caption's tags.
-    const expected = await (await h.app.captioner()).suggestHashtags(h.app.deps.media.pathOf((await h.app.deps.store.posts.findById(id))!.image.detailJpeg), '#beach at sunset');
+    const expected = await (
+      await h.app.captioner()
+    ).suggestHashtags(h.app.deps.media.pathOf((await h.app.deps.store.posts.findById(id))!.image.detailJpeg), '#beach at sunset');
     expect(tags).toEqual(expected);
     expect(tags).not.toEqual(post.hashtags);
     expect((await h.gql<{ post: Post }>(POST, { id })).data!.post.hashtags).toEqual(tags);
@@ -59,13 +65,19 @@ describeIfModel(`${reason ? `PENDING (${reason}): ` : ''}hashtags follow the liv
     const { id, post } = await captioned('My #GoodBoy in the snow');
     expect([post.captionStatus, post.caption.source, post.caption.text]).toEqual(['READY', 'USER', 'My #GoodBoy in the snow']);
     expect(post.hashtags[0]).toBe('#GoodBoy');
-    const expected = await (await h.app.captioner()).suggestHashtags(h.app.deps.media.pathOf((await h.app.deps.store.posts.findById(id))!.image.detailJpeg), 'My #GoodBoy in the snow');
+    const expected = await (
+      await h.app.captioner()
+    ).suggestHashtags(
+      h.app.deps.media.pathOf((await h.app.deps.store.posts.findById(id))!.image.detailJpeg),
+      'My #GoodBoy in the snow',
+    );
     expect(post.hashtags).toEqual(expected);
 
     // The hashtag pages and search read the same live hashtags: the author's own and the model's, lower-cased.
     const TAG = 'query($t:String!){ hashtag(tag:$t){ tag posts(first: 50){ edges { node { id } } } } }';
     for (const tag of post.hashtags) {
-      const page = (await h.gql<{ hashtag: { tag: string; posts: { edges: { node: { id: string } }[] } } }>(TAG, { t: tag })).data!.hashtag;
+      const page = (await h.gql<{ hashtag: { tag: string; posts: { edges: { node: { id: string } }[] } } }>(TAG, { t: tag }))
+        .data!.hashtag;
       expect(page.tag).toBe(tag.slice(1).toLowerCase());
       expect(page.posts.edges.map((e) => e.node.id)).toContain(id);
     }
@@ -77,13 +89,21 @@ describeIfModel(`${reason ? `PENDING (${reason}): ` : ''}hashtags follow the liv
   }, 300_000);
 });
 
-test('without a model, an edit keeps only the author\'s own #tags, never the old caption\'s', async () => {
+test("without a model, an edit keeps only the author's own #tags, never the old caption's", async () => {
   const h = await createHarness();
   try {
     const { token } = await h.signUp('NoModel');
-    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer();
+    const image = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } })
+      .jpeg()
+      .toBuffer();
     const id = (await h.gql<{ createPost: { id: string } }>(CREATE_POST, { image: uploadOf(image) }, token)).data!.createPost.id;
-    await h.app.deps.store.posts.applyCaptionResult(id, { caption: 'a grey square', suggestions: [], hashtags: ['#grey', '#square'], attention: null, model: 'm' });
+    await h.app.deps.store.posts.applyCaptionResult(id, {
+      caption: 'a grey square',
+      suggestions: [],
+      hashtags: ['#grey', '#square'],
+      attention: null,
+      model: 'm',
+    });
     const r = await h.gql<{ editCaption: { hashtags: string[] } }>(EDIT, { id, t: '#Beach at sunset' }, token);
     expect(r.data!.editCaption.hashtags).toEqual(['#Beach']);
   } finally {

@@ -1,8 +1,6 @@
 import type { FileUpload } from 'graphql-upload-minimal';
 import { GraphQLUpload } from 'graphql-upload-minimal';
-import {
-  Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { LIMITS, SOURCE_LANGUAGE, TRANSLATION_LANGUAGES } from '@pixtale/shared';
 import { User } from '../auth/auth.type';
 import { Caption, CaptionAttention } from '../caption/caption.type';
@@ -14,7 +12,10 @@ import { Translation, TranslationStatus } from '../translation/translation.type'
 import { FeedScope, ImageFile, Post, PostConnection, PostImages } from './post.type';
 
 const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
-  url: `${ctx.env.publicUrl}/media/${v.file}`, width: v.width, height: v.height, bytes: v.bytes,
+  url: `${ctx.env.publicUrl}/media/${v.file}`,
+  width: v.width,
+  height: v.height,
+  bytes: v.bytes,
 });
 
 type Complexity = { childComplexity: number; args: Record<string, unknown> };
@@ -30,22 +31,34 @@ export class PostResolver {
 
   @Query(() => PostConnection, {
     complexity: pageCost,
-    description: 'All posts (scope EVERYONE), or those of the users you follow (FOLLOWING, needs a session), newest first, with cursor pagination.',
+    description:
+      'All posts (scope EVERYONE), or those of the users you follow (FOLLOWING, needs a session), newest first, with cursor pagination.',
   })
   feed(
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Page size, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
-    @Arg('scope', () => FeedScope, { nullable: true, defaultValue: FeedScope.EVERYONE, description: 'Whose posts.' }) scope: FeedScope | null,
+    @Arg('scope', () => FeedScope, { nullable: true, defaultValue: FeedScope.EVERYONE, description: 'Whose posts.' })
+    scope: FeedScope | null,
     @Ctx() ctx: Context,
   ) {
     const followedBy = scope === FeedScope.FOLLOWING ? ctx.requireUser().id : undefined;
     return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, { followedBy });
   }
 
-  @Query(() => PostConnection, { complexity: pageCost, description: 'One user\'s posts, newest first.' })
+  @Query(() => PostConnection, { complexity: pageCost, description: "One user's posts, newest first." })
   userPosts(
     @Arg('userId', () => ID) userId: string,
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Page size, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: Context,
   ) {
@@ -140,7 +153,11 @@ export class PostResolver {
 
   @FieldResolver(() => PostImages, { description: 'All stored sizes of the image.' })
   images(@Root() post: PostRecord, @Ctx() ctx: Context): PostImages {
-    return { feed: fileOf(ctx, post.image.feed), detail: fileOf(ctx, post.image.detail), detailJpeg: fileOf(ctx, post.image.detailJpeg) };
+    return {
+      feed: fileOf(ctx, post.image.feed),
+      detail: fileOf(ctx, post.image.detail),
+      detailJpeg: fileOf(ctx, post.image.detailJpeg),
+    };
   }
 
   @FieldResolver(() => Int, { description: 'Width of the detail image in pixels.' })
@@ -163,7 +180,10 @@ export class PostResolver {
   })
   async caption(
     @Root() post: PostRecord,
-    @Arg('language', () => String, { nullable: true, description: 'Language code, e.g. "de"; default: the caption as written (English).' })
+    @Arg('language', () => String, {
+      nullable: true,
+      description: 'Language code, e.g. "de"; default: the caption as written (English).',
+    })
     language: string | null | undefined,
     @Ctx() ctx: Context,
   ) {
@@ -207,7 +227,10 @@ export class PostResolver {
     return post.currentCaptionId ? ((await ctx.loaders.caption.load(post.currentCaptionId))?.text ?? null) : null;
   }
 
-  @FieldResolver(() => [Caption], { complexity: ({ childComplexity }) => 1 + childComplexity * 10, description: 'Every caption version, oldest first.' })
+  @FieldResolver(() => [Caption], {
+    complexity: ({ childComplexity }) => 1 + childComplexity * 10,
+    description: 'Every caption version, oldest first.',
+  })
   captions(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return ctx.loaders.captionsByPost.load(post.id);
   }

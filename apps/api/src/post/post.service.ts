@@ -111,7 +111,9 @@ export class PostService {
     const clean = cleanCaption(text);
     const post = await this.requireOwn(userId, postId, 'edit the caption of');
     const hashtags = await this.hashtagsFor(post, clean);
-    await this.o.queue.transaction(async (tx, queue) => queue.queueTranslation(await tx.captions.addVersion(postId, clean, 'USER', { hashtags })));
+    await this.o.queue.transaction(async (tx, queue) =>
+      queue.queueTranslation(await tx.captions.addVersion(postId, clean, 'USER', { hashtags })),
+    );
     this.o.pubsub.publish('POST_UPDATED', { postId }, postId);
     return this.require(postId);
   }
@@ -127,7 +129,7 @@ export class PostService {
       const captioner = await this.o.captioner();
       return await captioner.suggestHashtags(this.o.media.pathOf(post.image.detailJpeg), caption);
     } catch (e) {
-      this.o.logger?.warn({ err: e, postId: post.id }, 'hashtag model unavailable: keeping only the author\'s own hashtags');
+      this.o.logger?.warn({ err: e, postId: post.id }, "hashtag model unavailable: keeping only the author's own hashtags");
       return import('@pixtale/ml').then((ml) => ml.authorHashtags(caption)).catch(() => []);
     }
   }

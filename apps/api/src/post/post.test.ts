@@ -12,7 +12,16 @@ type Err = { errors?: readonly { extensions?: Record<string, unknown> }[] };
 const code = (r: Err) => r.errors?.[0]?.extensions?.code;
 const reason = (r: Err) => r.errors?.[0]?.extensions?.reason;
 const mediaFiles = () => fs.readdirSync(path.join(h.dataDir, 'media')).sort();
-type Created = { createPost: { id: string; captionStatus: string; caption: { text: string; source: string; version: number } | null; imageUrl: string; width: number; height: number } };
+type Created = {
+  createPost: {
+    id: string;
+    captionStatus: string;
+    caption: { text: string; source: string; version: number } | null;
+    imageUrl: string;
+    width: number;
+    height: number;
+  };
+};
 
 async function post(token: string, caption?: string, bytes?: Buffer) {
   const r = await h.gql<Created>(CREATE_POST, { image: uploadOf(bytes ?? (await makeJpeg())), caption }, token);
@@ -77,8 +86,17 @@ describe('feed', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const r: { data?: { feed: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null } =
-        await h.gql('query($after:String){ feed(first: 2, after: $after) { edges { cursor node { id authorName likedByMe } } pageInfo { hasNextPage endCursor } } }', { after });
+      const r: {
+        data?: {
+          feed: {
+            edges: { cursor: string; node: { id: string } }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string | null };
+          };
+        } | null;
+      } = await h.gql(
+        'query($after:String){ feed(first: 2, after: $after) { edges { cursor node { id authorName likedByMe } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
       const feed = r.data!.feed;
       seen.push(...feed.edges.map((e) => e.node.id));
       if (!feed.pageInfo.hasNextPage) break;
@@ -99,11 +117,19 @@ describe('captions and ownership', () => {
     const { token } = await h.signUp('Editor');
     const p = await post(token, 'first');
     await h.gql('mutation($id:ID!){ editCaption(postId:$id, text:"second") { id } }', { id: p.id }, token);
-    const r = await h.gql<{ editCaption: { caption: { text: string; version: number }; captions: { text: string; version: number; source: string }[] } }>(
-      'mutation($id:ID!){ editCaption(postId:$id, text:"third") { caption { text version } captions { text version source } } }', { id: p.id }, token,
+    const r = await h.gql<{
+      editCaption: { caption: { text: string; version: number }; captions: { text: string; version: number; source: string }[] };
+    }>(
+      'mutation($id:ID!){ editCaption(postId:$id, text:"third") { caption { text version } captions { text version source } } }',
+      { id: p.id },
+      token,
     );
     expect(r.data!.editCaption.caption).toEqual({ text: 'third', version: 3 });
-    expect(r.data!.editCaption.captions.map((c) => `${c.version}:${c.source}:${c.text}`)).toEqual(['1:USER:first', '2:USER:second', '3:USER:third']);
+    expect(r.data!.editCaption.captions.map((c) => `${c.version}:${c.source}:${c.text}`)).toEqual([
+      '1:USER:first',
+      '2:USER:second',
+      '3:USER:third',
+    ]);
     const empty = await h.gql('mutation($id:ID!){ editCaption(postId:$id, text:"   ") { id } }', { id: p.id }, token);
     expect(code(empty)).toBe('BAD_USER_INPUT');
   });
@@ -120,7 +146,9 @@ describe('captions and ownership', () => {
     ]) {
       expect(code(await h.gql(op, { id: p.id }, other.token))).toBe('FORBIDDEN');
     }
-    const still = await h.gql<{ post: { caption: { text: string } } }>('query($id:ID!){ post(id:$id) { caption { text } } }', { id: p.id });
+    const still = await h.gql<{ post: { caption: { text: string } } }>('query($id:ID!){ post(id:$id) { caption { text } } }', {
+      id: p.id,
+    });
     expect(still.data!.post.caption.text).toBe('mine');
   });
 
@@ -137,7 +165,9 @@ describe('captions and ownership', () => {
     const a = await post(token, 'a', bytes);
     const b = await post(token, 'b', bytes); // same content, same files
     const file = path.basename(a.imageUrl);
-    expect((await h.gql<{ deletePost: boolean }>('mutation($id:ID!){ deletePost(postId:$id) }', { id: a.id }, token)).data!.deletePost).toBe(true);
+    expect(
+      (await h.gql<{ deletePost: boolean }>('mutation($id:ID!){ deletePost(postId:$id) }', { id: a.id }, token)).data!.deletePost,
+    ).toBe(true);
     expect(mediaFiles()).toContain(file);
     await h.gql('mutation($id:ID!){ deletePost(postId:$id) }', { id: b.id }, token);
     expect(mediaFiles()).not.toContain(file);

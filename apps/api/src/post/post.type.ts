@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaptionStatus } from '@pixtale/shared';
 import { CaptionSuggestion } from '../caption/caption.type';
 
-@ObjectType({ simpleResolvers: true, description: 'One stored size of a post\'s image.' })
+@ObjectType({ simpleResolvers: true, description: "One stored size of a post's image." })
 export class ImageFile {
   @Field({ description: 'Absolute URL of the file (content-addressed, cacheable forever).' })
   url!: string;
@@ -17,7 +17,7 @@ export class ImageFile {
   bytes!: number;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'The normalised sizes of a post\'s image (auto-rotated, metadata stripped).' })
+@ObjectType({ simpleResolvers: true, description: "The normalised sizes of a post's image (auto-rotated, metadata stripped)." })
 export class PostImages {
   @Field(() => ImageFile, { description: 'Feed size (longest side up to 640 px), WebP.' })
   feed!: ImageFile;
@@ -40,7 +40,7 @@ export class Post {
   @Field(() => String, { nullable: true, description: 'Why captioning failed (status FAILED), else null.' })
   captionError!: string | null;
 
-  @Field(() => [CaptionSuggestion], { description: 'Alternative captions from the model\'s beam search, best first.' })
+  @Field(() => [CaptionSuggestion], { description: "Alternative captions from the model's beam search, best first." })
   suggestions!: CaptionSuggestion[];
 
   @Field(() => [String], { description: 'Hashtags suggested by the model, e.g. "#dog".' })
@@ -95,7 +95,7 @@ registerEnumType(FeedScope, {
   name: 'FeedScope',
   description: 'Whose posts a feed lists.',
   valuesConfig: {
-    EVERYONE: { description: 'Everyone\'s posts.' },
+    EVERYONE: { description: "Everyone's posts." },
     FOLLOWING: { description: 'Posts of the users you follow (needs a session).' },
   },
 });

@@ -21,7 +21,9 @@ export function createRedisPubSub(redis: RedisConnections, logger: Logger): PubS
   const subscribeClient = {
     on: (event: 'message', fn: (channel: string, message: string) => void) => redis.subscriber.on(event, fn),
     subscribe: (channel: string) =>
-      redis.subscriber.subscribe(channel).catch((e: Error) => logger.error({ channel, err: e.message }, 'Redis subscribe failed')),
+      redis.subscriber
+        .subscribe(channel)
+        .catch((e: Error) => logger.error({ channel, err: e.message }, 'Redis subscribe failed')),
     unsubscribe: (channel: string) => redis.subscriber.unsubscribe(channel).catch(() => undefined),
   };
   type Events = Record<string, [unknown]>;

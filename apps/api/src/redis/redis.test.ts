@@ -17,7 +17,9 @@ test('log lines never show the Redis password', () => {
 });
 
 test('an unreachable Redis fails the start in one line naming REDIS_URL', async () => {
-  await expect(connectRedis('redis://127.0.0.1:1', logger)).rejects.toThrow(/^Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/);
+  await expect(connectRedis('redis://127.0.0.1:1', logger)).rejects.toThrow(
+    /^Cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(REDIS_URL\): .*ECONNREFUSED/,
+  );
 });
 
 (reason ? describe.skip : describe)(`${reason ? `PENDING (${reason}): ` : ''}over a real redis-server`, () => {
@@ -40,7 +42,8 @@ test('an unreachable Redis fails the start in one line naming REDIS_URL', async 
     const other = pubB.subscribe('POST_UPDATED', 'p2')[Symbol.asyncIterator]();
     const first = sub.next();
     // SUBSCRIBE is sent when the iterator is first read; wait until Redis counts it.
-    while (Number((await a.commands.pubsub('NUMSUB', 'pixtale:POST_UPDATED:p1'))[1]) === 0) await new Promise((r) => setTimeout(r, 10));
+    while (Number((await a.commands.pubsub('NUMSUB', 'pixtale:POST_UPDATED:p1'))[1]) === 0)
+      await new Promise((r) => setTimeout(r, 10));
     pubA.publish('POST_UPDATED', { postId: 'p1' }, 'p1');
     await expect(first).resolves.toEqual({ done: false, value: { postId: 'p1' } });
     const nothing = other.next();
@@ -60,7 +63,10 @@ test('an unreachable Redis fails the start in one line naming REDIS_URL', async 
     await limA.consume('ip:1');
     await limB.consume('ip:1');
     await limA.consume('ip:1');
-    const refused = await limB.consume('ip:1').then(() => null, (e: unknown) => e);
+    const refused = await limB.consume('ip:1').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(RateLimiterRes);
     expect((refused as RateLimiterRes).consumedPoints).toBe(4);
     await expect(limA.consume('ip:2')).resolves.toBeInstanceOf(RateLimiterRes);
@@ -69,7 +75,8 @@ test('an unreachable Redis fails the start in one line naming REDIS_URL', async 
   test('job wake-ups: a worker in another process hears what was queued', async () => {
     const heard: string[] = [];
     const unsubscribe = createRedisJobSignal(b, logger).subscribe((kind) => heard.push(kind));
-    while (Number((await a.commands.pubsub('NUMSUB', 'pixtale:jobs:queued'))[1]) === 0) await new Promise((r) => setTimeout(r, 10));
+    while (Number((await a.commands.pubsub('NUMSUB', 'pixtale:jobs:queued'))[1]) === 0)
+      await new Promise((r) => setTimeout(r, 10));
     createRedisJobSignal(a, logger).notify('caption');
     while (heard.length === 0) await new Promise((r) => setTimeout(r, 10));
     expect(heard).toEqual(['caption']);

@@ -9,7 +9,8 @@ import { Hashtag, SearchResults } from './search.type';
 @Resolver(() => Hashtag)
 export class SearchResolver {
   @Query(() => SearchResults, {
-    complexity: ({ childComplexity, args }) => 1 + childComplexity * Math.min(Number(args.first ?? LIMITS.pageSizeDefault) || 1, LIMITS.pageSizeMax),
+    complexity: ({ childComplexity, args }) =>
+      1 + childComplexity * Math.min(Number(args.first ?? LIMITS.pageSizeDefault) || 1, LIMITS.pageSizeMax),
     description:
       'Full-text search: posts (live caption, its translations, hashtags), people (display names) and hashtags. Every word ' +
       'must match the start of a word ("bicy" finds "bicycle"); best match first. Any text is accepted (only letters and ' +
@@ -17,7 +18,12 @@ export class SearchResolver {
   })
   search(
     @Arg('query') query: string,
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Results per group, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Results per group, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.search.search(query, first ?? LIMITS.pageSizeDefault);
@@ -25,16 +31,25 @@ export class SearchResolver {
 
   @Query(() => Hashtag, {
     nullable: true,
-    description: 'A hashtag ("sunset" or "#Sunset": case and a leading "#" do not matter); null when no post\'s live hashtags include it.',
+    description:
+      'A hashtag ("sunset" or "#Sunset": case and a leading "#" do not matter); null when no post\'s live hashtags include it.',
   })
   hashtag(@Arg('tag') tag: string, @Ctx() ctx: Context) {
     return ctx.services.search.hashtag(tag);
   }
 
-  @FieldResolver(() => PostConnection, { complexity: pageCost, description: 'Posts whose live hashtags include this one, newest first.' })
+  @FieldResolver(() => PostConnection, {
+    complexity: pageCost,
+    description: 'Posts whose live hashtags include this one, newest first.',
+  })
   posts(
     @Root() hashtag: HashtagRecord,
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Page size, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: Context,
   ) {

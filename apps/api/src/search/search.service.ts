@@ -14,7 +14,8 @@ export interface SearchResultsRecord {
 /** The key of a hashtag someone typed or linked ("#Sunset", "sunset"); BAD_USER_INPUT when it is not one. */
 export function requireHashtagKey(tag: string): string {
   const key = hashtagKey(tag);
-  if (!key) throw badInput('A hashtag is letters, digits and underscores, up to 100, with or without a leading "#"', { field: 'tag' });
+  if (!key)
+    throw badInput('A hashtag is letters, digits and underscores, up to 100, with or without a leading "#"', { field: 'tag' });
   return key;
 }
 

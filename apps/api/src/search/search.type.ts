@@ -7,7 +7,7 @@ export class Hashtag {
   @Field({ description: 'The tag, lower-cased, without "#" (e.g. "sunset"); the same in /tags/<tag> links.' })
   tag!: string;
 
-  @Field(() => Int, { description: 'How many posts\' live hashtags include it.' })
+  @Field(() => Int, { description: "How many posts' live hashtags include it." })
   postCount!: number;
 }
 

@@ -3,7 +3,13 @@ import { searchTerms } from './search-terms';
 
 /** A fake-but-well-formed image record: the store never looks at the files. */
 export function imageRecord(key = 'a'.repeat(64)): PostImage {
-  const v = (suffix: string, w: number) => ({ key: key + suffix, file: `${key}${suffix}.webp`, width: w, height: w, bytes: 1000 });
+  const v = (suffix: string, w: number) => ({
+    key: key + suffix,
+    file: `${key}${suffix}.webp`,
+    width: w,
+    height: w,
+    bytes: 1000,
+  });
   return { feed: v('f', 640), detail: { ...v('', 1600), key }, detailJpeg: v('j', 1600) };
 }
 
@@ -117,15 +123,23 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const u = await user();
       const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null });
       const result = {
-        caption: 'a dog runs', suggestions: [{ text: 'a dog runs', score: -0.5 }], hashtags: ['#dog'],
-        attention: { gridWidth: 1, gridHeight: 1, words: [{ word: 'dog', weights: [1] }] }, model: 'm1',
+        caption: 'a dog runs',
+        suggestions: [{ text: 'a dog runs', score: -0.5 }],
+        hashtags: ['#dog'],
+        attention: { gridWidth: 1, gridHeight: 1, words: [{ word: 'dog', weights: [1] }] },
+        model: 'm1',
       };
       const applied = await store.posts.applyCaptionResult(p.id, result);
       const after = applied?.post;
       expect(after?.captionStatus).toBe('READY');
       expect(after?.hashtags).toEqual(['#dog']);
       expect(after?.attention?.words[0]?.word).toBe('dog');
-      expect(applied?.addedVersion).toMatchObject({ id: after?.currentCaptionId, text: 'a dog runs', source: 'MODEL', version: 1 });
+      expect(applied?.addedVersion).toMatchObject({
+        id: after?.currentCaptionId,
+        text: 'a dog runs',
+        source: 'MODEL',
+        version: 1,
+      });
       const v2 = await store.captions.addVersion(p.id, 'my words', 'USER');
       expect(v2.version).toBe(2);
       expect((await store.posts.applyCaptionResult(p.id, result))?.addedVersion).toBeNull(); // a re-run keeps the user's live caption
@@ -141,12 +155,19 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const captioned = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: null });
       const attention = { gridWidth: 2, gridHeight: 1, words: [{ word: 'dog', weights: [0.25, 0.75] }] };
       await store.posts.applyCaptionResult(captioned.id, {
-        caption: 'a dog', suggestions: [{ text: 'a dog', score: -0.1 }], hashtags: ['#dog'], attention, model: 'm1',
+        caption: 'a dog',
+        suggestions: [{ text: 'a dog', score: -0.1 }],
+        hashtags: ['#dog'],
+        attention,
+        model: 'm1',
       });
       const one = [await store.posts.findById(captioned.id), await store.posts.findById(plain.id)];
-      const listed = (await store.posts.list({ first: 50, authorId: u.id })).filter((p) => p.id === captioned.id || p.id === plain.id);
+      const listed = (await store.posts.list({ first: 50, authorId: u.id })).filter(
+        (p) => p.id === captioned.id || p.id === plain.id,
+      );
       const byIds = await store.posts.findByIds([captioned.id, plain.id]);
-      const sorted = (ps: unknown[]) => JSON.parse(JSON.stringify(ps)).sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id));
+      const sorted = (ps: unknown[]) =>
+        JSON.parse(JSON.stringify(ps)).sort((x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id));
       expect(sorted(listed)).toEqual(sorted(one));
       expect(sorted(byIds)).toEqual(sorted(one));
       expect(listed.find((p) => p.id === captioned.id)?.attention).toEqual(attention);
@@ -194,19 +215,25 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.engagement.recordView(p.id, 'anon:2', at(1), 30 * 60_000, hour)).toBe(false);
       expect(await store.engagement.recordView(p.id, 'anon:3', at(59), 30 * 60_000, hour)).toBe(false);
       // the first visitor id from another address: its own window still holds
-      expect(await store.engagement.recordView(p.id, 'anon:1', at(2), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 })).toBe(false);
-      expect(await store.engagement.recordView(p.id, 'anon:4', at(3), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 })).toBe(true);
+      expect(
+        await store.engagement.recordView(p.id, 'anon:1', at(2), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 }),
+      ).toBe(false);
+      expect(
+        await store.engagement.recordView(p.id, 'anon:4', at(3), 30 * 60_000, { key: 'addr:b', windowMs: 60 * 60_000 }),
+      ).toBe(true);
       expect(await store.engagement.recordView(p.id, 'anon:5', at(61), 30 * 60_000, hour)).toBe(true);
       // signed-in viewers are not limited by address
       expect(await store.engagement.recordView(p.id, 'user:x', at(62), 30 * 60_000)).toBe(true);
       expect((await store.posts.findById(p.id))?.viewCount).toBe(4);
       // concurrent anonymous views from one address: one counted
       const q = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
-      const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => store.engagement.recordView(q.id, `anon:b${i}`, t0, 30 * 60_000, hour)));
+      const burst = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.engagement.recordView(q.id, `anon:b${i}`, t0, 30 * 60_000, hour)),
+      );
       expect(burst.filter(Boolean)).toHaveLength(1);
     });
 
-    test('engagement: analytics leave out the author\'s own views and likes', async () => {
+    test("engagement: analytics leave out the author's own views and likes", async () => {
       const author = await user();
       const fan = await user();
       const p = await store.posts.create({ authorId: author.id, image: imageRecord(), caption: 'v1' });
@@ -279,8 +306,22 @@ export function storeContract(name: string, open: () => Promise<Store>) {
 
     test('jobs: one queue of kinds; claim by kind, oldest first; find by post, caption and kind; counts', async () => {
       const { p, cap, tr } = await queued();
-      expect(cap).toMatchObject({ kind: 'caption', postId: p.id, captionId: null, status: 'PENDING', attempts: 0, maxAttempts: 3, leaseToken: null });
-      expect(tr).toMatchObject({ kind: 'translation', postId: p.id, captionId: p.currentCaptionId, status: 'PENDING', maxAttempts: 2 });
+      expect(cap).toMatchObject({
+        kind: 'caption',
+        postId: p.id,
+        captionId: null,
+        status: 'PENDING',
+        attempts: 0,
+        maxAttempts: 3,
+        leaseToken: null,
+      });
+      expect(tr).toMatchObject({
+        kind: 'translation',
+        postId: p.id,
+        captionId: p.currentCaptionId,
+        status: 'PENDING',
+        maxAttempts: 2,
+      });
       expect((await store.jobs.findByPost(p.id)).map((j) => j.id)).toEqual([cap.id, tr!.id]);
       expect((await store.jobs.findByPost(p.id, 'translation')).map((j) => j.id)).toEqual([tr!.id]);
       expect((await store.jobs.findByCaptions([p.currentCaptionId!, 'missing'])).map((j) => j.id)).toEqual([tr!.id]);
@@ -315,7 +356,12 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.jobs.complete(lease(b))).toBe(true);
       expect(await store.jobs.complete(lease(b))).toBe(false); // once
       expect(await store.jobs.claim(['caption'], 'worker-c', new Date(t0.getTime() + 60_000), 1000)).toBeNull();
-      expect((await store.jobs.findByPost(cap.postId))[0]).toMatchObject({ status: 'DONE', leaseOwner: null, leaseToken: null, leaseExpiresAt: null });
+      expect((await store.jobs.findByPost(cap.postId))[0]).toMatchObject({
+        status: 'DONE',
+        leaseOwner: null,
+        leaseToken: null,
+        leaseExpiresAt: null,
+      });
     });
 
     test('jobs: failure backs off then fails for good; release gives a job back without counting the attempt', async () => {
@@ -327,11 +373,21 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const again = (await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 2000), 1000))!;
       expect(again.attempts).toBe(2);
       expect(await store.jobs.release(lease(again))).toBe(true);
-      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({ status: 'PENDING', attempts: 1, leaseToken: null, lastError: 'boom' });
+      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({
+        status: 'PENDING',
+        attempts: 1,
+        leaseToken: null,
+        lastError: 'boom',
+      });
       const third = (await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 2000), 1000))!;
       expect(third.attempts).toBe(2);
       expect(await store.jobs.fail(lease(third), 'boom twice', null)).toBe(true);
-      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({ id: cap.id, status: 'FAILED', lastError: 'boom twice', leaseOwner: null });
+      expect((await store.jobs.findByPost(p.id))[0]).toMatchObject({
+        id: cap.id,
+        status: 'FAILED',
+        lastError: 'boom twice',
+        leaseOwner: null,
+      });
       expect(await store.jobs.claim(['caption'], 'w', new Date(t0.getTime() + 600_000), 1000)).toBeNull();
       const retry = await store.jobs.enqueue({ kind: 'caption', postId: p.id, maxAttempts: 2 });
       expect((await store.jobs.claim(['caption'], 'w', new Date(), 1000))?.id).toBe(retry.id);
@@ -384,7 +440,13 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.captions.listByPosts([p.id])).toEqual([]);
     });
 
-    const captionResult = (caption: string, hashtags: string[]) => ({ caption, suggestions: [], hashtags, attention: null, model: 'm' });
+    const captionResult = (caption: string, hashtags: string[]) => ({
+      caption,
+      suggestions: [],
+      hashtags,
+      attention: null,
+      model: 'm',
+    });
     const newPost = (authorId: string, caption: string | null = null) =>
       store.posts.create({ authorId, image: imageRecord(), caption });
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
@@ -403,7 +465,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.users.updateProfile('missing', { bio: 'x' })).toBeNull();
     });
 
-    test('follows: once per pair, undone once; followed ids, counts and the followed users\' posts', async () => {
+    test("follows: once per pair, undone once; followed ids, counts and the followed users' posts", async () => {
       const [me, a, b, c] = [await user(), await user(), await user(), await user()];
       const t = new Date();
       expect(await store.follows.follow(me.id, a.id, t)).toBe(true);
@@ -431,14 +493,18 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const p = await newPost(u.id);
       const q = await newPost(u.id);
       const made = [];
-      for (const text of ['one', 'two', 'three']) made.push((await store.comments.create({ postId: p.id, authorId: u.id, text }))!);
+      for (const text of ['one', 'two', 'three'])
+        made.push((await store.comments.create({ postId: p.id, authorId: u.id, text }))!);
       await store.comments.create({ postId: q.id, authorId: u.id, text: 'other' });
       expect(await store.comments.create({ postId: 'missing', authorId: u.id, text: 'x' })).toBeNull();
       expect((await store.comments.findById(made[0]!.id))?.text).toBe('one');
       expect(ids(await store.comments.findByIds([made[1]!.id, 'missing']))).toEqual([made[1]!.id]);
       const first = await store.comments.listByPost(p.id, { first: 2 });
       expect(first.map((c) => c.text)).toEqual(['one', 'two']);
-      const rest = await store.comments.listByPost(p.id, { first: 5, after: { createdAt: first[1]!.createdAt, id: first[1]!.id } });
+      const rest = await store.comments.listByPost(p.id, {
+        first: 5,
+        after: { createdAt: first[1]!.createdAt, id: first[1]!.id },
+      });
       expect(rest.map((c) => c.text)).toEqual(['three']);
       const counts = new Map((await store.comments.countByPosts([p.id, q.id, 'missing'])).map((c) => [c.postId, c.count]));
       expect([counts.get(p.id), counts.get(q.id), counts.get('missing') ?? 0]).toEqual([3, 1, 0]);
@@ -457,10 +523,15 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await store.posts.applyCaptionResult(p2.id, captionResult('a lake', ['#lake', '#Straße']));
       expect((await store.posts.findById(p1.id))?.hashtags).toEqual(['#Lake', '#sunset', '#LAKE']); // as given
       expect(ids(await store.posts.list({ first: 10, hashtag: 'lake' }))).toEqual([p2.id, p1.id]);
-      expect(ids(await store.posts.list({ first: 1, hashtag: 'lake', after: { createdAt: p2.createdAt, id: p2.id } }))).toEqual([p1.id]);
+      expect(ids(await store.posts.list({ first: 1, hashtag: 'lake', after: { createdAt: p2.createdAt, id: p2.id } }))).toEqual([
+        p1.id,
+      ]);
       expect(await store.posts.countByHashtag('lake')).toBe(2);
       expect(await store.posts.countByHashtag('straße')).toBe(1);
-      expect(await store.posts.searchHashtags(searchTerms('la su'), 10)).toEqual([{ tag: 'lake', postCount: 2 }, { tag: 'sunset', postCount: 1 }]);
+      expect(await store.posts.searchHashtags(searchTerms('la su'), 10)).toEqual([
+        { tag: 'lake', postCount: 2 },
+        { tag: 'sunset', postCount: 1 },
+      ]);
 
       await store.captions.addVersion(p1.id, 'edited, no lake', 'USER', { hashtags: ['#Mountain'] });
       expect(await store.posts.countByHashtag('lake')).toBe(1);
@@ -479,7 +550,12 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const tagged = await newPost(u.id);
       await store.posts.applyCaptionResult(tagged.id, captionResult('a street', ['#Bicycle', '#city']));
       const translated = await newPost(u.id, 'a dog on grass');
-      await store.translations.save({ captionId: (await store.posts.findById(translated.id))!.currentCaptionId!, language: 'de', text: 'ein Hund auf dem Rasen', model: 'm' });
+      await store.translations.save({
+        captionId: (await store.posts.findById(translated.id))!.currentCaptionId!,
+        language: 'de',
+        text: 'ein Hund auf dem Rasen',
+        model: 'm',
+      });
 
       expect(ids(await store.posts.search(searchTerms('bicy'), 10))).toEqual([bike.id, tagged.id]); // caption outranks hashtag
       expect(ids(await store.posts.search(searchTerms('RED bicycle'), 10))).toEqual([bike.id]);
@@ -511,9 +587,14 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       let seed = 42;
       const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       for (let i = 0; i < 200; i++) {
-        const query = Array.from({ length: 1 + Math.floor(next() * 30) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+        const query = Array.from(
+          { length: 1 + Math.floor(next() * 30) },
+          () => alphabet[Math.floor(next() * alphabet.length)],
+        ).join('');
         const terms = searchTerms(query);
-        await expect(Promise.all([store.posts.search(terms, 5), store.users.search(terms, 5), store.posts.searchHashtags(terms, 5)])).resolves.toHaveLength(3);
+        await expect(
+          Promise.all([store.posts.search(terms, 5), store.users.search(terms, 5), store.posts.searchHashtags(terms, 5)]),
+        ).resolves.toHaveLength(3);
       }
     });
   });

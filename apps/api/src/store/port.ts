@@ -234,7 +234,10 @@ export interface UserRepo {
    */
   revokeAllSessions(userId: string, at: Date): Promise<number>;
   /** Changes the given profile fields (`avatar: null` removes the picture); null when there is no such user. */
-  updateProfile(id: string, patch: { displayName?: string; bio?: string; avatar?: ImageVariant | null }): Promise<UserRecord | null>;
+  updateProfile(
+    id: string,
+    patch: { displayName?: string; bio?: string; avatar?: ImageVariant | null },
+  ): Promise<UserRecord | null>;
   /** How many users have this avatar file (for content-addressed file cleanup). */
   countByAvatarKey(key: string): Promise<number>;
   /** Post, follower and following counts of the users (one record per existing id). */
@@ -277,7 +280,14 @@ export interface SessionRepo {
 }
 
 export interface ApiTokenRepo {
-  create(input: { userId: string; name: string; tokenHash: string; scope: ApiTokenScope; sessionId: string | null; tokenVersion: number }): Promise<ApiTokenRecord>;
+  create(input: {
+    userId: string;
+    name: string;
+    tokenHash: string;
+    scope: ApiTokenScope;
+    sessionId: string | null;
+    tokenVersion: number;
+  }): Promise<ApiTokenRecord>;
   findByHash(tokenHash: string): Promise<ApiTokenRecord | null>;
   listByUser(userId: string): Promise<ApiTokenRecord[]>;
   /** Revokes the user's token; false when no such live token. */
@@ -294,7 +304,13 @@ export interface PostRepo {
    * Newest first; `after` is exclusive. Filters: one author's posts, the posts of the users
    * `followedBy` follows, posts whose live hashtags include `hashtag` (a key: see hashtagKey).
    */
-  list(opts: { first: number; after?: PostCursor; authorId?: string; followedBy?: string; hashtag?: string }): Promise<PostRecord[]>;
+  list(opts: {
+    first: number;
+    after?: PostCursor;
+    authorId?: string;
+    followedBy?: string;
+    hashtag?: string;
+  }): Promise<PostRecord[]>;
   /** How many posts' live hashtags include the tag (a key: see hashtagKey). */
   countByHashtag(tag: string): Promise<number>;
   /**
@@ -313,7 +329,10 @@ export interface PostRepo {
    * Stores a machine caption: suggestions, hashtags, attention, status READY, and a MODEL
    * caption version when the post has none yet (`addedVersion`). Atomic. Null when no such post.
    */
-  applyCaptionResult(id: string, result: CaptionResultRecord): Promise<{ post: PostRecord; addedVersion: CaptionVersionRecord | null } | null>;
+  applyCaptionResult(
+    id: string,
+    result: CaptionResultRecord,
+  ): Promise<{ post: PostRecord; addedVersion: CaptionVersionRecord | null } | null>;
 }
 
 export interface CaptionRepo {
@@ -321,7 +340,12 @@ export interface CaptionRepo {
    * Adds the next version (source USER or MODEL) and makes it live. Atomic. Queues no job.
    * `hashtags`, when given, replace the post's hashtags in the same write (they follow the live version).
    */
-  addVersion(postId: string, text: string, source: CaptionVersionRecord['source'], opts?: { hashtags?: string[] }): Promise<CaptionVersionRecord>;
+  addVersion(
+    postId: string,
+    text: string,
+    source: CaptionVersionRecord['source'],
+    opts?: { hashtags?: string[] },
+  ): Promise<CaptionVersionRecord>;
   findById(id: string): Promise<CaptionVersionRecord | null>;
   findByIds(ids: readonly string[]): Promise<CaptionVersionRecord[]>;
   /** All versions of the posts, oldest first. */
@@ -341,7 +365,13 @@ export interface EngagementRepo {
    * was counted for the post within `address.windowMs`, whatever its viewer key; attributed to
    * the live caption version. True when counted. Atomic: concurrent calls count at most once.
    */
-  recordView(postId: string, viewerKey: string, at: Date, windowMs: number, address?: { key: string; windowMs: number }): Promise<boolean>;
+  recordView(
+    postId: string,
+    viewerKey: string,
+    at: Date,
+    windowMs: number,
+    address?: { key: string; windowMs: number },
+  ): Promise<boolean>;
   /**
    * Views and likes per caption version of a post, oldest version first.
    * Analytics never include the author's own views (viewer key `user:<authorId>`) or likes.

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { Upload } from 'graphql-upload-minimal';
 import pino from 'pino';
 import sharp from 'sharp';
@@ -23,7 +31,12 @@ export interface Harness {
   schema: GraphQLSchema;
   dataDir: string;
   /** Runs an operation against the schema as the given bearer token (or anonymous). */
-  gql<T = Record<string, unknown>>(source: string, variables?: Record<string, unknown>, token?: string | null, ip?: string): Promise<ExecutionResult<T>>;
+  gql<T = Record<string, unknown>>(
+    source: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+    ip?: string,
+  ): Promise<ExecutionResult<T>>;
   context(token?: string | null, ip?: string): Promise<Context>;
   /** Signs up a fresh user; returns its token and id. */
   signUp(name?: string): Promise<{ token: string; id: string; email: string }>;
@@ -89,7 +102,13 @@ export async function createHarness(
 /** An `Upload` as graphql-upload-minimal would hand it to the resolver. */
 export function uploadOf(bytes: Buffer, filename = 'photo.jpg', mimetype = 'image/jpeg'): Upload {
   const u = new Upload();
-  (u as unknown as { resolve(file: unknown): void }).resolve({ filename, mimetype, encoding: '7bit', fieldName: 'image', createReadStream: () => Readable.from([bytes]) as never });
+  (u as unknown as { resolve(file: unknown): void }).resolve({
+    filename,
+    mimetype,
+    encoding: '7bit',
+    fieldName: 'image',
+    createReadStream: () => Readable.from([bytes]) as never,
+  });
   return u;
 }
 
@@ -101,7 +120,9 @@ const PALETTES: [string, string, string][] = [
 ];
 
 /** A small, real photo-like JPEG made with sharp (gradient + shapes), optionally with EXIF/GPS. */
-export async function makeJpeg(opts: { width?: number; height?: number; exif?: boolean; orientation?: number; variant?: number } = {}): Promise<Buffer> {
+export async function makeJpeg(
+  opts: { width?: number; height?: number; exif?: boolean; orientation?: number; variant?: number } = {},
+): Promise<Buffer> {
   const width = opts.width ?? 320;
   const height = opts.height ?? 200;
   const v = opts.variant ?? 0;
@@ -116,7 +137,12 @@ export async function makeJpeg(opts: { width?: number; height?: number; exif?: b
       exif: opts.exif
         ? {
             IFD0: { Make: 'PixtaleCam', Model: 'Secret Model 9' },
-            IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 2964/100', GPSLongitudeRef: 'E', GPSLongitude: '2/1 17/1 4057/100' },
+            IFD3: {
+              GPSLatitudeRef: 'N',
+              GPSLatitude: '48/1 51/1 2964/100',
+              GPSLongitudeRef: 'E',
+              GPSLongitude: '2/1 17/1 4057/100',
+            },
           }
         : undefined,
     });
@@ -131,14 +157,23 @@ export async function makeJpeg(opts: { width?: number; height?: number; exif?: b
 export async function testPhotos(n: number, env: Env = testEnv()): Promise<{ name: string; bytes: Buffer }[]> {
   const ds = datasetImages(env);
   if ('files' in ds) return ds.files.slice(0, n).map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) }));
-  return Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `drawn-${i}.jpg`, bytes: await makeJpeg({ width: 480, height: 360, variant: i }) })));
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => ({
+      name: `drawn-${i}.jpg`,
+      bytes: await makeJpeg({ width: 480, height: 360, variant: i }),
+    })),
+  );
 }
 
 /** Folder of real photos (Flickr8k) for tests, or null with the reason it is missing. */
 export function datasetImages(env: Env = testEnv()): { files: string[] } | { reason: string } {
   const dir = path.join(env.PIXTALE_DATASETS_DIR, 'flickr8k', 'images');
   if (!fs.existsSync(dir)) return { reason: `no dataset at ${dir} (set PIXTALE_DATASETS_DIR)` };
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.jpg'))
+    .sort()
+    .map((f) => path.join(dir, f));
   return files.length ? { files } : { reason: `no .jpg files in ${dir}` };
 }
 

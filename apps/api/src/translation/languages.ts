@@ -9,9 +9,13 @@ export function parseCaptionLanguage(input: string): CaptionLanguage {
   const code = captionLanguageOf(input);
   if (code) return code;
   const supported = CAPTION_LANGUAGES.map((l) => l.code);
-  throw appError(ErrorCode.BAD_USER_INPUT, `Unsupported language ${JSON.stringify(input)}: captions are available in ${supported.join(', ')}`, {
-    reason: ErrorReason.UNSUPPORTED_LANGUAGE,
-    field: 'language',
-    supportedLanguages: supported,
-  });
+  throw appError(
+    ErrorCode.BAD_USER_INPUT,
+    `Unsupported language ${JSON.stringify(input)}: captions are available in ${supported.join(', ')}`,
+    {
+      reason: ErrorReason.UNSUPPORTED_LANGUAGE,
+      field: 'language',
+      supportedLanguages: supported,
+    },
+  );
 }

@@ -15,7 +15,9 @@ export function translatedCaption(caption: CaptionVersionRecord, translation: Tr
 
 @Resolver()
 export class LanguageResolver {
-  @Query(() => [Language], { description: 'Languages captions can be read in: English (the source) first, then the translations.' })
+  @Query(() => [Language], {
+    description: 'Languages captions can be read in: English (the source) first, then the translations.',
+  })
   supportedLanguages(): Language[] {
     return CAPTION_LANGUAGES.map((l) => ({ ...l, source: l.code === SOURCE_LANGUAGE }));
   }

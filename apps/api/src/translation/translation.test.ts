@@ -41,10 +41,22 @@ async function newPost(h: Harness, token: string, caption: string | null): Promi
 }
 
 /** A job worker that runs translation jobs only, with the given translator. */
-function worker(h: Harness, translator: TranslatorProvider, logger = pino({ level: 'silent' }), leaseMs = 60_000, pollMs?: number) {
+function worker(
+  h: Harness,
+  translator: TranslatorProvider,
+  logger = pino({ level: 'silent' }),
+  leaseMs = 60_000,
+  pollMs?: number,
+) {
   const { store, pubsub } = h.app.deps;
   return new JobWorker({
-    store, queue: h.app.jobQueue, signal: h.app.jobSignal, logger, leaseMs, pollMs, backoffMs: () => 0,
+    store,
+    queue: h.app.jobQueue,
+    signal: h.app.jobSignal,
+    logger,
+    leaseMs,
+    pollMs,
+    backoffMs: () => 0,
     handlers: new Map([['translation', translationJobHandler({ pubsub, translator, logger })]]),
   });
 }
@@ -120,11 +132,19 @@ describe('captions in other languages: API contract (no model needed)', () => {
     expect(r.data!.post.en).toEqual({ id: cap.id, text: cap.text, language: 'en' });
 
     for (const bad of ['xx', 'german', '']) {
-      const e = (await h.gql('query($id: ID!, $l: String) { post(id: $id) { caption(language: $l) { text } } }', { id, l: bad })) as Err;
+      const e = (await h.gql('query($id: ID!, $l: String) { post(id: $id) { caption(language: $l) { text } } }', {
+        id,
+        l: bad,
+      })) as Err;
       expect(e.errors?.[0]?.extensions).toEqual({
-        code: 'BAD_USER_INPUT', reason: 'UNSUPPORTED_LANGUAGE', field: 'language', supportedLanguages: ['en', 'de', 'fr', 'cs'],
+        code: 'BAD_USER_INPUT',
+        reason: 'UNSUPPORTED_LANGUAGE',
+        field: 'language',
+        supportedLanguages: ['en', 'de', 'fr', 'cs'],
       });
-      expect(e.errors?.[0]?.message).toBe(`Unsupported language ${JSON.stringify(bad)}: captions are available in en, de, fr, cs`);
+      expect(e.errors?.[0]?.message).toBe(
+        `Unsupported language ${JSON.stringify(bad)}: captions are available in en, de, fr, cs`,
+      );
     }
   });
 
@@ -141,10 +161,18 @@ describe('captions in other languages: API contract (no model needed)', () => {
     const r = await h.gql<PostT>(POST_T, { id });
     expect(r.errors).toBeUndefined();
     expect(r.data!.post).toMatchObject({
-      caption: { text: 'Two children play in the snow.', language: 'en' }, de: null, translations: [], translationStatus: 'UNAVAILABLE',
+      caption: { text: 'Two children play in the snow.', language: 'en' },
+      de: null,
+      translations: [],
+      translationStatus: 'UNAVAILABLE',
     });
     const none = await newPost(h, token, null); // no caption yet: nothing to translate
-    expect((await h.gql<PostT>(POST_T, { id: none })).data!.post).toMatchObject({ caption: null, de: null, translations: [], translationStatus: 'NONE' });
+    expect((await h.gql<PostT>(POST_T, { id: none })).data!.post).toMatchObject({
+      caption: null,
+      de: null,
+      translations: [],
+      translationStatus: 'NONE',
+    });
   });
 
   test('a translator that keeps failing: retried with back-off, then the job is FAILED with the reason (the post is untouched)', async () => {
@@ -162,7 +190,12 @@ describe('captions in other languages: API contract (no model needed)', () => {
     // Jobs of earlier tests' posts are queued too; run until this post's job has its verdict.
     for (let i = 0; i < 20 && (await translationJobs(h, id))[0]?.status !== 'FAILED'; i++) await w.runOnce();
     const [job] = await translationJobs(h, id);
-    expect(job).toMatchObject({ status: 'FAILED', attempts: 3, lastError: 'onnxruntime could not load decoder.onnx', leaseOwner: null });
+    expect(job).toMatchObject({
+      status: 'FAILED',
+      attempts: 3,
+      lastError: 'onnxruntime could not load decoder.onnx',
+      leaseOwner: null,
+    });
     expect(calls).toBeGreaterThanOrEqual(3);
     const r = await h.gql<{ post: { captionStatus: string; translations: unknown[] } }>(
       'query($id: ID!) { post(id: $id) { captionStatus translations { text } translationStatus } }',
@@ -188,109 +221,144 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
     while (await w.runOnce());
   }
 
-  test('a caption is translated into de, fr and cs; postUpdated fires per language; caption(language:) reads it', async () => {
-    const { token } = await h.signUp('Translate');
-    const id = await newPost(h, token, 'A dog runs on the beach.');
-    const sub = h.app.deps.pubsub.subscribe('POST_UPDATED', id)[Symbol.asyncIterator]();
-    const before = await h.gql<PostT>(POST_T, { id });
-    expect(before.data!.post).toMatchObject({ de: null, translations: [], translationStatus: 'PENDING' });
+  test(
+    'a caption is translated into de, fr and cs; postUpdated fires per language; caption(language:) reads it',
+    async () => {
+      const { token } = await h.signUp('Translate');
+      const id = await newPost(h, token, 'A dog runs on the beach.');
+      const sub = h.app.deps.pubsub.subscribe('POST_UPDATED', id)[Symbol.asyncIterator]();
+      const before = await h.gql<PostT>(POST_T, { id });
+      expect(before.data!.post).toMatchObject({ de: null, translations: [], translationStatus: 'PENDING' });
 
-    await drain(worker(h, real));
-    for (let i = 0; i < TRANSLATION_LANGUAGES.length; i++) expect((await sub.next()).value).toEqual({ postId: id });
-    await sub.return?.();
+      await drain(worker(h, real));
+      for (let i = 0; i < TRANSLATION_LANGUAGES.length; i++) expect((await sub.next()).value).toEqual({ postId: id });
+      await sub.return?.();
 
-    const r = await h.gql<PostT>(POST_T, { id });
-    expect(r.errors).toBeUndefined();
-    const p = r.data!.post;
-    expect(p.translationStatus).toBe('READY');
-    expect(p.translations.map((t) => t.language)).toEqual(['de', 'fr', 'cs']);
-    for (const t of p.translations) {
-      expect(t.text.trim().length).toBeGreaterThan(0);
-      expect(t.captionId).toBe(p.caption!.id);
-      expect(t.model).toBe('translate-multi30k');
-    }
-    // The translated caption: same version, translated text, its own id; the English caption is unchanged.
-    expect(p.de).toMatchObject({ id: `${p.caption!.id}:de`, text: p.translations[0]!.text, source: 'USER', version: 1, language: 'de' });
-    expect(p.caption).toMatchObject({ text: 'A dog runs on the beach.', language: 'en' });
-    const jobs = await translationJobs(h, id);
-    expect(jobs.map((j) => j.status)).toEqual(['DONE']);
-    console.log(`real translations of "A dog runs on the beach.": ${p.translations.map((t) => `${t.language}: "${t.text}"`).join(', ')}`);
-  }, TIMEOUT);
-
-  test('an edit queues the new version; only the live version is shown and superseded versions are skipped', async () => {
-    const { token } = await h.signUp('Editor');
-    const id = await newPost(h, token, 'A girl in a red coat.');
-    const w = worker(h, real);
-    await drain(w);
-    const edit = (text: string) =>
-      h.gql('mutation($id: ID!, $t: String!) { editCaption(postId: $id, text: $t) { id } }', { id, t: text }, token);
-    await edit('Two dogs play with a ball.');
-    await edit('Two dogs play in the park.'); // edited again before the worker runs: v2 is never translated
-    const { provider, calls } = counting(real);
-    await drain(worker(h, provider));
-    expect(calls).toEqual(['de', 'fr', 'cs']); // v3 only
-
-    type Versions = { post: { caption: { id: string; version: number }; translations: { captionId: string }[]; captions: { id: string }[] } };
-    const r = await h.gql<Versions>(
-      'query($id: ID!) { post(id: $id) { caption { id version } translations { language captionId } captions { id version } } }',
-      { id },
-    );
-    const p = r.data!.post;
-    expect(p.caption.version).toBe(3);
-    expect(p.translations.map((t) => t.captionId)).toEqual([p.caption.id, p.caption.id, p.caption.id]);
-    const byVersion = await h.app.deps.store.translations.listByCaptions(p.captions.map((c) => c.id));
-    expect(byVersion.filter((t) => t.captionId === p.captions[0]!.id)).toHaveLength(3); // v1 keeps its translations
-    expect(byVersion.filter((t) => t.captionId === p.captions[1]!.id)).toHaveLength(0); // v2 was superseded
-    const jobs = await translationJobs(h, id);
-    expect(jobs.map((j) => j.status)).toEqual(['DONE', 'DONE', 'DONE']);
-  }, TIMEOUT);
-
-  test('a worker that dies mid-job: after its lease expires the job is resumed and stored languages are not redone', async () => {
-    const { token } = await h.signUp('Crash');
-    const id = await newPost(h, token, 'A woman sits on a bench.');
-    const store = h.app.deps.store;
-    // The dead worker claimed the job, stored German, then vanished (kill -9): no heartbeat, no completion.
-    const dead = (await store.jobs.claim(['translation'], 'dead-worker', new Date(), 1))!;
-    expect(dead.postId).toBe(id);
-    const de = await store.translations.save({ captionId: dead.captionId!, language: 'de', text: 'Eine Frau sitzt auf einer Bank.', model: 'translate-multi30k' });
-    await new Promise((r) => setTimeout(r, 10)); // its 1 ms lease runs out
-    const { provider, calls } = counting(real);
-    await drain(worker(h, provider));
-    expect(calls).toEqual(['fr', 'cs']);
-    const all = await store.translations.listByCaptions([dead.captionId!]);
-    expect(all.map((t) => t.language).sort()).toEqual(['cs', 'de', 'fr']);
-    expect(all.find((t) => t.language === 'de')).toEqual(de);
-    const [job] = await translationJobs(h, id);
-    expect(job).toMatchObject({ status: 'DONE', attempts: 2, leaseOwner: null });
-    expect(await store.jobs.complete({ id: dead.id, token: dead.leaseToken! })).toBe(false); // the dead worker lost it
-  }, TIMEOUT);
-
-  test('a caption the model cannot read (only emoji) fails at once with the reason, not three times', async () => {
-    const { token } = await h.signUp('Emoji');
-    const id = await newPost(h, token, '🐶 🐾');
-    await drain(worker(h, real));
-    const [job] = await translationJobs(h, id);
-    expect(job).toMatchObject({ status: 'FAILED', attempts: 1 });
-    expect(job!.lastError).toMatch(/Nothing to translate/);
-    const r = await h.gql<PostT>(POST_T, { id });
-    expect(r.data!.post).toMatchObject({ translations: [], translationStatus: 'FAILED' });
-  }, TIMEOUT);
-
-  test('the worker loop translates a new caption without being asked, woken by the queue (no poll)', async () => {
-    const { token } = await h.signUp('Loop');
-    await drain(worker(h, real));
-    const w = worker(h, real, pino({ level: 'silent' }), 60_000, 3_600_000);
-    w.start();
-    try {
-      const id = await newPost(h, token, 'People walk down a busy street.');
-      const deadline = Date.now() + TIMEOUT - 10_000;
-      let n = 0;
-      while (Date.now() < deadline && (n = (await h.gql<PostT>(POST_T, { id })).data!.post.translations.length) < 3) {
-        await new Promise((r) => setTimeout(r, 100));
+      const r = await h.gql<PostT>(POST_T, { id });
+      expect(r.errors).toBeUndefined();
+      const p = r.data!.post;
+      expect(p.translationStatus).toBe('READY');
+      expect(p.translations.map((t) => t.language)).toEqual(['de', 'fr', 'cs']);
+      for (const t of p.translations) {
+        expect(t.text.trim().length).toBeGreaterThan(0);
+        expect(t.captionId).toBe(p.caption!.id);
+        expect(t.model).toBe('translate-multi30k');
       }
-      expect(n).toBe(3);
-    } finally {
-      await w.stop();
-    }
-  }, TIMEOUT);
+      // The translated caption: same version, translated text, its own id; the English caption is unchanged.
+      expect(p.de).toMatchObject({
+        id: `${p.caption!.id}:de`,
+        text: p.translations[0]!.text,
+        source: 'USER',
+        version: 1,
+        language: 'de',
+      });
+      expect(p.caption).toMatchObject({ text: 'A dog runs on the beach.', language: 'en' });
+      const jobs = await translationJobs(h, id);
+      expect(jobs.map((j) => j.status)).toEqual(['DONE']);
+      console.log(
+        `real translations of "A dog runs on the beach.": ${p.translations.map((t) => `${t.language}: "${t.text}"`).join(', ')}`,
+      );
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'an edit queues the new version; only the live version is shown and superseded versions are skipped',
+    async () => {
+      const { token } = await h.signUp('Editor');
+      const id = await newPost(h, token, 'A girl in a red coat.');
+      const w = worker(h, real);
+      await drain(w);
+      const edit = (text: string) =>
+        h.gql('mutation($id: ID!, $t: String!) { editCaption(postId: $id, text: $t) { id } }', { id, t: text }, token);
+      await edit('Two dogs play with a ball.');
+      await edit('Two dogs play in the park.'); // edited again before the worker runs: v2 is never translated
+      const { provider, calls } = counting(real);
+      await drain(worker(h, provider));
+      expect(calls).toEqual(['de', 'fr', 'cs']); // v3 only
+
+      type Versions = {
+        post: { caption: { id: string; version: number }; translations: { captionId: string }[]; captions: { id: string }[] };
+      };
+      const r = await h.gql<Versions>(
+        'query($id: ID!) { post(id: $id) { caption { id version } translations { language captionId } captions { id version } } }',
+        { id },
+      );
+      const p = r.data!.post;
+      expect(p.caption.version).toBe(3);
+      expect(p.translations.map((t) => t.captionId)).toEqual([p.caption.id, p.caption.id, p.caption.id]);
+      const byVersion = await h.app.deps.store.translations.listByCaptions(p.captions.map((c) => c.id));
+      expect(byVersion.filter((t) => t.captionId === p.captions[0]!.id)).toHaveLength(3); // v1 keeps its translations
+      expect(byVersion.filter((t) => t.captionId === p.captions[1]!.id)).toHaveLength(0); // v2 was superseded
+      const jobs = await translationJobs(h, id);
+      expect(jobs.map((j) => j.status)).toEqual(['DONE', 'DONE', 'DONE']);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a worker that dies mid-job: after its lease expires the job is resumed and stored languages are not redone',
+    async () => {
+      const { token } = await h.signUp('Crash');
+      const id = await newPost(h, token, 'A woman sits on a bench.');
+      const store = h.app.deps.store;
+      // The dead worker claimed the job, stored German, then vanished (kill -9): no heartbeat, no completion.
+      const dead = (await store.jobs.claim(['translation'], 'dead-worker', new Date(), 1))!;
+      expect(dead.postId).toBe(id);
+      const de = await store.translations.save({
+        captionId: dead.captionId!,
+        language: 'de',
+        text: 'Eine Frau sitzt auf einer Bank.',
+        model: 'translate-multi30k',
+      });
+      await new Promise((r) => setTimeout(r, 10)); // its 1 ms lease runs out
+      const { provider, calls } = counting(real);
+      await drain(worker(h, provider));
+      expect(calls).toEqual(['fr', 'cs']);
+      const all = await store.translations.listByCaptions([dead.captionId!]);
+      expect(all.map((t) => t.language).sort()).toEqual(['cs', 'de', 'fr']);
+      expect(all.find((t) => t.language === 'de')).toEqual(de);
+      const [job] = await translationJobs(h, id);
+      expect(job).toMatchObject({ status: 'DONE', attempts: 2, leaseOwner: null });
+      expect(await store.jobs.complete({ id: dead.id, token: dead.leaseToken! })).toBe(false); // the dead worker lost it
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'a caption the model cannot read (only emoji) fails at once with the reason, not three times',
+    async () => {
+      const { token } = await h.signUp('Emoji');
+      const id = await newPost(h, token, '🐶 🐾');
+      await drain(worker(h, real));
+      const [job] = await translationJobs(h, id);
+      expect(job).toMatchObject({ status: 'FAILED', attempts: 1 });
+      expect(job!.lastError).toMatch(/Nothing to translate/);
+      const r = await h.gql<PostT>(POST_T, { id });
+      expect(r.data!.post).toMatchObject({ translations: [], translationStatus: 'FAILED' });
+    },
+    TIMEOUT,
+  );
+
+  test(
+    'the worker loop translates a new caption without being asked, woken by the queue (no poll)',
+    async () => {
+      const { token } = await h.signUp('Loop');
+      await drain(worker(h, real));
+      const w = worker(h, real, pino({ level: 'silent' }), 60_000, 3_600_000);
+      w.start();
+      try {
+        const id = await newPost(h, token, 'People walk down a busy street.');
+        const deadline = Date.now() + TIMEOUT - 10_000;
+        let n = 0;
+        while (Date.now() < deadline && (n = (await h.gql<PostT>(POST_T, { id })).data!.post.translations.length) < 3) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(n).toBe(3);
+      } finally {
+        await w.stop();
+      }
+    },
+    TIMEOUT,
+  );
 });

@@ -12,7 +12,8 @@ export type TranslationStatus = (typeof TranslationStatus)[keyof typeof Translat
 
 registerEnumType(TranslationStatus, {
   name: 'TranslationStatus',
-  description: 'Where the translations of the live caption version are: PENDING -> READY, or FAILED; UNAVAILABLE while the server has no translation model.',
+  description:
+    'Where the translations of the live caption version are: PENDING -> READY, or FAILED; UNAVAILABLE while the server has no translation model.',
   valuesConfig: {
     NONE: { description: 'Nothing to translate: no caption yet (or a version from before translations existed).' },
     PENDING: { description: 'Queued or being translated; each language appears in translations as it is done.' },

@@ -34,7 +34,8 @@ export function translatorUnavailableReason(modelsDir: string, model = TRANSLATI
   }
   const dir = path.join(modelsDir, model);
   const missing = ['config.json', 'encoder.onnx', 'decoder.onnx'].filter((f) => !fs.existsSync(path.join(dir, f)));
-  if (missing.length) return `no trained translation model in ${dir} (missing ${missing.join(', ')}; export one or set PIXTALE_MODELS_DIR)`;
+  if (missing.length)
+    return `no trained translation model in ${dir} (missing ${missing.join(', ')}; export one or set PIXTALE_MODELS_DIR)`;
   return null;
 }
 

@@ -46,7 +46,15 @@ describe('profiles', () => {
     const p2 = await newPost(ann.token);
     const seenByBob = (await ok(PROFILE, { id: ann.id }, bob.token)).user;
     expect(seenByBob).toMatchObject({
-      id: ann.id, email: null, displayName: 'Ann', bio: '', avatarUrl: null, postCount: 2, followerCount: 0, followingCount: 0, viewerFollows: false,
+      id: ann.id,
+      email: null,
+      displayName: 'Ann',
+      bio: '',
+      avatarUrl: null,
+      postCount: 2,
+      followerCount: 0,
+      followingCount: 0,
+      viewerFollows: false,
     });
     expect(seenByBob.posts.edges.map((e: Data) => e.node.id)).toEqual([p2, p1]);
     expect((await ok(PROFILE, { id: ann.id }, ann.token)).user.email).toBe(ann.email);
@@ -58,7 +66,8 @@ describe('profiles', () => {
     const u = await h.signUp('Cleo');
     const m = 'mutation($n:String,$b:String){ updateProfile(displayName:$n, bio:$b){ displayName bio } }';
     expect((await ok(m, { n: '  Cleo\u200B  P. ', b: 'Hiker\u202E and\n  photographer ' }, u.token)).updateProfile).toEqual({
-      displayName: 'Cleo P.', bio: 'Hiker and photographer',
+      displayName: 'Cleo P.',
+      bio: 'Hiker and photographer',
     });
     expect((await ok(m, { b: 'only the bio' }, u.token)).updateProfile).toEqual({ displayName: 'Cleo P.', bio: 'only the bio' });
     expect(code(await h.gql(m, { b: '\u200B\u2060\u00AD' }, u.token))).toBe('BAD_USER_INPUT');
@@ -72,13 +81,15 @@ describe('profiles', () => {
   test('avatar: a square WebP through the image pipeline, metadata stripped; the replaced file is removed', async () => {
     const u = await h.signUp('Dora');
     const m = 'mutation($a:Upload){ updateProfile(avatar:$a){ avatarUrl } }';
-    const first = (await ok(m, { a: uploadOf(await makeJpeg({ width: 900, height: 500, exif: true })) }, u.token)).updateProfile.avatarUrl as string;
+    const first = (await ok(m, { a: uploadOf(await makeJpeg({ width: 900, height: 500, exif: true })) }, u.token)).updateProfile
+      .avatarUrl as string;
     expect(first).toMatch(/^http:\/\/localhost:\d+\/media\/[0-9a-f]{64}\.webp$/);
     const file = path.join(h.dataDir, 'media', path.basename(first));
     const meta = await sharp(fs.readFileSync(file)).metadata();
     expect([meta.format, meta.width, meta.height, meta.exif]).toEqual(['webp', 320, 320, undefined]);
 
-    const second = (await ok(m, { a: uploadOf(await makeJpeg({ width: 300, height: 600 })) }, u.token)).updateProfile.avatarUrl as string;
+    const second = (await ok(m, { a: uploadOf(await makeJpeg({ width: 300, height: 600 })) }, u.token)).updateProfile
+      .avatarUrl as string;
     expect(second).not.toBe(first);
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.existsSync(path.join(h.dataDir, 'media', path.basename(second)))).toBe(true);
@@ -106,13 +117,17 @@ describe('follows', () => {
     expect(code(await h.gql(FOLLOW, { id: 'nobody' }, fan.token))).toBe('NOT_FOUND');
     expect(code(await h.gql(FOLLOW, { id: star.id }))).toBe('UNAUTHENTICATED');
 
-    expect((await ok(UNFOLLOW, { id: star.id }, fan.token)).unfollow).toEqual({ id: star.id, followerCount: 0, viewerFollows: false });
+    expect((await ok(UNFOLLOW, { id: star.id }, fan.token)).unfollow).toEqual({
+      id: star.id,
+      followerCount: 0,
+      viewerFollows: false,
+    });
     const again = await h.gql(UNFOLLOW, { id: star.id }, fan.token);
     expect([code(again), reason(again)]).toEqual(['CONFLICT', 'NOT_FOLLOWING']);
     expect(code(await h.gql(UNFOLLOW, { id: star.id }))).toBe('UNAUTHENTICATED');
   });
 
-  test('feed(scope: FOLLOWING): only follows\' posts, newest first, paged like the feed; needs a session', async () => {
+  test("feed(scope: FOLLOWING): only follows' posts, newest first, paged like the feed; needs a session", async () => {
     const me = await h.signUp('Me');
     const a = await h.signUp('FollowedA');
     const b = await h.signUp('FollowedB');
@@ -125,7 +140,8 @@ describe('follows', () => {
       if (who !== stranger) expected.unshift(id);
     }
     await newPost(me.token); // your own posts are not in FOLLOWING
-    const Q = 'query($after:String){ feed(first: 3, after: $after, scope: FOLLOWING){ edges { node { id } } pageInfo { hasNextPage endCursor } } }';
+    const Q =
+      'query($after:String){ feed(first: 3, after: $after, scope: FOLLOWING){ edges { node { id } } pageInfo { hasNextPage endCursor } } }';
     const page1 = (await ok(Q, {}, me.token)).feed;
     expect(page1.edges.map((e: Data) => e.node.id)).toEqual(expected.slice(0, 3));
     expect(page1.pageInfo.hasNextPage).toBe(true);
@@ -143,7 +159,8 @@ describe('follows', () => {
 });
 
 describe('comments', () => {
-  const ADD = 'mutation($p:ID!,$t:String!){ addComment(postId:$p, text:$t){ id text createdAt author { id displayName } post { id commentCount } } }';
+  const ADD =
+    'mutation($p:ID!,$t:String!){ addComment(postId:$p, text:$t){ id text createdAt author { id displayName } post { id commentCount } } }';
   const DEL = 'mutation($id:ID!){ deleteComment(id:$id) }';
   const LIST = `query($p:ID!,$after:String){ post(id:$p){ commentCount comments(first: 2, after: $after){
     edges { cursor node { id text } } pageInfo { hasNextPage endCursor } } } }`;
@@ -153,7 +170,11 @@ describe('comments', () => {
     const guest = await h.signUp('Guest');
     const postId = await newPost(owner.token);
     const c1 = (await ok(ADD, { p: postId, t: '  Lovely\u200B\n light!  ' }, guest.token)).addComment;
-    expect(c1).toMatchObject({ text: 'Lovely light!', author: { id: guest.id, displayName: 'Guest' }, post: { id: postId, commentCount: 1 } });
+    expect(c1).toMatchObject({
+      text: 'Lovely light!',
+      author: { id: guest.id, displayName: 'Guest' },
+      post: { id: postId, commentCount: 1 },
+    });
     const c2 = (await ok(ADD, { p: postId, t: 'thanks 🙏' }, owner.token)).addComment;
     const c3 = (await ok(ADD, { p: postId, t: 'third' }, guest.token)).addComment;
 
@@ -172,7 +193,7 @@ describe('comments', () => {
     expect(code(await h.gql(LIST, { p: postId, after: 'nope' }))).toBe('BAD_USER_INPUT');
   });
 
-  test('delete: by the comment\'s author or the post\'s owner, FORBIDDEN for others; gone with its post', async () => {
+  test("delete: by the comment's author or the post's owner, FORBIDDEN for others; gone with its post", async () => {
     const owner = await h.signUp('Owner');
     const writer = await h.signUp('Writer');
     const other = await h.signUp('Other');
@@ -196,14 +217,21 @@ describe('comments', () => {
     const otherPost = await newPost(owner.token);
     const events = (await subscribe({
       schema: h.schema,
-      document: parse('subscription($p: ID!){ commentAdded(postId: $p){ id text author { displayName } post { id commentCount } } }'),
+      document: parse(
+        'subscription($p: ID!){ commentAdded(postId: $p){ id text author { displayName } post { id commentCount } } }',
+      ),
       variableValues: { p: postId },
       contextValue: await h.context(),
     })) as AsyncIterableIterator<ExecutionResult<Data>>;
     const next = events.next();
     await ok(ADD, { p: otherPost, t: 'elsewhere' }, owner.token);
     const added = (await ok(ADD, { p: postId, t: 'live!' }, owner.token)).addComment;
-    expect((await next).value.data.commentAdded).toEqual({ id: added.id, text: 'live!', author: { displayName: 'Owner' }, post: { id: postId, commentCount: 1 } });
+    expect((await next).value.data.commentAdded).toEqual({
+      id: added.id,
+      text: 'live!',
+      author: { displayName: 'Owner' },
+      post: { id: postId, commentCount: 1 },
+    });
     await events.return?.();
 
     const deletions = (await subscribe({
@@ -218,7 +246,9 @@ describe('comments', () => {
     await deletions.return?.();
 
     const unknown = await subscribe({
-      schema: h.schema, document: parse('subscription { commentAdded(postId: "missing"){ id } }'), contextValue: await h.context(),
+      schema: h.schema,
+      document: parse('subscription { commentAdded(postId: "missing"){ id } }'),
+      contextValue: await h.context(),
     });
     expect(code(unknown as Err)).toBe('NOT_FOUND');
   });
@@ -233,12 +263,20 @@ test('a feed page loads comment counts and author profiles in one batched store 
   }
   const { store } = h.app.deps;
   const spies = [
-    jest.spyOn(store.comments, 'countByPosts'), jest.spyOn(store.users, 'stats'), jest.spyOn(store.follows, 'followedIds'),
+    jest.spyOn(store.comments, 'countByPosts'),
+    jest.spyOn(store.users, 'stats'),
+    jest.spyOn(store.follows, 'followedIds'),
     jest.spyOn(store.users, 'findByIds'),
   ];
   try {
-    const feed = (await ok(`{ feed(first: 10) { edges { node { id commentCount
-      author { displayName avatarUrl postCount followerCount followingCount viewerFollows } } } } }`, {}, me.token)).feed;
+    const feed = (
+      await ok(
+        `{ feed(first: 10) { edges { node { id commentCount
+      author { displayName avatarUrl postCount followerCount followingCount viewerFollows } } } } }`,
+        {},
+        me.token,
+      )
+    ).feed;
     expect(feed.edges.length).toBe(10);
     expect(feed.edges.slice(0, 3).map((e: Data) => e.node.commentCount)).toEqual([1, 1, 1]);
     for (const spy of spies) expect(spy).toHaveBeenCalledTimes(1);
@@ -267,7 +305,8 @@ describe('hashtags', () => {
     expect((await ok(TAG, { t: 'sunsetlake' })).hashtag.postCount).toBe(1);
     expect((await ok(TAG, { t: 'über' })).hashtag).toBeNull();
     expect((await ok(TAG, { t: 'nosuchtagatall' })).hashtag).toBeNull();
-    for (const bad of ['#', '', 'two words', '#a-b', 'x'.repeat(101)]) expect(code(await h.gql(TAG, { t: bad }))).toBe('BAD_USER_INPUT');
+    for (const bad of ['#', '', 'two words', '#a-b', 'x'.repeat(101)])
+      expect(code(await h.gql(TAG, { t: bad }))).toBe('BAD_USER_INPUT');
   });
 
   test('deleting a post takes it off its hashtags', async () => {
@@ -281,7 +320,8 @@ describe('hashtags', () => {
 });
 
 describe('search', () => {
-  const SEARCH = 'query($q:String!,$n:Int){ search(query:$q, first:$n){ posts { id } users { id displayName } hashtags { tag postCount } } }';
+  const SEARCH =
+    'query($q:String!,$n:Int){ search(query:$q, first:$n){ posts { id } users { id displayName } hashtags { tag postCount } } }';
 
   test('finds posts by a word prefix of the live caption, translations and hashtags; people by name; hashtags by prefix', async () => {
     const u = await h.signUp('Zebulon');
@@ -289,13 +329,18 @@ describe('search', () => {
     const bike = await newPost(u.token);
     await edit(u.token, bike, 'A red bicycle leaning on a wall #Velocipede');
     const translated = await newPost(u.token);
-    const live = (await edit(u.token, translated, 'a dog on grass')) && (await h.app.deps.store.posts.findById(translated))!.currentCaptionId!;
+    const live =
+      (await edit(u.token, translated, 'a dog on grass')) &&
+      (await h.app.deps.store.posts.findById(translated))!.currentCaptionId!;
     await h.app.deps.store.translations.save({ captionId: live, language: 'de', text: 'ein Hund auf dem Rasen', model: 'm' });
 
     expect((await ok(SEARCH, { q: 'bicy' })).search.posts.map((p: Data) => p.id)).toEqual([bike]);
     expect((await ok(SEARCH, { q: 'RED Bicycle' })).search.posts.map((p: Data) => p.id)).toEqual([bike]);
     expect((await ok(SEARCH, { q: 'red dog' })).search.posts).toEqual([]); // every word must match
-    expect((await ok(SEARCH, { q: 'velocip' })).search).toMatchObject({ posts: [{ id: bike }], hashtags: [{ tag: 'velocipede', postCount: 1 }] });
+    expect((await ok(SEARCH, { q: 'velocip' })).search).toMatchObject({
+      posts: [{ id: bike }],
+      hashtags: [{ tag: 'velocipede', postCount: 1 }],
+    });
     expect((await ok(SEARCH, { q: 'hund' })).search.posts.map((p: Data) => p.id)).toEqual([translated]);
     expect((await ok(SEARCH, { q: 'quarterm' })).search.users).toEqual([{ id: u.id, displayName: 'Zebulon Quartermaine' }]);
 
@@ -315,7 +360,9 @@ describe('search', () => {
   test('ranking: a caption match ranks above a translation-only match', async () => {
     const u = await h.signUp('Ranker');
     const inTranslation = await newPost(u.token);
-    const captionId = (await edit(u.token, inTranslation, 'some plain words')) && (await h.app.deps.store.posts.findById(inTranslation))!.currentCaptionId!;
+    const captionId =
+      (await edit(u.token, inTranslation, 'some plain words')) &&
+      (await h.app.deps.store.posts.findById(inTranslation))!.currentCaptionId!;
     await h.app.deps.store.translations.save({ captionId, language: 'fr', text: 'un flamant rose flamingo', model: 'm' });
     const inCaption = await newPost(u.token);
     await edit(u.token, inCaption, 'a flamingo standing');
@@ -328,9 +375,46 @@ describe('search', () => {
     const p = await newPost(u.token);
     await edit(u.token, p, 'NEAR the old mill AND the river');
     const nasty = [
-      '', '   ', '"', '""', '"unbalanced', '*', 'mill*', '-mill', 'NOT', 'AND', 'OR', 'NEAR', 'NEAR(mill river)', 'mill NEAR/2 river',
-      '(', ')', '((mill', 'mill))', '^mill', 'caption:mill', '{mill}', '[', '\\', "'", "'; DROP TABLE posts; --", '%', '_', '#',
-      '🙂', '👩‍👩‍👧', '\u200B', '\u0000', 'e\u0301', 'mill:*', '+mill', 'mill -river', '$where', '.*', '(?=x)', 'a'.repeat(200),
+      '',
+      '   ',
+      '"',
+      '""',
+      '"unbalanced',
+      '*',
+      'mill*',
+      '-mill',
+      'NOT',
+      'AND',
+      'OR',
+      'NEAR',
+      'NEAR(mill river)',
+      'mill NEAR/2 river',
+      '(',
+      ')',
+      '((mill',
+      'mill))',
+      '^mill',
+      'caption:mill',
+      '{mill}',
+      '[',
+      '\\',
+      "'",
+      "'; DROP TABLE posts; --",
+      '%',
+      '_',
+      '#',
+      '🙂',
+      '👩‍👩‍👧',
+      '\u200B',
+      '\u0000',
+      'e\u0301',
+      'mill:*',
+      '+mill',
+      'mill -river',
+      '$where',
+      '.*',
+      '(?=x)',
+      'a'.repeat(200),
     ];
     for (const q of nasty) {
       const r = await h.gql<Data>(SEARCH, { q }, u.token);

@@ -10,14 +10,15 @@ import type { UserRecord } from '../store';
 /** Profiles: the public side of a User, follows and profile edits. */
 @Resolver(() => User)
 export class UserProfileResolver {
-  @Query(() => User, { nullable: true, description: 'A user\'s public profile by id; null when there is no such user.' })
+  @Query(() => User, { nullable: true, description: "A user's public profile by id; null when there is no such user." })
   user(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.loaders.user.load(id);
   }
 
   @Authorized()
   @Mutation(() => User, {
-    description: 'Follows a user. BAD_USER_INPUT (CANNOT_FOLLOW_SELF) for yourself, CONFLICT (ALREADY_FOLLOWING) when you already do.',
+    description:
+      'Follows a user. BAD_USER_INPUT (CANNOT_FOLLOW_SELF) for yourself, CONFLICT (ALREADY_FOLLOWING) when you already do.',
   })
   follow(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context) {
     return ctx.services.users.follow(ctx.requireUser().id, userId);
@@ -39,7 +40,8 @@ export class UserProfileResolver {
   updateProfile(
     @Arg('displayName', () => String, { nullable: true }) displayName: string | null,
     @Arg('bio', () => String, { nullable: true }) bio: string | null,
-    @Arg('avatar', () => GraphQLUpload, { nullable: true, description: 'A new profile picture.' }) avatar: Promise<FileUpload> | null,
+    @Arg('avatar', () => GraphQLUpload, { nullable: true, description: 'A new profile picture.' })
+    avatar: Promise<FileUpload> | null,
     @Ctx() ctx: Context,
   ) {
     return ctx.services.users.updateProfile(ctx.requireUser().id, { displayName, bio, avatar });
@@ -65,15 +67,22 @@ export class UserProfileResolver {
     return (await ctx.loaders.userStats.load(user.id)).followingCount;
   }
 
-  @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer follows this user (false when anonymous or yourself).' })
+  @FieldResolver(() => Boolean, {
+    description: 'Whether the signed-in viewer follows this user (false when anonymous or yourself).',
+  })
   viewerFollows(@Root() user: UserRecord, @Ctx() ctx: Context) {
     return ctx.loaders.viewerFollows.load(user.id);
   }
 
-  @FieldResolver(() => PostConnection, { complexity: pageCost, description: 'This user\'s posts, newest first.' })
+  @FieldResolver(() => PostConnection, { complexity: pageCost, description: "This user's posts, newest first." })
   posts(
     @Root() user: UserRecord,
-    @Arg('first', () => Int, { nullable: true, defaultValue: LIMITS.pageSizeDefault, description: `Page size, 1 to ${LIMITS.pageSizeMax}.` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      defaultValue: LIMITS.pageSizeDefault,
+      description: `Page size, 1 to ${LIMITS.pageSizeMax}.`,
+    })
+    first: number | null,
     @Arg('after', () => String, { nullable: true, description: 'endCursor of the previous page.' }) after: string | null,
     @Ctx() ctx: Context,
   ) {

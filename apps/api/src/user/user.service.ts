@@ -34,7 +34,8 @@ export class UserService {
   }
 
   async follow(followerId: string, userId: string): Promise<UserRecord> {
-    if (followerId === userId) throw badInput('You cannot follow yourself', { reason: ErrorReason.CANNOT_FOLLOW_SELF, field: 'userId' });
+    if (followerId === userId)
+      throw badInput('You cannot follow yourself', { reason: ErrorReason.CANNOT_FOLLOW_SELF, field: 'userId' });
     const user = await this.require(userId);
     if (!(await this.store.follows.follow(followerId, userId, new Date()))) {
       throw conflict('You already follow this user', ErrorReason.ALREADY_FOLLOWING);
@@ -44,7 +45,8 @@ export class UserService {
 
   async unfollow(followerId: string, userId: string): Promise<UserRecord> {
     const user = await this.require(userId);
-    if (!(await this.store.follows.unfollow(followerId, userId))) throw conflict('You do not follow this user', ErrorReason.NOT_FOLLOWING);
+    if (!(await this.store.follows.unfollow(followerId, userId)))
+      throw conflict('You do not follow this user', ErrorReason.NOT_FOLLOWING);
     return user;
   }
 
@@ -73,7 +75,9 @@ export class UserService {
 
     const file = await changes.avatar;
     const bytes = await readLimited(file.createReadStream(), this.maxUploadBytes);
-    const updated = await this.media.ingestAvatarWhile(bytes, (avatar) => this.store.users.updateProfile(userId, { ...patch, avatar }));
+    const updated = await this.media.ingestAvatarWhile(bytes, (avatar) =>
+      this.store.users.updateProfile(userId, { ...patch, avatar }),
+    );
     if (before.avatar && before.avatar.key !== updated?.avatar?.key) await this.removeAvatarIfUnused(before.avatar);
     if (!updated) throw notFound('User', userId);
     return updated;

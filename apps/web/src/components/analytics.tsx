@@ -81,7 +81,13 @@ export function Analytics() {
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Time range">
         {RANGES.map((r) => (
-          <Button key={r} size="sm" variant={r === days ? 'primary' : 'secondary'} aria-pressed={r === days} onClick={() => setDays(r)}>
+          <Button
+            key={r}
+            size="sm"
+            variant={r === days ? 'primary' : 'secondary'}
+            aria-pressed={r === days}
+            onClick={() => setDays(r)}
+          >
             Last {r} days
           </Button>
         ))}
@@ -107,12 +113,33 @@ export function Analytics() {
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={series} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
               <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" />
-              <XAxis dataKey="day" tickFormatter={(d: string) => d.slice(5)} tick={{ fill: '#475569', fontSize: 12 }} minTickGap={16} />
+              <XAxis
+                dataKey="day"
+                tickFormatter={(d: string) => d.slice(5)}
+                tick={{ fill: '#475569', fontSize: 12 }}
+                minTickGap={16}
+              />
               <YAxis allowDecimals={false} tick={{ fill: '#475569', fontSize: 12 }} />
               <Tooltip />
               <Legend />
-              <Line type="monotone" dataKey="views" name="Views" stroke="#6d28d9" strokeWidth={2} dot={false} isAnimationActive={false} />
-              <Line type="monotone" dataKey="likes" name="Likes" stroke="#e11d48" strokeWidth={2} dot={false} isAnimationActive={false} />
+              <Line
+                type="monotone"
+                dataKey="views"
+                name="Views"
+                stroke="#6d28d9"
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                type="monotone"
+                dataKey="likes"
+                name="Likes"
+                stroke="#e11d48"
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>
@@ -123,7 +150,11 @@ export function Analytics() {
         <p className="mt-1 text-sm text-muted">Every caption version keeps its own views and likes.</p>
         {groups.length === 0 ? (
           <p className="mt-4 text-sm text-muted">
-            No posts yet. <Link href="/upload" className="font-semibold text-brand-700 underline">Upload a photo</Link> to see how its captions do.
+            No posts yet.{' '}
+            <Link href="/upload" className="font-semibold text-brand-700 underline">
+              Upload a photo
+            </Link>{' '}
+            to see how its captions do.
           </p>
         ) : (
           <div className="mt-4 overflow-x-auto">
@@ -131,24 +162,47 @@ export function Analytics() {
               <caption className="sr-only">Views, likes and like rate per caption version</caption>
               <thead className="border-b border-line text-xs uppercase tracking-wide text-muted">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Photo</th>
-                  <th scope="col" className="py-2 pr-3">Caption</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Views</th>
-                  <th scope="col" className="py-2 pr-3 text-right">Likes</th>
-                  <th scope="col" className="py-2 text-right">Like rate</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Photo
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Caption
+                  </th>
+                  <th scope="col" className="py-2 pr-3 text-right">
+                    Views
+                  </th>
+                  <th scope="col" className="py-2 pr-3 text-right">
+                    Likes
+                  </th>
+                  <th scope="col" className="py-2 text-right">
+                    Like rate
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {groups.map(([postId, rows]) => {
-                  const best = rows.reduce((b, r) => (r.views > 0 && r.likeRate > (b?.likeRate ?? -1) ? r : b), undefined as AnalyticsRow | undefined);
+                  const best = rows.reduce(
+                    (b, r) => (r.views > 0 && r.likeRate > (b?.likeRate ?? -1) ? r : b),
+                    undefined as AnalyticsRow | undefined,
+                  );
                   return rows.map((r, i) => (
-                    <tr key={`${postId}-${r.version}`} className={cx('align-top', i === rows.length - 1 && 'border-b border-line')}>
+                    <tr
+                      key={`${postId}-${r.version}`}
+                      className={cx('align-top', i === rows.length - 1 && 'border-b border-line')}
+                    >
                       {i === 0 && (
                         <td rowSpan={rows.length} className="py-3 pr-3">
                           <Link href={`/posts/${postId}`} className="block w-16 overflow-hidden rounded-lg">
                             {r.imageUrl ? (
                               // eslint-disable-next-line @next/next/no-img-element -- small thumbnail from the API
-                              <img src={mediaUrl(r.imageUrl, apiUrl)} alt={`Open post: ${rows[rows.length - 1]?.text ?? ''}`} width={64} height={64} className="size-16 object-cover" loading="lazy" />
+                              <img
+                                src={mediaUrl(r.imageUrl, apiUrl)}
+                                alt={`Open post: ${rows[rows.length - 1]?.text ?? ''}`}
+                                width={64}
+                                height={64}
+                                className="size-16 object-cover"
+                                loading="lazy"
+                              />
                             ) : (
                               <span className="text-brand-700 underline">Open</span>
                             )}
@@ -158,10 +212,14 @@ export function Analytics() {
                       <td className="py-3 pr-3">
                         <div className="flex flex-wrap items-center gap-1.5">
                           <span className="font-semibold">v{r.version}</span>
-                          <Badge tone={r.source === 'MODEL' ? 'brand' : 'user'}>{r.source === 'MODEL' ? 'Model' : 'Author'}</Badge>
+                          <Badge tone={r.source === 'MODEL' ? 'brand' : 'user'}>
+                            {r.source === 'MODEL' ? 'Model' : 'Author'}
+                          </Badge>
                           {best === r && rows.length > 1 && <Badge>Best like rate</Badge>}
                         </div>
-                        <p dir="auto" className="user-text mt-1 text-ink">{r.text}</p>
+                        <p dir="auto" className="user-text mt-1 text-ink">
+                          {r.text}
+                        </p>
                       </td>
                       <td className="py-3 pr-3 text-right tabular-nums">{r.views}</td>
                       <td className="py-3 pr-3 text-right tabular-nums">{r.likes}</td>

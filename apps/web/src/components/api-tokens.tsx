@@ -53,8 +53,14 @@ export function ApiTokens() {
   async function create(e: FormEvent) {
     e.preventDefault();
     const n = normalizeUserText(name);
-    if (!n) return setNameError(name.trim() ? 'The name needs visible characters (invisible and control characters are removed).' : 'Give the token a name, like the app that will use it.');
-    if (n.length > LIMITS.apiTokenNameMaxLength) return setNameError(`Keep the name under ${LIMITS.apiTokenNameMaxLength} characters.`);
+    if (!n)
+      return setNameError(
+        name.trim()
+          ? 'The name needs visible characters (invisible and control characters are removed).'
+          : 'Give the token a name, like the app that will use it.',
+      );
+    if (n.length > LIMITS.apiTokenNameMaxLength)
+      return setNameError(`Keep the name under ${LIMITS.apiTokenNameMaxLength} characters.`);
     setNameError(undefined);
     setError(undefined);
     setBusy(true);
@@ -81,9 +87,8 @@ export function ApiTokens() {
       <Card className="p-5 sm:p-6">
         <h2 className="text-lg font-semibold">API tokens</h2>
         <p className="mt-1 text-sm text-muted">
-          Tokens let your own scripts and third-party apps use the Pixtale API as you. Each token is shown once. It works
-          until you revoke it, log out of this session (tokens end with the session they were made in) or log out
-          everywhere.
+          Tokens let your own scripts and third-party apps use the Pixtale API as you. Each token is shown once. It works until
+          you revoke it, log out of this session (tokens end with the session they were made in) or log out everywhere.
         </p>
         {error && <Alert className="mt-4">{error}</Alert>}
         <form onSubmit={create} className="mt-5 flex flex-col gap-3 sm:flex-row sm:flex-wrap sm:items-start" noValidate>
@@ -105,7 +110,14 @@ export function ApiTokens() {
                   key={s}
                   className="flex cursor-pointer gap-3 rounded-lg border border-line p-3 text-sm has-[:checked]:border-brand-700 has-[:checked]:bg-brand-50"
                 >
-                  <input type="radio" name="scope" value={s} checked={scope === s} onChange={() => setScope(s)} className="mt-0.5 accent-brand-700" />
+                  <input
+                    type="radio"
+                    name="scope"
+                    value={s}
+                    checked={scope === s}
+                    onChange={() => setScope(s)}
+                    className="mt-0.5 accent-brand-700"
+                  />
                   <span>
                     <span className="block font-medium text-ink">{SCOPES[s].label}</span>
                     <span className="block text-muted">{SCOPES[s].detail}</span>
@@ -126,9 +138,18 @@ export function ApiTokens() {
             className="mt-5 space-y-3 rounded-xl border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900"
             data-testid="new-token"
           >
-            <p className="font-semibold">Copy your new token “<span dir="auto" className="user-text">{created.name}</span>” ({SCOPES[created.scope].label.toLowerCase()}) now. It will not be shown again.</p>
+            <p className="font-semibold">
+              Copy your new token “
+              <span dir="auto" className="user-text">
+                {created.name}
+              </span>
+              ” ({SCOPES[created.scope].label.toLowerCase()}) now. It will not be shown again.
+            </p>
             <div className="flex flex-col gap-2 sm:flex-row">
-              <code className="block flex-1 overflow-x-auto rounded-lg bg-white px-3 py-2 font-mono text-xs text-ink" data-testid="token-value">
+              <code
+                className="block flex-1 overflow-x-auto rounded-lg bg-white px-3 py-2 font-mono text-xs text-ink"
+                data-testid="token-value"
+              >
                 {created.token}
               </code>
               <Button
@@ -148,7 +169,10 @@ export function ApiTokens() {
             </div>
             <div>
               <p className="mb-1 font-medium">Try it with curl:</p>
-              <pre className="overflow-x-auto rounded-lg bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100" data-testid="curl-example">
+              <pre
+                className="overflow-x-auto rounded-lg bg-slate-900 p-3 font-mono text-xs leading-relaxed text-slate-100"
+                data-testid="curl-example"
+              >
                 {curlExample(apiUrl, created.token)}
               </pre>
             </div>
@@ -172,9 +196,13 @@ export function ApiTokens() {
             {tokens.map((t) => (
               <li key={t.id} className="flex flex-wrap items-center gap-3 py-3">
                 <div className="min-w-0 flex-1">
-                  <p dir="auto" className="user-text truncate font-medium">{t.name}</p>
+                  <p dir="auto" className="user-text truncate font-medium">
+                    {t.name}
+                  </p>
                   <p className="text-xs text-muted">
-                    <span className="font-medium text-ink" data-testid="token-scope">{SCOPES[t.scope].label}</span>
+                    <span className="font-medium text-ink" data-testid="token-scope">
+                      {SCOPES[t.scope].label}
+                    </span>
                     {' · '}Created {timeAgo(t.createdAt)}
                     {t.lastUsedAt ? ` · last used ${timeAgo(t.lastUsedAt)}` : ' · never used'}
                   </p>

@@ -101,7 +101,9 @@ export function AttentionWords({
               }}
               className={cx(
                 'min-h-9 rounded-lg border px-2.5 text-sm font-medium transition-colors',
-                activeIndex === i ? 'border-brand-700 bg-brand-700 text-white' : 'border-line bg-canvas text-ink hover:border-brand-500',
+                activeIndex === i
+                  ? 'border-brand-700 bg-brand-700 text-white'
+                  : 'border-line bg-canvas text-ink hover:border-brand-500',
               )}
             >
               {w.word}

@@ -30,7 +30,10 @@ export function validateAuthInput(
     if (v.password.length < LIMITS.passwordMinLength) errors.password = `Use at least ${LIMITS.passwordMinLength} characters.`;
     else if (strength && !strength.ok) errors.password = strengthMessage(strength);
     const name = normalizeUserText(v.displayName);
-    if (!name) errors.displayName = v.displayName.trim() ? 'Your name needs visible characters (invisible and control characters are removed).' : 'Tell us what to call you.';
+    if (!name)
+      errors.displayName = v.displayName.trim()
+        ? 'Your name needs visible characters (invisible and control characters are removed).'
+        : 'Tell us what to call you.';
     else if (name.length > LIMITS.displayNameMaxLength)
       errors.displayName = `Keep it under ${LIMITS.displayNameMaxLength} characters.`;
   } else if (!v.password) {
@@ -66,7 +69,9 @@ const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] a
 function StrengthHint({ strength }: { strength: PasswordStrength | null }) {
   if (!strength) return <>Use a few uncommon words, or a long random password.</>;
   const colour = strength.ok ? 'bg-emerald-600' : strength.score <= 1 ? 'bg-red-600' : 'bg-amber-500';
-  const advice = strength.ok ? strength.feedback.suggestions[0] : [strength.feedback.warning, ...strength.feedback.suggestions].filter(Boolean).join(' ');
+  const advice = strength.ok
+    ? strength.feedback.suggestions[0]
+    : [strength.feedback.warning, ...strength.feedback.suggestions].filter(Boolean).join(' ');
   return (
     <span aria-live="polite" className="block space-y-1" data-testid="password-strength">
       <span className="flex gap-1" aria-hidden>
@@ -82,7 +87,15 @@ function StrengthHint({ strength }: { strength: PasswordStrength | null }) {
   );
 }
 
-export function AuthForm({ mode, callbackUrl, initialError }: { mode: Mode; callbackUrl: string; initialError?: string | undefined }) {
+export function AuthForm({
+  mode,
+  callbackUrl,
+  initialError,
+}: {
+  mode: Mode;
+  callbackUrl: string;
+  initialError?: string | undefined;
+}) {
   const router = useRouter();
   const { googleEnabled } = usePublicConfig();
   const [values, setValues] = useState({ email: '', password: '', displayName: '' });
@@ -176,8 +189,14 @@ export function AuthForm({ mode, callbackUrl, initialError }: { mode: Mode; call
             </div>
             <Button variant="secondary" className="w-full" onClick={() => void signIn('google', { callbackUrl })}>
               <svg aria-hidden viewBox="0 0 24 24" className="size-5">
-                <path fill="#4285F4" d="M23.5 12.3c0-.8-.1-1.6-.2-2.3H12v4.5h6.5a5.6 5.6 0 0 1-2.4 3.6v3h3.9c2.2-2.1 3.5-5.1 3.5-8.8z" />
-                <path fill="#34A853" d="M12 24c3.2 0 6-1.1 7.9-2.9l-3.9-3c-1.1.7-2.4 1.2-4 1.2-3.1 0-5.7-2.1-6.6-4.9H1.4v3.1A12 12 0 0 0 12 24z" />
+                <path
+                  fill="#4285F4"
+                  d="M23.5 12.3c0-.8-.1-1.6-.2-2.3H12v4.5h6.5a5.6 5.6 0 0 1-2.4 3.6v3h3.9c2.2-2.1 3.5-5.1 3.5-8.8z"
+                />
+                <path
+                  fill="#34A853"
+                  d="M12 24c3.2 0 6-1.1 7.9-2.9l-3.9-3c-1.1.7-2.4 1.2-4 1.2-3.1 0-5.7-2.1-6.6-4.9H1.4v3.1A12 12 0 0 0 12 24z"
+                />
                 <path fill="#FBBC05" d="M5.4 14.4a7.2 7.2 0 0 1 0-4.7V6.6H1.4a12 12 0 0 0 0 10.9z" />
                 <path fill="#EA4335" d="M12 4.8c1.8 0 3.3.6 4.6 1.8l3.4-3.4A12 12 0 0 0 1.4 6.6l4 3.1C6.3 6.9 8.9 4.8 12 4.8z" />
               </svg>

@@ -17,8 +17,12 @@ const PAGE_SIZE = 20;
 export function validateComment(text: string): string | undefined {
   // The API's normalisation, so what is checked here is what will be stored.
   const t = normalizeUserText(text);
-  if (!t) return text.trim() ? 'The comment needs visible characters (invisible and control characters are removed).' : 'Write something first.';
-  if (t.length > LIMITS.commentMaxLength) return `Keep the comment under ${LIMITS.commentMaxLength} characters (now ${t.length}).`;
+  if (!t)
+    return text.trim()
+      ? 'The comment needs visible characters (invisible and control characters are removed).'
+      : 'Write something first.';
+  if (t.length > LIMITS.commentMaxLength)
+    return `Keep the comment under ${LIMITS.commentMaxLength} characters (now ${t.length}).`;
   return undefined;
 }
 
@@ -37,7 +41,10 @@ export function Comments({ postId, postAuthorId, initialCount }: { postId: strin
   const { data: session, status } = useSession();
   // One state, so a comment and the count change together (and once, even when a comment comes both
   // from our own mutation and from the subscription).
-  const [{ comments, count }, setState] = useState<{ comments: CommentFieldsFragment[]; count: number }>({ comments: [], count: initialCount });
+  const [{ comments, count }, setState] = useState<{ comments: CommentFieldsFragment[]; count: number }>({
+    comments: [],
+    count: initialCount,
+  });
   const [cursor, setCursor] = useState<string | null>(null);
   const [hasNext, setHasNext] = useState(false);
   const [loading, setLoading] = useState(true);
@@ -47,13 +54,21 @@ export function Comments({ postId, postAuthorId, initialCount }: { postId: strin
   const load = useCallback(
     async (after: string | null) => {
       setLoading(true);
-      const res = await client.query(COMMENTS, { postId, first: PAGE_SIZE, after }, { requestPolicy: 'network-only' }).toPromise();
+      const res = await client
+        .query(COMMENTS, { postId, first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+        .toPromise();
       setLoading(false);
       const page = res.data?.post?.comments;
       if (res.error || !page) return setError(humanError(res.error));
       setError(undefined);
       const total = res.data?.post?.commentCount ?? 0;
-      setState((prev) => ({ count: total, comments: withComments(after ? prev.comments : [], page.edges.map((e) => e.node)) }));
+      setState((prev) => ({
+        count: total,
+        comments: withComments(
+          after ? prev.comments : [],
+          page.edges.map((e) => e.node),
+        ),
+      }));
       setCursor(page.pageInfo.endCursor ?? null);
       setHasNext(page.pageInfo.hasNextPage);
     },
@@ -66,7 +81,9 @@ export function Comments({ postId, postAuthorId, initialCount }: { postId: strin
   }, [load, status]);
 
   const added = useCallback((c: CommentFieldsFragment) => {
-    setState((prev) => (prev.comments.some((x) => x.id === c.id) ? prev : { count: prev.count + 1, comments: [...prev.comments, c] }));
+    setState((prev) =>
+      prev.comments.some((x) => x.id === c.id) ? prev : { count: prev.count + 1, comments: [...prev.comments, c] },
+    );
   }, []);
 
   useSubscription({ query: COMMENT_ADDED, variables: { postId }, pause: status === 'loading' }, (_prev, data) => {
@@ -77,7 +94,9 @@ export function Comments({ postId, postAuthorId, initialCount }: { postId: strin
 
   const removed = useCallback((id: string) => {
     setState((prev) =>
-      prev.comments.some((x) => x.id === id) ? { count: Math.max(0, prev.count - 1), comments: prev.comments.filter((x) => x.id !== id) } : prev,
+      prev.comments.some((x) => x.id === id)
+        ? { count: Math.max(0, prev.count - 1), comments: prev.comments.filter((x) => x.id !== id) }
+        : prev,
     );
   }, []);
 
@@ -131,7 +150,15 @@ export function Comments({ postId, postAuthorId, initialCount }: { postId: strin
   );
 }
 
-function CommentItem({ comment, canDelete, onDeleted }: { comment: CommentFieldsFragment; canDelete: boolean; onDeleted: () => void }) {
+function CommentItem({
+  comment,
+  canDelete,
+  onDeleted,
+}: {
+  comment: CommentFieldsFragment;
+  canDelete: boolean;
+  onDeleted: () => void;
+}) {
   const client = useClient();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();

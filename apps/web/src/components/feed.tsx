@@ -37,9 +37,7 @@ export function Feed({ scope }: { scope: FeedScope }) {
       if (inFlight.current) return;
       inFlight.current = true;
       setLoading(true);
-      const res = await client
-        .query(FEED, { first: PAGE_SIZE, after, scope }, { requestPolicy: 'network-only' })
-        .toPromise();
+      const res = await client.query(FEED, { first: PAGE_SIZE, after, scope }, { requestPolicy: 'network-only' }).toPromise();
       inFlight.current = false;
       setLoading(false);
       if (res.error || !res.data) {

@@ -24,7 +24,13 @@ export function HashtagPage({ tag }: { tag: string }) {
       const posts = hashtag?.posts;
       return {
         error: res.error,
-        page: res.data ? { posts: posts?.edges.map((e) => e.node) ?? [], endCursor: posts?.pageInfo.endCursor ?? null, hasNextPage: posts?.pageInfo.hasNextPage ?? false } : undefined,
+        page: res.data
+          ? {
+              posts: posts?.edges.map((e) => e.node) ?? [],
+              endCursor: posts?.pageInfo.endCursor ?? null,
+              hasNextPage: posts?.pageInfo.hasNextPage ?? false,
+            }
+          : undefined,
       };
     },
     [client, tag],
@@ -42,7 +48,12 @@ export function HashtagPage({ tag }: { tag: string }) {
           {count === null ? '\u00a0' : `${formatCount(count)} ${count === 1 ? 'photo' : 'photos'}, newest first`}
         </p>
       </div>
-      <PagedPosts fetchPage={fetchPage} language={language} label={`Photos tagged #${tag}`} empty={`No photos are tagged #${tag} yet.`} />
+      <PagedPosts
+        fetchPage={fetchPage}
+        language={language}
+        label={`Photos tagged #${tag}`}
+        empty={`No photos are tagged #${tag} yet.`}
+      />
     </div>
   );
 }

@@ -66,7 +66,9 @@ export function LanguageSwitcher({
             className={cx(
               'relative inline-flex min-h-9 cursor-pointer items-center rounded-full border px-3 text-sm font-medium transition-colors',
               'has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-offset-2 has-[:focus-visible]:outline-brand-700',
-              checked ? 'border-brand-700 bg-brand-700 text-white' : 'border-line bg-surface text-ink hover:border-brand-500 hover:bg-brand-50',
+              checked
+                ? 'border-brand-700 bg-brand-700 text-white'
+                : 'border-line bg-surface text-ink hover:border-brand-500 hover:bg-brand-50',
             )}
           >
             <input

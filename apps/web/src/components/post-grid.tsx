@@ -96,7 +96,10 @@ export function PagedPosts({
     void load(null);
   }, [load]);
 
-  const onUpdate = useCallback((p: Partial<FeedPost> & { id: string }) => setPosts((prev) => prev.map((x) => (x.id === p.id ? { ...x, ...p } : x))), []);
+  const onUpdate = useCallback(
+    (p: Partial<FeedPost> & { id: string }) => setPosts((prev) => prev.map((x) => (x.id === p.id ? { ...x, ...p } : x))),
+    [],
+  );
 
   return (
     <section aria-label={label}>
@@ -193,10 +196,17 @@ export function FeedCard({
           <span aria-hidden>·</span>
           <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
           <span className="ml-auto flex items-center gap-3">
-            <Link href={`${href}#comments`} className="hover:underline" aria-label={`${post.commentCount} ${post.commentCount === 1 ? 'comment' : 'comments'}`}>
+            <Link
+              href={`${href}#comments`}
+              className="hover:underline"
+              aria-label={`${post.commentCount} ${post.commentCount === 1 ? 'comment' : 'comments'}`}
+            >
               <span aria-hidden className="inline-flex items-center gap-1">
                 <svg viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.6">
-                  <path d="M4 4h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H9l-4 3v-3H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z" strokeLinejoin="round" />
+                  <path
+                    d="M4 4h12a1 1 0 0 1 1 1v8a1 1 0 0 1-1 1H9l-4 3v-3H4a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z"
+                    strokeLinejoin="round"
+                  />
                 </svg>
                 {post.commentCount}
               </span>

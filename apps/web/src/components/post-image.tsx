@@ -19,12 +19,13 @@ type Props = {
  * A post's image: intrinsic width/height reserve its box (no layout shift), `srcset` lets the
  * browser pick the feed or detail size, and `alt` is always the current caption.
  */
-export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage({ post, sizes, priority, className, placeholder }, ref) {
+export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage(
+  { post, sizes, priority, className, placeholder },
+  ref,
+) {
   const { apiUrl } = usePublicConfig();
   const variants = post.images ? [post.images.feed, post.images.detail].filter((v) => v.url && v.width > 0) : [];
-  const srcSet = variants.length
-    ? variants.map((v) => `${mediaUrl(v.url, apiUrl)} ${v.width}w`).join(', ')
-    : undefined;
+  const srcSet = variants.length ? variants.map((v) => `${mediaUrl(v.url, apiUrl)} ${v.width}w`).join(', ') : undefined;
   return (
     // eslint-disable-next-line @next/next/no-img-element -- media is served by the API, already resized
     <img
@@ -40,7 +41,9 @@ export const PostImage = forwardRef<HTMLImageElement, Props>(function PostImage(
       fetchPriority={priority ? 'high' : 'auto'}
       style={{
         aspectRatio: post.width && post.height ? `${post.width} / ${post.height}` : undefined,
-        ...(placeholder ? { backgroundImage: `url("${placeholder}")`, backgroundSize: 'cover', backgroundPosition: 'center' } : {}),
+        ...(placeholder
+          ? { backgroundImage: `url("${placeholder}")`, backgroundSize: 'cover', backgroundPosition: 'center' }
+          : {}),
       }}
       className={cx('block h-auto w-full bg-slate-100 object-cover', className)}
     />

@@ -28,13 +28,20 @@ import { Avatar, AuthorLink, HashtagLink, LikeButton, TextWithHashtags } from '.
 import { Alert, Badge, Button, Card, Spinner, TextArea, cx } from './ui';
 
 /** Sends a mutation; its GraphQL error becomes the page's action error. */
-type RunMutation = <Data, Vars extends AnyVariables>(query: TypedDocumentNode<Data, Vars>, variables: Vars) => Promise<Data | undefined>;
+type RunMutation = <Data, Vars extends AnyVariables>(
+  query: TypedDocumentNode<Data, Vars>,
+  variables: Vars,
+) => Promise<Data | undefined>;
 
 export function validateCaption(text: string, current: string | null): string | undefined {
   // The API's normalisation, so what is checked here is what will be stored.
   const t = normalizeUserText(text);
-  if (!t) return text.trim() ? 'The caption needs visible characters (invisible and control characters are removed).' : 'The caption cannot be empty.';
-  if (t.length > LIMITS.captionMaxLength) return `Keep the caption under ${LIMITS.captionMaxLength} characters (now ${t.length}).`;
+  if (!t)
+    return text.trim()
+      ? 'The caption needs visible characters (invisible and control characters are removed).'
+      : 'The caption cannot be empty.';
+  if (t.length > LIMITS.captionMaxLength)
+    return `Keep the caption under ${LIMITS.captionMaxLength} characters (now ${t.length}).`;
   if (current !== null && t === normalizeUserText(current)) return 'That is already the caption.';
   return undefined;
 }
@@ -42,7 +49,10 @@ export function validateCaption(text: string, current: string | null): string | 
 /** The live caption version (the API's `caption`, else the highest version number). */
 export function currentCaption(post: Pick<Post, 'captions' | 'caption'>) {
   if (post.caption) return post.caption;
-  return post.captions.reduce<Post['captions'][number] | undefined>((best, c) => (!best || c.version > best.version ? c : best), undefined);
+  return post.captions.reduce<Post['captions'][number] | undefined>(
+    (best, c) => (!best || c.version > best.version ? c : best),
+    undefined,
+  );
 }
 
 export function PostView({ id }: { id: string }) {
@@ -92,17 +102,16 @@ export function PostView({ id }: { id: string }) {
   }, [client, post, merge]);
 
   // Caption status, new versions, likes and views arrive live.
-  useSubscription(
-    { query: POST_UPDATED, variables: { postId: id }, pause: !post },
-    (_prev, data) => {
-      merge(data.postUpdated);
-      return data;
-    },
-  );
+  useSubscription({ query: POST_UPDATED, variables: { postId: id }, pause: !post }, (_prev, data) => {
+    merge(data.postUpdated);
+    return data;
+  });
 
   // The chosen language's translation is on the way: postUpdated brings it; re-read now and then in case
   // it was stored before the subscription was live.
-  const awaitingTranslation = !!post && captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
+  const awaitingTranslation =
+    !!post &&
+    captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
   useRefreshWhile(awaitingTranslation, () => {
     void client
       .query(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
@@ -158,7 +167,8 @@ export function PostView({ id }: { id: string }) {
           <span className="flex min-w-0 items-center gap-2">
             <Avatar user={post.author} size={32} />
             <span className="min-w-0" data-testid="post-byline">
-              <AuthorLink author={post.author} testId="post-author" /> · <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
+              <AuthorLink author={post.author} testId="post-author" /> ·{' '}
+              <time dateTime={post.createdAt}>{timeAgo(post.createdAt)}</time>
             </span>
           </span>
         </div>
@@ -252,7 +262,12 @@ function CaptionBlock({
           </div>
         ) : current && (shown.kind === 'text' || shown.kind === 'unavailable') ? (
           <>
-            <p className="user-text text-xl font-semibold leading-snug text-ink" dir="auto" data-testid="caption-text" lang={shown.kind === 'text' ? shown.lang : 'en'}>
+            <p
+              className="user-text text-xl font-semibold leading-snug text-ink"
+              dir="auto"
+              data-testid="caption-text"
+              lang={shown.kind === 'text' ? shown.lang : 'en'}
+            >
               <TextWithHashtags text={shown.kind === 'text' ? shown.text : current.text} />
             </p>
             <p className="mt-2 text-xs text-muted">
@@ -272,7 +287,11 @@ function CaptionBlock({
                 <>
                   {' · '}
                   <span data-testid="caption-translated-note">
-                    machine-translated from English: “<span lang="en" dir="auto" className="user-text">{current.text}</span>”
+                    machine-translated from English: “
+                    <span lang="en" dir="auto" className="user-text">
+                      {current.text}
+                    </span>
+                    ”
                   </span>
                 </>
               )}
@@ -380,10 +399,14 @@ function Suggestions({ post, pending, onPick }: { post: Post; pending: boolean; 
                     }}
                     className={cx(
                       'flex min-h-11 w-full items-center justify-between gap-3 rounded-lg border px-3 py-2 text-left text-sm transition-colors',
-                      isCurrent ? 'border-brand-700 bg-brand-50 text-brand-800' : 'border-line hover:border-brand-500 hover:bg-brand-50',
+                      isCurrent
+                        ? 'border-brand-700 bg-brand-50 text-brand-800'
+                        : 'border-line hover:border-brand-500 hover:bg-brand-50',
                     )}
                   >
-                    <span dir="auto" className="user-text min-w-0">{s.text}</span>
+                    <span dir="auto" className="user-text min-w-0">
+                      {s.text}
+                    </span>
                     <span className="shrink-0 text-xs font-semibold text-muted">
                       {isCurrent ? 'In use' : picking === s.text ? 'Saving…' : 'Use this'}
                     </span>
@@ -482,7 +505,9 @@ function History({ post }: { post: Post }) {
                 {timeAgo(c.createdAt)}
               </time>
             </div>
-            <p dir="auto" className={cx('user-text', i === 0 ? 'text-ink' : 'text-muted')}>{c.text}</p>
+            <p dir="auto" className={cx('user-text', i === 0 ? 'text-ink' : 'text-muted')}>
+              {c.text}
+            </p>
           </li>
         ))}
       </ol>

@@ -51,7 +51,11 @@ export function Profile({ id }: { id: string }) {
       const posts = res.data?.user?.posts;
       return {
         error: res.error,
-        page: posts && { posts: posts.edges.map((e) => e.node), endCursor: posts.pageInfo.endCursor ?? null, hasNextPage: posts.pageInfo.hasNextPage },
+        page: posts && {
+          posts: posts.edges.map((e) => e.node),
+          endCursor: posts.pageInfo.endCursor ?? null,
+          hasNextPage: posts.pageInfo.hasNextPage,
+        },
       };
     },
     [client, id],
@@ -84,7 +88,12 @@ export function Profile({ id }: { id: string }) {
         <Avatar user={user} size={112} />
         <div className="min-w-0 flex-1 space-y-3">
           <div className="flex flex-wrap items-center gap-3">
-            <h1 id="profile-name" dir="auto" className="user-text text-2xl font-bold tracking-tight sm:text-3xl" data-testid="profile-name">
+            <h1
+              id="profile-name"
+              dir="auto"
+              className="user-text text-2xl font-bold tracking-tight sm:text-3xl"
+              data-testid="profile-name"
+            >
               {user.displayName}
             </h1>
             {isMe ? (
@@ -159,7 +168,8 @@ function EditProfile({ user, onDone }: { user: ProfileFieldsFragment; onDone: (f
     const b = normalizeUserText(bio);
     const problems: typeof errors = {};
     if (!n) problems.name = 'Your name needs visible characters.';
-    else if (n.length > LIMITS.displayNameMaxLength) problems.name = `Keep your name under ${LIMITS.displayNameMaxLength} characters.`;
+    else if (n.length > LIMITS.displayNameMaxLength)
+      problems.name = `Keep your name under ${LIMITS.displayNameMaxLength} characters.`;
     if (b.length > LIMITS.bioMaxLength) problems.bio = `Keep your bio under ${LIMITS.bioMaxLength} characters (now ${b.length}).`;
     if (avatar) {
       const check = await checkFile(avatar, LIMITS.maxUploadBytes);
@@ -189,7 +199,14 @@ function EditProfile({ user, onDone }: { user: ProfileFieldsFragment; onDone: (f
           Edit profile
         </h2>
         {errors.form && <Alert>{errors.form}</Alert>}
-        <TextField label="Display name" value={name} onChange={(e) => setName(e.target.value)} error={errors.name} autoFocus autoComplete="nickname" />
+        <TextField
+          label="Display name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          error={errors.name}
+          autoFocus
+          autoComplete="nickname"
+        />
         <TextArea
           label="Bio"
           value={bio}

@@ -26,7 +26,9 @@ function ApiProvider({ children }: { children: ReactNode }) {
     const onSessionEnded = (error: string) => {
       if (signingOut) return;
       signingOut = true;
-      void signOut({ callbackUrl: `/login?error=${encodeURIComponent(error)}&callbackUrl=${encodeURIComponent(location.pathname)}` });
+      void signOut({
+        callbackUrl: `/login?error=${encodeURIComponent(error)}&callbackUrl=${encodeURIComponent(location.pathname)}`,
+      });
     };
     return createApiClients({ apiUrl: cfg.apiUrl, wsUrl: cfg.wsUrl, token, onSessionEnded });
   }, [cfg, token]);
@@ -34,15 +36,7 @@ function ApiProvider({ children }: { children: ReactNode }) {
   return <UrqlProvider value={clients.client}>{children}</UrqlProvider>;
 }
 
-export function Providers({
-  session,
-  config,
-  children,
-}: {
-  session: Session | null;
-  config: PublicConfig;
-  children: ReactNode;
-}) {
+export function Providers({ session, config, children }: { session: Session | null; config: PublicConfig; children: ReactNode }) {
   return (
     <ConfigContext.Provider value={config}>
       <SessionProvider session={session} refetchOnWindowFocus={false}>

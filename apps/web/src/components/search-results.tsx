@@ -52,7 +52,11 @@ export function SearchResults({ query }: { query: string }) {
         <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">
           {query ? (
             <>
-              Results for “<span dir="auto" className="user-text">{query}</span>”
+              Results for “
+              <span dir="auto" className="user-text">
+                {query}
+              </span>
+              ”
             </>
           ) : (
             'Search'
@@ -78,7 +82,10 @@ export function SearchResults({ query }: { query: string }) {
           <ul className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3" data-testid="search-people">
             {results.users.map((u) => (
               <li key={u.id}>
-                <Link href={`/u/${u.id}`} className="flex items-center gap-3 rounded-2xl border border-line bg-surface p-3 shadow-sm hover:border-brand-500">
+                <Link
+                  href={`/u/${u.id}`}
+                  className="flex items-center gap-3 rounded-2xl border border-line bg-surface p-3 shadow-sm hover:border-brand-500"
+                >
                   <Avatar user={u} size={48} />
                   <span className="min-w-0">
                     <span dir="auto" className="user-text block truncate font-semibold text-ink">
@@ -102,7 +109,10 @@ export function SearchResults({ query }: { query: string }) {
           <ul className="flex flex-wrap gap-2" data-testid="search-hashtags">
             {results.hashtags.map((h) => (
               <li key={h.tag}>
-                <Link href={hashtagHref(h.tag)} className="inline-flex items-center gap-2 rounded-full bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-800 hover:bg-brand-100">
+                <Link
+                  href={hashtagHref(h.tag)}
+                  className="inline-flex items-center gap-2 rounded-full bg-brand-50 px-3 py-1.5 text-sm font-medium text-brand-800 hover:bg-brand-100"
+                >
                   <span dir="auto" className="user-text">
                     #{tagKey(h.tag)}
                   </span>

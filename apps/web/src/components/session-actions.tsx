@@ -67,8 +67,8 @@ export function LogOutEverywhere() {
     <Card className="p-5 sm:p-6">
       <h2 className="text-lg font-semibold">Sessions</h2>
       <p className="mt-1 text-sm text-muted">
-        Lost a device, or signed in somewhere you should not have? Logging out everywhere ends every session of yours,
-        this one included, and revokes all your API tokens.
+        Lost a device, or signed in somewhere you should not have? Logging out everywhere ends every session of yours, this one
+        included, and revokes all your API tokens.
       </p>
       {error && <Alert className="mt-4">{error}</Alert>}
       <div className="mt-4">

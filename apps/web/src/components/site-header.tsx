@@ -21,7 +21,9 @@ export function SiteHeader() {
     <header className="sticky top-0 z-20 border-b border-line bg-surface/95 backdrop-blur">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-4 gap-y-2 px-4 py-3">
         <Link href="/" className="flex items-center gap-2 rounded-md text-lg font-extrabold tracking-tight text-ink">
-          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-700 text-white">P</span>
+          <span aria-hidden className="grid size-8 place-items-center rounded-lg bg-brand-700 text-white">
+            P
+          </span>
           Pixtale
         </Link>
         {session && (

@@ -12,13 +12,28 @@ import { usePublicConfig } from './providers';
 import { Button, cx } from './ui';
 
 /** A user's picture, or their initial on a tinted disc; decorative next to their name. */
-export function Avatar({ user, size = 40, className }: { user: Pick<AuthorFieldsFragment, 'displayName' | 'avatarUrl'>; size?: number; className?: string }) {
+export function Avatar({
+  user,
+  size = 40,
+  className,
+}: {
+  user: Pick<AuthorFieldsFragment, 'displayName' | 'avatarUrl'>;
+  size?: number;
+  className?: string;
+}) {
   const { apiUrl } = usePublicConfig();
   const style = { width: size, height: size };
   if (user.avatarUrl) {
     return (
       // eslint-disable-next-line @next/next/no-img-element -- media is served by the API, already resized
-      <img src={mediaUrl(user.avatarUrl, apiUrl)} alt="" width={size} height={size} style={style} className={cx('shrink-0 rounded-full bg-slate-100 object-cover', className)} />
+      <img
+        src={mediaUrl(user.avatarUrl, apiUrl)}
+        alt=""
+        width={size}
+        height={size}
+        style={style}
+        className={cx('shrink-0 rounded-full bg-slate-100 object-cover', className)}
+      />
     );
   }
   const initial = Array.from(user.displayName.trim())[0]?.toUpperCase() ?? '?';
@@ -34,9 +49,22 @@ export function Avatar({ user, size = 40, className }: { user: Pick<AuthorFields
 }
 
 /** An author's name as a link to their profile. */
-export function AuthorLink({ author, className, testId }: { author: Pick<AuthorFieldsFragment, 'id' | 'displayName'>; className?: string; testId?: string }) {
+export function AuthorLink({
+  author,
+  className,
+  testId,
+}: {
+  author: Pick<AuthorFieldsFragment, 'id' | 'displayName'>;
+  className?: string;
+  testId?: string;
+}) {
   return (
-    <Link href={`/u/${author.id}`} dir="auto" className={cx('user-text min-w-0 font-semibold text-ink hover:underline', className)} data-testid={testId}>
+    <Link
+      href={`/u/${author.id}`}
+      dir="auto"
+      className={cx('user-text min-w-0 font-semibold text-ink hover:underline', className)}
+      data-testid={testId}
+    >
       {author.displayName}
     </Link>
   );
@@ -103,12 +131,17 @@ export function LikeButton({
     const before = { id: post.id, likeCount: post.likeCount, likedByMe: post.likedByMe };
     setBusy(true);
     setError(undefined);
-    onChange({ id: post.id, likedByMe: !before.likedByMe, likeCount: Math.max(0, before.likeCount + (before.likedByMe ? -1 : 1)) });
+    onChange({
+      id: post.id,
+      likedByMe: !before.likedByMe,
+      likeCount: Math.max(0, before.likeCount + (before.likedByMe ? -1 : 1)),
+    });
     const res = before.likedByMe
       ? await client.mutation(UNLIKE_POST, { postId: post.id }).toPromise()
       : await client.mutation(LIKE_POST, { postId: post.id }).toPromise();
     setBusy(false);
-    const fresh = res.data && ('likePost' in res.data ? res.data.likePost : 'unlikePost' in res.data ? res.data.unlikePost : undefined);
+    const fresh =
+      res.data && ('likePost' in res.data ? res.data.likePost : 'unlikePost' in res.data ? res.data.unlikePost : undefined);
     if (res.error || !fresh) {
       onChange(before);
       setError(`Could not ${before.likedByMe ? 'unlike' : 'like'} this photo: ${humanError(res.error)}`);

@@ -144,7 +144,9 @@ export function Badge({ tone = 'neutral', children }: { tone?: 'neutral' | 'bran
     brand: 'bg-brand-100 text-brand-800',
     user: 'bg-amber-100 text-amber-900',
   };
-  return <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold', tones[tone])}>{children}</span>;
+  return (
+    <span className={cx('inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold', tones[tone])}>{children}</span>
+  );
 }
 
 export function Spinner({ label = 'Loading' }: { label?: string }) {

@@ -95,13 +95,23 @@ export function UploadForm() {
             className="max-h-80 w-auto max-w-full rounded-lg object-contain shadow"
           />
         ) : (
-          <svg aria-hidden viewBox="0 0 24 24" className="size-12 text-brand-700" fill="none" stroke="currentColor" strokeWidth="1.5">
+          <svg
+            aria-hidden
+            viewBox="0 0 24 24"
+            className="size-12 text-brand-700"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.5"
+          >
             <path d="M4 16l4.6-4.6a2 2 0 0 1 2.8 0L16 16m-2-2 1.6-1.6a2 2 0 0 1 2.8 0L20 14M14 8h.01M6 20h12a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2H6a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2z" />
           </svg>
         )}
         {file ? (
           <p className="text-sm text-muted" data-testid="chosen-file">
-            <span dir="auto" className="user-text">{file.name}</span> · {formatBytes(file.size)}
+            <span dir="auto" className="user-text">
+              {file.name}
+            </span>{' '}
+            · {formatBytes(file.size)}
           </p>
         ) : (
           <p className="text-base font-medium">Drag a photo here</p>

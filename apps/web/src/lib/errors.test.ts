@@ -29,7 +29,9 @@ describe('humanError', () => {
     expect(humanError(e)).toMatch(/do not match/);
     const c = { graphQLErrors: [{ message: 'x', extensions: { code: 'CONFLICT', reason: 'EMAIL_TAKEN' } }] };
     expect(humanError(c)).toMatch(/already exists/);
-    const w = { graphQLErrors: [{ message: 'Password is too common', extensions: { code: 'BAD_USER_INPUT', reason: 'WEAK_PASSWORD' } }] };
+    const w = {
+      graphQLErrors: [{ message: 'Password is too common', extensions: { code: 'BAD_USER_INPUT', reason: 'WEAK_PASSWORD' } }],
+    };
     expect(humanError(w)).toBe('Password is too common');
   });
 

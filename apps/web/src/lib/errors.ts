@@ -54,7 +54,8 @@ const REASONS: Record<string, string> = {
   CANNOT_FOLLOW_SELF: 'You cannot follow yourself.',
   ALREADY_FOLLOWING: 'You already follow them.',
   NOT_FOLLOWING: 'You do not follow them.',
-  TOO_MANY_LOGIN_FAILURES: 'Too many failed attempts to log in. Please wait a while, or log in from a network you have used before.',
+  TOO_MANY_LOGIN_FAILURES:
+    'Too many failed attempts to log in. Please wait a while, or log in from a network you have used before.',
   QUERY_TOO_DEEP: 'That request was too large. Please try again with less.',
   QUERY_TOO_COSTLY: 'That request was too large. Please try again with less.',
 };

@@ -25,11 +25,13 @@ export function captionIn(
 ): CaptionIn {
   const caption = post.caption;
   if (!caption) return { kind: 'none' };
-  if (language === SOURCE_LANGUAGE) return { kind: 'text', text: caption.text, lang: SOURCE_LANGUAGE, translated: false, original: caption.text };
+  if (language === SOURCE_LANGUAGE)
+    return { kind: 'text', text: caption.text, lang: SOURCE_LANGUAGE, translated: false, original: caption.text };
   // Only a translation of the live version counts: after an edit the old one is stale.
   const t = post.translations?.find((x) => x.language === language && x.captionId === caption.id);
   if (t && t.text.trim()) return { kind: 'text', text: t.text, lang: language, translated: true, original: caption.text };
-  const never = post.translationStatus === 'FAILED' || post.translationStatus === 'UNAVAILABLE' || post.translationStatus === 'READY';
+  const never =
+    post.translationStatus === 'FAILED' || post.translationStatus === 'UNAVAILABLE' || post.translationStatus === 'READY';
   return { kind: never ? 'unavailable' : 'translating', lang: language, original: caption.text };
 }
 

@@ -22,7 +22,10 @@ describe('buildAuthOptions', () => {
 
   it('keeps the API token in the JWT and exposes it on the session', async () => {
     const opts = buildAuthOptions(parseEnv({}));
-    const token = await opts.callbacks!.jwt!({ token: { name: 'Ada', email: 'a@b.co' }, user: { id: 'u1', apiToken: 'tok' } } as never);
+    const token = await opts.callbacks!.jwt!({
+      token: { name: 'Ada', email: 'a@b.co' },
+      user: { id: 'u1', apiToken: 'tok' },
+    } as never);
     expect(token).toMatchObject({ sub: 'u1', apiToken: 'tok' });
     const session = await opts.callbacks!.session!({ session: { user: {}, expires: '' }, token } as never);
     expect(session).toMatchObject({ apiToken: 'tok', user: { id: 'u1', name: 'Ada', email: 'a@b.co' } });

@@ -61,14 +61,22 @@ export function buildAuthOptions(env: Env = getEnv(), request?: { headers: Recor
         const input = parsed.data;
         try {
           if (input.intent === 'signup') {
-            const data = await apiRequest<{ signUp: AuthPayload }>(SIGN_UP, {
-              email: input.email,
-              password: input.password,
-              displayName: input.displayName,
-            }, headers);
+            const data = await apiRequest<{ signUp: AuthPayload }>(
+              SIGN_UP,
+              {
+                email: input.email,
+                password: input.password,
+                displayName: input.displayName,
+              },
+              headers,
+            );
             return toUser(data.signUp, input.email);
           }
-          const data = await apiRequest<{ logIn: AuthPayload }>(LOG_IN, { email: input.email, password: input.password }, headers);
+          const data = await apiRequest<{ logIn: AuthPayload }>(
+            LOG_IN,
+            { email: input.email, password: input.password },
+            headers,
+          );
           return toUser(data.logIn, input.email);
         } catch (err) {
           // next-auth hands this message to the page as `error`; it is a code, never API JSON.
@@ -100,13 +108,18 @@ export function buildAuthOptions(env: Env = getEnv(), request?: { headers: Recor
       async jwt({ token, user, account, trigger, session }) {
         // The profile page renamed the user (the API stored it): only the name may change this way.
         const renamed = (session as { name?: unknown } | undefined)?.name;
-        if (trigger === 'update' && typeof renamed === 'string' && renamed.trim()) return { ...token, name: renamed.slice(0, 100) };
+        if (trigger === 'update' && typeof renamed === 'string' && renamed.trim())
+          return { ...token, name: renamed.slice(0, 100) };
         if (account?.provider === 'google') {
           if (!account.id_token) throw new Error('OAuthCallback');
           // Counted against this visitor's limits, not this server's (the callback has no `req`: the route passes it).
-          const data = await apiRequest<{ signInWithGoogle: AuthPayload }>(GOOGLE_SIGN_IN, { idToken: account.id_token }, {
-            headers: forwardVisitor(request?.headers, env),
-          });
+          const data = await apiRequest<{ signInWithGoogle: AuthPayload }>(
+            GOOGLE_SIGN_IN,
+            { idToken: account.id_token },
+            {
+              headers: forwardVisitor(request?.headers, env),
+            },
+          );
           const u = toUser(data.signInWithGoogle);
           return { ...token, sub: u.id, name: u.name, email: u.email, apiToken: u.apiToken };
         }

@@ -18,7 +18,11 @@ type Headers = Record<string, string | string[] | undefined>;
 export function visitorAddress(headers: Headers | undefined): string | null {
   const raw = headers?.['x-forwarded-for'];
   const value = Array.isArray(raw) ? raw.join(',') : raw;
-  const last = value?.split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  const last = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
   return last && isIP(last.replace(/^\[|\]$/g, '')) ? last.replace(/^\[|\]$/g, '') : null;
 }
 

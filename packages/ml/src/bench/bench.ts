@@ -28,7 +28,12 @@ function benchImages(n: number): string[] {
   const flickr = path.join(defaultDatasetsDir(), 'flickr8k');
   const split = path.join(flickr, 'splits', 'dev.txt');
   if (!fs.existsSync(split)) throw new Error(`Bench images not found at "${flickr}" (set PIXTALE_DATASETS_DIR)`);
-  const names = fs.readFileSync(split, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean).sort();
+  const names = fs
+    .readFileSync(split, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort();
   return names.slice(0, n).map((name) => path.join(flickr, 'images', name));
 }
 
@@ -65,7 +70,8 @@ async function benchRuntime(images: string[], threads: number, beamSize: number,
     const batchImages = images.slice(0, Math.max(batchSize, Math.floor(images.length / batchSize) * batchSize));
     const bc0 = process.cpuUsage();
     const b0 = performance.now();
-    for (let i = 0; i < batchImages.length; i += batchSize) await captioner.captionBatch(batchImages.slice(i, i + batchSize), { beamSize });
+    for (let i = 0; i < batchImages.length; i += batchSize)
+      await captioner.captionBatch(batchImages.slice(i, i + batchSize), { beamSize });
     const batchSecs = (performance.now() - b0) / 1000;
     const bc = process.cpuUsage(bc0);
     const batchCpuSecs = (bc.user + bc.system) / 1e6;

@@ -56,7 +56,13 @@ async function main(argv: string[]): Promise<number> {
     if (outcome.ok) {
       const r = outcome.result;
       if (values.json) {
-        const line = { image, caption: r.caption, alternatives: r.alternatives, hashtags: r.hashtags, ms: Math.round(r.timings.totalMs) };
+        const line = {
+          image,
+          caption: r.caption,
+          alternatives: r.alternatives,
+          hashtags: r.hashtags,
+          ms: Math.round(r.timings.totalMs),
+        };
         process.stdout.write(`${JSON.stringify(line)}\n`);
       } else {
         const tags = r.hashtags.length ? `  ${r.hashtags.join(' ')}` : '';

@@ -74,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
   let names = readSplit(values.split!);
   if (values.limit) names = names.slice(0, positiveInt(values.limit, 'limit', names.length));
   const unknown = names.filter((n) => !references.has(n));
-  if (unknown.length) throw new UsageError(`${unknown.length} split images have no captions in ${values.captions} (e.g. ${unknown[0]})`);
+  if (unknown.length)
+    throw new UsageError(`${unknown.length} split images have no captions in ${values.captions} (e.g. ${unknown[0]})`);
 
   const captioner = await createCaptioner({ model: values.model, modelsDir: values['models-dir'], threads, hashtags: false });
   const pairs: CaptionPair[] = [];

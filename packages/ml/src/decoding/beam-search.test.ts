@@ -1,7 +1,16 @@
 import { beamSearch, blockedTokens, normalisedScore, type BeamDecoder, type BeamSearchConfig } from './beam-search';
 
 // Vocabulary of the toy decoders: 0 <pad>, 1 <start>, 2 <end>, 3 <unk>, then words.
-const PAD = 0, BOS = 1, EOS = 2, UNK = 3, A = 4, DOG = 5, RUNS = 6, CAT = 7, SITS = 8, GRASS = 9;
+const PAD = 0,
+  BOS = 1,
+  EOS = 2,
+  UNK = 3,
+  A = 4,
+  DOG = 5,
+  RUNS = 6,
+  CAT = 7,
+  SITS = 8,
+  GRASS = 9;
 const V = 10;
 
 interface Row {
@@ -13,7 +22,9 @@ interface Row {
  * A hand-made decoder: `next(history, item)` gives probabilities for the next token after the
  * words generated so far. State rows carry the history, so `gather` is checked for real.
  */
-function toyDecoder(next: (history: number[], item: number) => Partial<Record<number, number>>): BeamDecoder<Row[]> & { calls: number[] } {
+function toyDecoder(
+  next: (history: number[], item: number) => Partial<Record<number, number>>,
+): BeamDecoder<Row[]> & { calls: number[] } {
   const calls: number[] = [];
   return {
     vocabSize: V,
@@ -139,7 +150,8 @@ describe('beamSearch', () => {
   });
 
   it('never emits <unk>, <pad> or <start>, even when they are the most likely', async () => {
-    const next = (h: number[]) => (h.length < 2 ? { [UNK]: 0.7, [PAD]: 0.1, [BOS]: 0.1, [CAT]: 0.05, [DOG]: 0.05 } : { [UNK]: 0.9, [EOS]: 0.1 });
+    const next = (h: number[]) =>
+      h.length < 2 ? { [UNK]: 0.7, [PAD]: 0.1, [BOS]: 0.1, [CAT]: 0.05, [DOG]: 0.05 } : { [UNK]: 0.9, [EOS]: 0.1 };
     const [hyps] = await beamSearch(toyDecoder(next), init(1), 1, { ...base, beamSize: 3, numReturn: 5 });
     expect(hyps!.length).toBeGreaterThan(0);
     for (const h of hyps!) for (const t of h.tokens) expect([UNK, PAD, BOS]).not.toContain(t);
@@ -179,7 +191,12 @@ describe('beamSearch', () => {
   });
 
   it('returns distinct hypotheses sorted by score, each finished', async () => {
-    const [hyps] = await beamSearch(toyDecoder(lengthModel), init(1), 1, { ...base, beamSize: 3, lengthPenalty: 0.7, numReturn: 4 });
+    const [hyps] = await beamSearch(toyDecoder(lengthModel), init(1), 1, {
+      ...base,
+      beamSize: 3,
+      lengthPenalty: 0.7,
+      numReturn: 4,
+    });
     expect(hyps!.length).toBeGreaterThanOrEqual(3);
     const keys = hyps!.map((h) => text(h.tokens));
     expect(new Set(keys).size).toBe(keys.length);
@@ -215,15 +232,30 @@ describe('beamSearch', () => {
     const batched = await beamSearch(dec, init(2), 2, cfg);
     expect(dec.calls[0]).toBe(2);
     expect(Math.max(...dec.calls)).toBeLessThanOrEqual(6);
-    const alone0 = await beamSearch(toyDecoder((h) => perItem(h, 0)), init(1), 1, cfg);
-    const alone1 = await beamSearch(toyDecoder((h) => perItem(h, 1)), init(1), 1, cfg);
+    const alone0 = await beamSearch(
+      toyDecoder((h) => perItem(h, 0)),
+      init(1),
+      1,
+      cfg,
+    );
+    const alone1 = await beamSearch(
+      toyDecoder((h) => perItem(h, 1)),
+      init(1),
+      1,
+      cfg,
+    );
     expect(batched[0]!.map((h) => text(h.tokens))).toEqual(alone0[0]!.map((h) => text(h.tokens)));
     expect(batched[1]!.map((h) => text(h.tokens))).toEqual(alone1[0]!.map((h) => text(h.tokens)));
   });
 
   it('stops at maxLength and validates its config', async () => {
     const forever = () => ({ [A]: 0.3, [DOG]: 0.3, [CAT]: 0.2, [RUNS]: 0.1, [SITS]: 0.05, [GRASS]: 0.05 });
-    const [hyps] = await beamSearch(toyDecoder(forever), init(1), 1, { ...base, beamSize: 2, maxLength: 5, noRepeatNgramSize: 0 });
+    const [hyps] = await beamSearch(toyDecoder(forever), init(1), 1, {
+      ...base,
+      beamSize: 2,
+      maxLength: 5,
+      noRepeatNgramSize: 0,
+    });
     expect(hyps![0]!.tokens.length).toBe(5);
     expect(hyps![0]!.finished).toBe(false);
     await expect(beamSearch(toyDecoder(forever), init(1), 1, { ...base, beamSize: 0 })).rejects.toThrow(/beamSize/);

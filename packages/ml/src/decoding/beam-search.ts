@@ -100,7 +100,12 @@ export function normalisedScore(logprob: number, length: number, alpha: number):
  * Token ids that, appended to `tokens`, would repeat an n-gram already there, repeat the last word,
  * or repeat the phrase just before (k = 2..adjacent words: "a dog a" + "dog").
  */
-export function blockedTokens(tokens: readonly number[], ngram: number, blockImmediateRepeat: boolean, adjacent = 0): Set<number> {
+export function blockedTokens(
+  tokens: readonly number[],
+  ngram: number,
+  blockImmediateRepeat: boolean,
+  adjacent = 0,
+): Set<number> {
   const blocked = new Set<number>();
   const len = tokens.length;
   if (blockImmediateRepeat && len > 0) blocked.add(tokens[len - 1]!);
@@ -160,8 +165,10 @@ function topTokens(
 }
 
 function validate(cfg: BeamSearchConfig): void {
-  if (!Number.isInteger(cfg.beamSize) || cfg.beamSize < 1) throw new RangeError(`beamSize must be an integer >= 1, got ${cfg.beamSize}`);
-  if (!Number.isInteger(cfg.maxLength) || cfg.maxLength < 1) throw new RangeError(`maxLength must be an integer >= 1, got ${cfg.maxLength}`);
+  if (!Number.isInteger(cfg.beamSize) || cfg.beamSize < 1)
+    throw new RangeError(`beamSize must be an integer >= 1, got ${cfg.beamSize}`);
+  if (!Number.isInteger(cfg.maxLength) || cfg.maxLength < 1)
+    throw new RangeError(`maxLength must be an integer >= 1, got ${cfg.maxLength}`);
 }
 
 /**
@@ -197,7 +204,8 @@ export async function beamSearch<S>(
     if (rows === 0) break;
     const tokens = new Int32Array(rows);
     let r = 0;
-    for (const beams of live) for (const beam of beams) tokens[r++] = beam.tokens.length ? beam.tokens[beam.tokens.length - 1]! : cfg.bos;
+    for (const beams of live)
+      for (const beam of beams) tokens[r++] = beam.tokens.length ? beam.tokens[beam.tokens.length - 1]! : cfg.bos;
 
     const out = await decoder.step(tokens, state);
     if (out.logprobs.length !== rows * vocabSize) {
@@ -217,7 +225,12 @@ export async function beamSearch<S>(
           const lp = out.logprobs[(itemRow + b) * vocabSize + cfg.eos]!;
           const ends = Number.isFinite(lp);
           const total = beam.logprob + (ends ? lp : 0);
-          finished[item]!.push({ ...beam, logprob: total, score: normalisedScore(total, beam.tokens.length + (ends ? 1 : 0), alpha), finished: ends });
+          finished[item]!.push({
+            ...beam,
+            logprob: total,
+            score: normalisedScore(total, beam.tokens.length + (ends ? 1 : 0), alpha),
+            finished: ends,
+          });
         });
         live[item] = [];
         continue;
@@ -226,8 +239,7 @@ export async function beamSearch<S>(
       beams.forEach((beam, b) => {
         const len = beam.tokens.length;
         const repeats = blockedTokens(beam.tokens, ngram, blockRepeat, adjacent);
-        const isBlocked = (v: number): boolean =>
-          v === cfg.eos ? len < minLength : banned.has(v) || repeats.has(v);
+        const isBlocked = (v: number): boolean => (v === cfg.eos ? len < minLength : banned.has(v) || repeats.has(v));
         candidates.push(...topTokens(out.logprobs, (itemRow + b) * vocabSize, vocabSize, perBeam, b, beam.logprob, isBlocked));
       });
       candidates.sort(compareCandidates);
@@ -237,7 +249,8 @@ export async function beamSearch<S>(
         const cand = candidates[rank]!;
         const parent = beams[cand.beam]!;
         const row = itemRow + cand.beam;
-        const att = out.attention && attentionSize > 0 ? out.attention.slice(row * attentionSize, (row + 1) * attentionSize) : EMPTY;
+        const att =
+          out.attention && attentionSize > 0 ? out.attention.slice(row * attentionSize, (row + 1) * attentionSize) : EMPTY;
         if (cand.token === cfg.eos) {
           if (rank >= beamSize) continue;
           finished[item]!.push({
@@ -256,7 +269,10 @@ export async function beamSearch<S>(
       // Stop this item when enough hypotheses are finished and no live beam, ended now, would beat them.
       const fin = finished[item]!.sort(compareHypotheses);
       const best = next[0];
-      if (fin.length >= beamSize && (!best || normalisedScore(best.logprob, best.tokens.length, alpha) <= fin[beamSize - 1]!.score)) {
+      if (
+        fin.length >= beamSize &&
+        (!best || normalisedScore(best.logprob, best.tokens.length, alpha) <= fin[beamSize - 1]!.score)
+      ) {
         done[item] = true;
       }
       if (next.length === 0) done[item] = true;

@@ -33,7 +33,9 @@ async function main(): Promise<number> {
   const runs = path.resolve(values.runs);
   const conceptsFile = path.join(runs, 'concepts.json');
   if (!fs.existsSync(conceptsFile)) {
-    console.error(`"${conceptsFile}" not found: run training/hashtags/build-references.cjs and image_vectors.py first (see models/hashtags-gan/README.md)`);
+    console.error(
+      `"${conceptsFile}" not found: run training/hashtags/build-references.cjs and image_vectors.py first (see models/hashtags-gan/README.md)`,
+    );
     return 2;
   }
   const concepts = JSON.parse(fs.readFileSync(conceptsFile, 'utf8')) as Record<string, CaptionConcepts[]>;
@@ -42,7 +44,11 @@ async function main(): Promise<number> {
   const vectors = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
   const row = new Map(meta.names.map((n, i) => [n, i]));
   const splitFile = path.join(defaultDatasetsDir(), 'flickr8k', 'splits', `${values.split}.txt`);
-  const images = fs.readFileSync(splitFile, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean);
+  const images = fs
+    .readFileSync(splitFile, 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
   const generated = values.generated ? readGeneratedCaptions(values.generated) : undefined;
   const missing = generated ? images.filter((im) => !generated.has(im)) : [];
@@ -53,7 +59,13 @@ async function main(): Promise<number> {
 
   const model = await createHashtagger({ model: values.model, modelsDir: values['models-dir'] });
   const out: Record<string, unknown> = { split: values.split, images: images.length, model: values.model };
-  const preds: Record<string, string[][]> = { keywords: [], model: [], modelCaptionOnly: [], modelOutput: [], keywordsOutput: [] };
+  const preds: Record<string, string[][]> = {
+    keywords: [],
+    model: [],
+    modelCaptionOnly: [],
+    modelOutput: [],
+    keywordsOutput: [],
+  };
   let ms = 0;
   for (const im of images) {
     const { caption, alternatives } = generated?.get(im) ?? { caption: concepts[im]![0]!.caption, alternatives: [] };
@@ -98,7 +110,8 @@ function readGeneratedCaptions(file: string): Map<string, { caption: string; alt
   for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.trim()) continue;
     const r = JSON.parse(line) as { image: string; caption?: string; alternatives?: { text: string }[] };
-    if (r.caption) out.set(path.basename(r.image), { caption: r.caption, alternatives: (r.alternatives ?? []).map((a) => a.text) });
+    if (r.caption)
+      out.set(path.basename(r.image), { caption: r.caption, alternatives: (r.alternatives ?? []).map((a) => a.text) });
   }
   return out;
 }

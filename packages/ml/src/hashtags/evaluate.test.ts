@@ -13,11 +13,7 @@ describe('hashtag metrics', () => {
 
   it('scores precision@5, recall@5 and diversity, folding near-duplicates', () => {
     const m = hashtagMetrics(
-      [
-        ['#dog', '#running', '#beach', '#black', '#pets', '#summer'],
-        ['#man', '#bike'],
-        ['#cat'],
-      ],
+      [['#dog', '#running', '#beach', '#black', '#pets', '#summer'], ['#man', '#bike'], ['#cat']],
       [new Set(['dog', 'run', 'ball']), new Set(['man', 'bicycle']), new Set()],
     );
     // image 1: dog + running~run hit (2/5, 2/3); image 2: man (1/5, 1/2); image 3 has no reference

@@ -3,12 +3,20 @@ import { createKeywordHashtagger, keywordHashtags, lemmaKey, singular } from './
 describe('keyword hashtags', () => {
   it('tags the content words of a caption in order, then topic words', () => {
     expect(keywordHashtags({ caption: 'A black dog runs on the beach', alternatives: [] })).toEqual([
-      '#black', '#dog', '#run', '#beach', '#pets', '#summer',
+      '#black',
+      '#dog',
+      '#run',
+      '#beach',
+      '#pets',
+      '#summer',
     ]);
   });
 
   it('folds plurals and -ing forms together and drops stopwords', () => {
-    const tags = keywordHashtags({ caption: 'Two dogs and a dog are running with their dog in the running water', alternatives: [] });
+    const tags = keywordHashtags({
+      caption: 'Two dogs and a dog are running with their dog in the running water',
+      alternatives: [],
+    });
     expect(tags).toEqual(['#dog', '#running', '#water', '#pets', '#outdoors']);
     expect(singular('puppies')).toBe('puppy');
     expect(singular('boxes')).toBe('box');
@@ -30,7 +38,9 @@ describe('keyword hashtags', () => {
 
   it('fills up to 3 tags from the alternatives, and caps at 10', () => {
     expect(keywordHashtags({ caption: 'A man', alternatives: ['A man in a red shirt', 'A man on a bike'] })).toEqual([
-      '#man', '#red', '#shirt',
+      '#man',
+      '#red',
+      '#shirt',
     ]);
     const long = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike';
     expect(keywordHashtags({ caption: long, alternatives: [] })).toHaveLength(10);

@@ -13,7 +13,11 @@ describe('trained hashtag model (models/hashtags-gan)', () => {
   afterAll(() => tagger?.dispose());
 
   it('returns 3-10 lowercase #tags without near-duplicates', async () => {
-    for (const caption of ['A black dog runs on the beach.', 'Two children are playing soccer in a park', 'A man rides a bike down a mountain trail']) {
+    for (const caption of [
+      'A black dog runs on the beach.',
+      'Two children are playing soccer in a park',
+      'A man rides a bike down a mountain trail',
+    ]) {
       const tags = await tagger.generate({ caption, alternatives: [] });
       expect(tags.length).toBeGreaterThanOrEqual(3);
       expect(tags.length).toBeLessThanOrEqual(10);
@@ -27,7 +31,9 @@ describe('trained hashtag model (models/hashtags-gan)', () => {
 
   it('uses an image vector when given one, and checks its size', async () => {
     // The vector's size is the encoder's feature size, recorded by the export (480 for CenterNet).
-    const { imageDim } = JSON.parse(fs.readFileSync(path.join(modelsDir, 'hashtags-gan', 'config.json'), 'utf8')) as { imageDim: number };
+    const { imageDim } = JSON.parse(fs.readFileSync(path.join(modelsDir, 'hashtags-gan', 'config.json'), 'utf8')) as {
+      imageDim: number;
+    };
     const vec = new Float32Array(imageDim).fill(0.1);
     const tags = await tagger.generate({ caption: 'A dog in the snow', alternatives: [], imageVector: vec });
     expect(tags.length).toBeGreaterThanOrEqual(3);

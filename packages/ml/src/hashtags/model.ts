@@ -91,7 +91,9 @@ class OnnxHashtagger implements ModelHashtagger {
     const vec = context.imageVector;
     if (vec && vec.length > 0) {
       if (vec.length !== dim) {
-        throw new CaptionerConfigError(`imageVector has ${vec.length} values; ${this.name} expects ${dim} (the ${this.config.encoder} feature size)`);
+        throw new CaptionerConfigError(
+          `imageVector has ${vec.length} values; ${this.name} expects ${dim} (the ${this.config.encoder} feature size)`,
+        );
       }
       for (let i = 0; i < dim; i++) {
         const v = Number(vec[i]);
@@ -99,7 +101,9 @@ class OnnxHashtagger implements ModelHashtagger {
       }
     }
     const words = new Float32Array(this.wordIndex.size);
-    for (const w of String(context.caption ?? '').toLowerCase().match(this.wordRe) ?? []) {
+    for (const w of String(context.caption ?? '')
+      .toLowerCase()
+      .match(this.wordRe) ?? []) {
       const i = this.wordIndex.get(w);
       if (i !== undefined) words[i] = 1;
     }
@@ -148,7 +152,9 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CaptionerConfigError(`Cannot read "${file}" (re-export the hashtag model or set PIXTALE_MODELS_DIR)`, { cause: err });
+    throw new CaptionerConfigError(`Cannot read "${file}" (re-export the hashtag model or set PIXTALE_MODELS_DIR)`, {
+      cause: err,
+    });
   }
 }
 
@@ -158,7 +164,9 @@ export async function createHashtagger(options: HashtaggerOptions = {}): Promise
   const model = options.model ?? DEFAULT_HASHTAG_MODEL;
   const dir = path.join(modelsDir, model);
   if (!/^[A-Za-z0-9._-]+$/.test(model) || !fs.existsSync(path.join(dir, 'config.json'))) {
-    throw new CaptionerConfigError(`Hashtag model not found at "${dir}" (set PIXTALE_MODELS_DIR or pass modelsDir/model, or use createKeywordHashtagger())`);
+    throw new CaptionerConfigError(
+      `Hashtag model not found at "${dir}" (set PIXTALE_MODELS_DIR or pass modelsDir/model, or use createKeywordHashtagger())`,
+    );
   }
   const config = configSchema.safeParse(readJson(path.join(dir, 'config.json')));
   if (!config.success) throw new CaptionerConfigError(`"${dir}/config.json" is invalid: ${z.prettifyError(config.error)}`);
@@ -170,12 +178,26 @@ export async function createHashtagger(options: HashtaggerOptions = {}): Promise
     throw new CaptionerConfigError(`Invalid hashtag limits min=${min} max=${max} (need integers 1 <= min <= max <= 30)`);
   }
   const threshold = options.threshold ?? config.data.threshold;
-  const session = await loadSession(path.join(dir, 'model.onnx'), { inputs: ['image', 'words'], outputs: ['scores'] }, { threads: options.threads ?? 1 });
-  return new OnnxHashtagger(model, config.data, vocab.data.tags, vocab.data.words, session, { min, max, threshold }, options.blocklist ?? []);
+  const session = await loadSession(
+    path.join(dir, 'model.onnx'),
+    { inputs: ['image', 'words'], outputs: ['scores'] },
+    { threads: options.threads ?? 1 },
+  );
+  return new OnnxHashtagger(
+    model,
+    config.data,
+    vocab.data.tags,
+    vocab.data.words,
+    session,
+    { min, max, threshold },
+    options.blocklist ?? [],
+  );
 }
 
 /** The trained model when `modelsDir/hashtags-gan` exists, else the keyword baseline. */
-export async function defaultHashtagger(options: Pick<HashtaggerOptions, 'modelsDir' | 'threads'> = {}): Promise<HashtagGenerator> {
+export async function defaultHashtagger(
+  options: Pick<HashtaggerOptions, 'modelsDir' | 'threads'> = {},
+): Promise<HashtagGenerator> {
   const modelsDir = path.resolve(options.modelsDir ?? defaultModelsDir());
   if (fs.existsSync(path.join(modelsDir, DEFAULT_HASHTAG_MODEL, 'config.json'))) return createHashtagger(options);
   return createKeywordHashtagger();

@@ -12,7 +12,10 @@ interface Vec {
  * frequency from the references of the evaluated set, candidate weights clipped by the reference's,
  * Gaussian length penalty (sigma 6), averaged over n and references, times 10; mean over images.
  */
-export function corpusCiderD(pairs: readonly TokenizedPair[], opts: { n?: number; sigma?: number } = {}): { score: number; perImage: number[] } {
+export function corpusCiderD(
+  pairs: readonly TokenizedPair[],
+  opts: { n?: number; sigma?: number } = {},
+): { score: number; perImage: number[] } {
   const n = opts.n ?? 4;
   const sigma = opts.sigma ?? 6;
   if (pairs.length === 0) return { score: 0, perImage: [] };

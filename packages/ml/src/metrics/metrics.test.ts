@@ -7,7 +7,7 @@ describe('tokenizeCaption (PTB-ish, as coco-caption before scoring)', () => {
     expect(tokenizeCaption('A child in a pink dress is climbing up a set of stairs in an entry way .')).toEqual(
       t('a child in a pink dress is climbing up a set of stairs in an entry way'),
     );
-    expect(tokenizeCaption("The dog's ball, isn't it? \"Yes\" - it is!")).toEqual(t("the dog 's ball is n't it yes it is"));
+    expect(tokenizeCaption('The dog\'s ball, isn\'t it? "Yes" - it is!')).toEqual(t("the dog 's ball is n't it yes it is"));
     expect(tokenizeCaption('A man in a T-shirt (red) ...')).toEqual(t('a man in a t-shirt red'));
     expect(tokenizeCaption('  ')).toEqual([]);
   });
@@ -62,7 +62,8 @@ describe('ROUGE-L (coco-caption definition, beta 1.2)', () => {
     // LCS with ref 1 = 4 (a dog on grass): P = 4/5, R = 4/7. Ref 2: LCS 1: P = 1/5, R = 1/2.
     // Pmax = 0.8, Rmax = 4/7: F = (1 + 1.44) P R / (R + 1.44 P) = 0.647220...
     const score = rougeL(t('a dog runs on grass'), [t('a dog is running on the grass'), t('a cat')]);
-    const p = 0.8, r = 4 / 7;
+    const p = 0.8,
+      r = 4 / 7;
     expect(score).toBeCloseTo((2.44 * p * r) / (r + 1.44 * p), 10);
     expect(score).toBeCloseTo(0.64722, 4);
   });
@@ -70,10 +71,12 @@ describe('ROUGE-L (coco-caption definition, beta 1.2)', () => {
   it('is 1 for an exact match, 0 for no overlap, and averaged over the corpus', () => {
     expect(rougeL(t('a b c'), [t('a b c')])).toBeCloseTo(1, 10);
     expect(rougeL(t('x y'), [t('a b c')])).toBe(0);
-    expect(corpusRougeL([
-      { candidate: t('a b c'), references: [t('a b c')] },
-      { candidate: t('x y'), references: [t('a b c')] },
-    ])).toBeCloseTo(0.5, 10);
+    expect(
+      corpusRougeL([
+        { candidate: t('a b c'), references: [t('a b c')] },
+        { candidate: t('x y'), references: [t('a b c')] },
+      ]),
+    ).toBeCloseTo(0.5, 10);
   });
 });
 

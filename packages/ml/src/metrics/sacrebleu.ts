@@ -11,9 +11,16 @@ const RE_DASH = /([0-9])(-)/g;
 
 /** sacreBLEU's default "13a" tokenizer (mteval-v13a): splits punctuation and symbols from words. */
 export function tokenize13a(line: string): string {
-  let s = line.replace(/<skipped>/g, '').replace(/-\n/g, '').replace(/\n/g, ' ');
+  let s = line
+    .replace(/<skipped>/g, '')
+    .replace(/-\n/g, '')
+    .replace(/\n/g, ' ');
   if (s.includes('&')) {
-    s = s.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+    s = s
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>');
   }
   s = ` ${s} `;
   s = s.replace(RE_SYMBOLS, ' $1 ');
@@ -51,7 +58,11 @@ function ngrams(tokens: readonly string[], maxOrder: number): Map<string, number
  * `hypotheses[i]` is scored against `references[r][i]` for every reference stream r
  * (sacreBLEU's layout: one array per reference set).
  */
-export function sacreBleu(hypotheses: readonly string[], references: readonly (readonly string[])[], maxOrder = 4): SacreBleuResult {
+export function sacreBleu(
+  hypotheses: readonly string[],
+  references: readonly (readonly string[])[],
+  maxOrder = 4,
+): SacreBleuResult {
   if (references.length === 0) throw new Error('sacreBleu needs at least one reference stream');
   for (const stream of references) {
     if (stream.length !== hypotheses.length) {

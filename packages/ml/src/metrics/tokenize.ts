@@ -8,7 +8,7 @@ export function tokenizeCaption(text: string): string[] {
     .toLowerCase()
     .replace(/[\u2018\u2019\u0060]/g, "'")
     .replace(/[\u201c\u201d]/g, '"')
-    .replace(/([a-z0-9])n't\b/g, '$1 n\'t')
+    .replace(/([a-z0-9])n't\b/g, "$1 n't")
     .replace(/([a-z0-9])'(s|re|ve|ll|d|m)\b/g, "$1 '$2")
     .replace(/[.,!?;:"()[\]{}<>]/g, ' ')
     .replace(/(^|\s)'+(?!(?:s|re|ve|ll|d|m)(?:\s|$))/g, '$1 ')

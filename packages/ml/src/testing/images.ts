@@ -40,7 +40,9 @@ export function hugePngHeader(width: number, height: number): Buffer {
 
 /** Left half red, right half blue. */
 export async function twoColourImage(width: number, height: number): Promise<Sharp> {
-  const left = await sharp({ create: { width: width / 2, height, channels: 3, background: '#ff0000' } }).png().toBuffer();
+  const left = await sharp({ create: { width: width / 2, height, channels: 3, background: '#ff0000' } })
+    .png()
+    .toBuffer();
   return sharp({ create: { width, height, channels: 3, background: '#0000ff' } }).composite([{ input: left, left: 0, top: 0 }]);
 }
 

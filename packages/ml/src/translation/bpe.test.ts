@@ -12,7 +12,11 @@ describe('BPE', () => {
   it('applies merges in rank order and maps unseen characters to <unk>', () => {
     const model: BpeModel = {
       vocab: ['<pad>', '<s>', '</s>', '<unk>', '▁', 'a', 'b', 'c', '▁a', 'bc', '▁abc'],
-      merges: [['b', 'c'], ['▁', 'a'], ['▁a', 'bc']],
+      merges: [
+        ['b', 'c'],
+        ['▁', 'a'],
+        ['▁a', 'bc'],
+      ],
     };
     const bpe = new Bpe(model, 4);
     expect(bpe.encode('abc')).toEqual([10]);
@@ -22,7 +26,10 @@ describe('BPE', () => {
 
   // The committed model's bpe.json; ids written by training/translation/bpe.py on the same texts.
   it('matches the Python training tokenizer exactly', () => {
-    const bpe = new Bpe(JSON.parse(fs.readFileSync(path.join(modelsDir, 'translate-multi30k', 'bpe.json'), 'utf8')) as BpeModel, 7);
+    const bpe = new Bpe(
+      JSON.parse(fs.readFileSync(path.join(modelsDir, 'translate-multi30k', 'bpe.json'), 'utf8')) as BpeModel,
+      7,
+    );
     const { cases } = JSON.parse(fs.readFileSync(path.join(__dirname, '__fixtures__', 'bpe-parity.json'), 'utf8')) as {
       cases: { text: string; ids: number[]; decoded: string }[];
     };

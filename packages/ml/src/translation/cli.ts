@@ -50,7 +50,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const threads = values.threads === undefined ? undefined : Number(values.threads);
-  const texts = positionals.length ? positionals : fs.readFileSync(0, 'utf8').split('\n').filter((l) => l.trim());
+  const texts = positionals.length
+    ? positionals
+    : fs
+        .readFileSync(0, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim());
   if (texts.length === 0) {
     console.error(`no TEXT given\n${USAGE}`);
     return 2;
@@ -71,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
           return 2;
         }
         failed++;
-        if (values.json) process.stdout.write(`${JSON.stringify({ source: text, error: { code: err.code, message: err.message } })}\n`);
+        if (values.json)
+          process.stdout.write(`${JSON.stringify({ source: text, error: { code: err.code, message: err.message } })}\n`);
         else process.stderr.write(`error ${err.code}: ${err.message}\n`);
       }
     }
@@ -84,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(err instanceof CaptionerConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+    console.error(
+      err instanceof CaptionerConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err),
+    );
     process.exit(2);
   },
 );

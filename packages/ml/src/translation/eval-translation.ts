@@ -27,14 +27,22 @@ async function main(): Promise<number> {
     },
   });
   const dir = path.join(defaultDatasetsDir(), 'multi30k');
-  const read = (lang: string) => fs.readFileSync(path.join(dir, `${values.split}.${lang}`), 'utf8').split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  const read = (lang: string) =>
+    fs
+      .readFileSync(path.join(dir, `${values.split}.${lang}`), 'utf8')
+      .split('\n')
+      .filter((_, i, a) => i < a.length - 1 || a[i] !== '');
   let src = read('en');
   let ref = read(values.to);
   if (values.limit) {
     src = src.slice(0, Number(values.limit));
     ref = ref.slice(0, Number(values.limit));
   }
-  const translator = await createTranslator({ model: values.model, modelsDir: values['models-dir'], threads: values.threads ? Number(values.threads) : undefined });
+  const translator = await createTranslator({
+    model: values.model,
+    modelsDir: values['models-dir'],
+    threads: values.threads ? Number(values.threads) : undefined,
+  });
   const hyps: string[] = [];
   const ms: number[] = [];
   for (const s of src) {

@@ -1,13 +1,23 @@
 import { CaptionerConfigError } from '../errors';
 import { requireModel } from '../testing/fixtures';
-import { createTranslator, DEFAULT_TRANSLATION_MODEL, splitSentences, TranslationInputError, type Translator } from './translator';
+import {
+  createTranslator,
+  DEFAULT_TRANSLATION_MODEL,
+  splitSentences,
+  TranslationInputError,
+  type Translator,
+} from './translator';
 
 // Each decoding step is an onnxruntime call; on a CPU shared with other work, give it room.
 jest.setTimeout(300_000);
 
 describe('translator', () => {
   it('splits long text into sentences', () => {
-    expect(splitSentences('A dog runs.  Two men sit! Is it 3.5 m? yes')).toEqual(['A dog runs.', 'Two men sit!', 'Is it 3.5 m? yes']);
+    expect(splitSentences('A dog runs.  Two men sit! Is it 3.5 m? yes')).toEqual([
+      'A dog runs.',
+      'Two men sit!',
+      'Is it 3.5 m? yes',
+    ]);
   });
 
   it('names the missing model folder and how to fix it', async () => {
@@ -58,7 +68,10 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
     const withEmoji = await translator.translate('A dog 🐶 runs.', 'fr');
     expect(withEmoji.unknownCharacters).toEqual(['🐶']);
     expect(withEmoji.text).toBe((await translator.translate('A dog runs.', 'fr')).text);
-    await expect(translator.translate('🐶 🐾', 'de')).rejects.toMatchObject({ code: 'EMPTY_TEXT', message: expect.stringMatching(/no character .* the model knows/) });
+    await expect(translator.translate('🐶 🐾', 'de')).rejects.toMatchObject({
+      code: 'EMPTY_TEXT',
+      message: expect.stringMatching(/no character .* the model knows/),
+    });
   });
 
   it('cuts long text sensibly and says so', async () => {
@@ -74,11 +87,17 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
   });
 
   it('rejects empty text, non-text, unsupported languages and bad options with clear errors', async () => {
-    await expect(translator.translate('  \n ', 'de')).rejects.toMatchObject({ name: 'TranslationInputError', code: 'EMPTY_TEXT' });
+    await expect(translator.translate('  \n ', 'de')).rejects.toMatchObject({
+      name: 'TranslationInputError',
+      code: 'EMPTY_TEXT',
+    });
     await expect(translator.translate(42 as unknown as string, 'de')).rejects.toMatchObject({ code: 'NOT_TEXT' });
     const unsupported = translator.translate('A dog.', 'xx');
     await expect(unsupported).rejects.toBeInstanceOf(TranslationInputError);
-    await expect(unsupported).rejects.toMatchObject({ code: 'UNSUPPORTED_LANGUAGE', message: expect.stringContaining('supported are cs, de, fr') });
+    await expect(unsupported).rejects.toMatchObject({
+      code: 'UNSUPPORTED_LANGUAGE',
+      message: expect.stringContaining('supported are cs, de, fr'),
+    });
     await expect(translator.translate('A dog.', 'de', { beamSize: 0 })).rejects.toBeInstanceOf(CaptionerConfigError);
     await expect(translator.translate('A dog.', 'de', { lengthPenalty: -1 })).rejects.toThrow(/lengthPenalty/);
   });

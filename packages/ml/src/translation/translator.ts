@@ -129,7 +129,10 @@ class OnnxTranslator implements Translator {
   async translate(text: string, to: string, options?: TranslateOptions): Promise<Translation> {
     if (this.disposed) throw new CaptionerConfigError('Translator has been disposed; create a new one with createTranslator()');
     const parsed = optionsSchema.safeParse(options ?? {});
-    if (!parsed.success) throw new CaptionerConfigError(`Invalid translate options (beamSize 1-16, maxSentences 1-64, lengthPenalty 0-3): ${z.prettifyError(parsed.error)}`);
+    if (!parsed.success)
+      throw new CaptionerConfigError(
+        `Invalid translate options (beamSize 1-16, maxSentences 1-64, lengthPenalty 0-3): ${z.prettifyError(parsed.error)}`,
+      );
     const lang = this.checkLanguage(to);
     if (typeof text !== 'string') throw new TranslationInputError('NOT_TEXT', `Expected text to translate, got ${typeof text}`);
     const t0 = performance.now();
@@ -148,7 +151,11 @@ class OnnxTranslator implements Translator {
     for (const ch of clean) if (!/\s/u.test(ch) && !this.bpe.index.has(ch)) unknown.add(ch);
     if (unknown.size > 0) {
       clean = normalise([...clean].map((ch) => (unknown.has(ch) ? ' ' : ch)).join(''));
-      if (!clean) throw new TranslationInputError('EMPTY_TEXT', `Nothing to translate: no character of the text is one the model knows (${[...unknown].join('')})`);
+      if (!clean)
+        throw new TranslationInputError(
+          'EMPTY_TEXT',
+          `Nothing to translate: no character of the text is one the model knows (${[...unknown].join('')})`,
+        );
     }
     const maxSentences = parsed.data.maxSentences ?? 8;
     let sentences = splitSentences(clean);
@@ -242,7 +249,9 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new CaptionerConfigError(`Cannot read "${file}" (re-export the translation model or set PIXTALE_MODELS_DIR)`, { cause: err });
+    throw new CaptionerConfigError(`Cannot read "${file}" (re-export the translation model or set PIXTALE_MODELS_DIR)`, {
+      cause: err,
+    });
   }
 }
 
@@ -251,7 +260,9 @@ export function listTranslationModels(modelsDir = defaultModelsDir()): string[] 
   try {
     return fs
       .readdirSync(modelsDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory() && d.name.startsWith('translate-') && fs.existsSync(path.join(modelsDir, d.name, 'config.json')))
+      .filter(
+        (d) => d.isDirectory() && d.name.startsWith('translate-') && fs.existsSync(path.join(modelsDir, d.name, 'config.json')),
+      )
       .map((d) => d.name)
       .sort();
   } catch {
@@ -281,7 +292,11 @@ export async function createTranslator(options: TranslatorOptions = {}): Promise
   const encoder = await loadSession(path.join(dir, 'encoder.onnx'), { inputs: ['src'], outputs: ['memory'] }, { threads });
   let decoder: ort.InferenceSession;
   try {
-    decoder = await loadSession(path.join(dir, 'decoder.onnx'), { inputs: ['prefix', 'memory', 'src'], outputs: ['logprobs'] }, { threads });
+    decoder = await loadSession(
+      path.join(dir, 'decoder.onnx'),
+      { inputs: ['prefix', 'memory', 'src'], outputs: ['logprobs'] },
+      { threads },
+    );
   } catch (err) {
     await encoder.release();
     throw err;

@@ -15,13 +15,21 @@ async function main() {
   await tf.setBackend('cpu');
   const manifest = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
   const weightSpecs = manifest.weightsManifest.flatMap((g) => g.weights);
-  const buf = Buffer.concat(manifest.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(modelJson), p)))));
+  const buf = Buffer.concat(
+    manifest.weightsManifest.flatMap((g) => g.paths.map((p) => fs.readFileSync(path.join(path.dirname(modelJson), p)))),
+  );
   const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
   const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: manifest.modelTopology, weightSpecs, weightData }));
 
   const { size } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'preprocessor_config.json'), 'utf8'));
-  const pixels = await sharp(image).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb')
-    .resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const pixels = await sharp(image)
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .resize(size, size, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   const x = tf.tensor4d(Float32Array.from(pixels), [1, size, size, 3]);
   const [grid, detections] = model.execute(x, ['tower_0/extern1/hard_swish/mul_1', 'tower_0/detections']);
   const expected = await tf.avgPool(grid, 2, 2, 'valid').data(); // [1, 8, 8, 480] NHWC == [1, 64, 480]
@@ -31,4 +39,7 @@ async function main() {
   console.log(JSON.stringify({ image: path.basename(image), dims, maxAbsDiff, maxAbsValue, firstRunMs, topDetections: dets }));
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

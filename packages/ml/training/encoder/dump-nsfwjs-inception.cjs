@@ -8,7 +8,8 @@ const path = require('node:path');
 
 const args = process.argv.slice(2);
 const outDir = args[0];
-if (!outDir || outDir.startsWith('--')) throw new Error('usage: node dump-nsfwjs-inception.cjs OUT_DIR [--until mixedN] [--allow-fine-tuned]');
+if (!outDir || outDir.startsWith('--'))
+  throw new Error('usage: node dump-nsfwjs-inception.cjs OUT_DIR [--until mixedN] [--allow-fine-tuned]');
 const until = args.includes('--until') ? args[args.indexOf('--until') + 1] : 'mixed5';
 const allowFineTuned = args.includes('--allow-fine-tuned');
 // The package's `exports` hide package.json, so locate it from its CommonJS entry (dist/cjs/index.js).
@@ -27,7 +28,8 @@ const last = layers.findIndex((l) => l.name === until);
 if (last < 0) throw new Error(`no layer named ${until}`);
 const kept = layers.slice(0, last + 1);
 const fineTuned = kept.filter((l) => l.config.trainable === true).map((l) => l.name);
-if (fineTuned.length > 0 && !allowFineTuned) throw new Error(`${fineTuned.length} kept layers were fine-tuned by nsfwjs (first: ${fineTuned[0]}); pass --allow-fine-tuned`);
+if (fineTuned.length > 0 && !allowFineTuned)
+  throw new Error(`${fineTuned.length} kept layers were fine-tuned by nsfwjs (first: ${fineTuned[0]}); pass --allow-fine-tuned`);
 const keptNames = new Set(kept.map((l) => l.name));
 
 const index = {};
@@ -53,5 +55,10 @@ for (const spec of modelJson.weightsManifest[0].weights) {
 if (offset !== data.length) throw new Error(`weights size mismatch: read ${offset} of ${data.length}`);
 fs.mkdirSync(outDir, { recursive: true });
 fs.writeFileSync(path.join(outDir, 'weights.bin'), Buffer.concat(chunks));
-fs.writeFileSync(path.join(outDir, 'layers.json'), JSON.stringify({ output: until, fineTuned, layers: kept, weights: index }, null, 1));
-console.log(`kept ${kept.length} layers up to ${until} (${fineTuned.length} fine-tuned by nsfwjs), ${Object.keys(index).length} tensors, ${(outOffset / 4 / 1e6).toFixed(2)}M parameters`);
+fs.writeFileSync(
+  path.join(outDir, 'layers.json'),
+  JSON.stringify({ output: until, fineTuned, layers: kept, weights: index }, null, 1),
+);
+console.log(
+  `kept ${kept.length} layers up to ${until} (${fineTuned.length} fine-tuned by nsfwjs), ${Object.keys(index).length} tensors, ${(outOffset / 4 / 1e6).toFixed(2)}M parameters`,
+);

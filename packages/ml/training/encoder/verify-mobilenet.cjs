@@ -21,8 +21,14 @@ async function main() {
   const truncated = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv_pw_13_relu').output });
 
   const { size } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'preprocessor_config.json'), 'utf8'));
-  const pixels = await sharp(image).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb')
-    .resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const pixels = await sharp(image)
+    .rotate()
+    .flatten({ background: '#ffffff' })
+    .toColourspace('srgb')
+    .resize(size, size, { fit: 'fill' })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
 
   const x = tf.tensor4d(Float32Array.from(pixels), [1, size, size, 3]).div(127.5).sub(1);
   const expected = await truncated.predict(x).data(); // [1, 7, 7, 768] NHWC == [1, 49, 768] row-major
@@ -32,7 +38,20 @@ async function main() {
   const labels = JSON.parse(fs.readFileSync(path.join(modelDir, 'metadata.json'), 'utf8')).labels;
 
   const { dims, maxAbsDiff, maxAbsValue, firstRunMs } = await compareEncoder(encoderDir, pixels, size, expected);
-  console.log(JSON.stringify({ image: path.basename(image), dims, maxAbsDiff, maxAbsValue, firstRunMs, top1: labels[top], top1Prob: probs[top] }));
+  console.log(
+    JSON.stringify({
+      image: path.basename(image),
+      dims,
+      maxAbsDiff,
+      maxAbsValue,
+      firstRunMs,
+      top1: labels[top],
+      top1Prob: probs[top],
+    }),
+  );
 }
 
-main().catch((err) => { console.error(err); process.exit(1); });
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

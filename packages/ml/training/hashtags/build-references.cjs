@@ -35,7 +35,13 @@ function concepts(caption) {
       let lemma = null;
       if (tags.has('Noun') && !tags.has('Pronoun') && !tags.has('Possessive') && !tags.has('Value')) {
         lemma = t.root || singular((t.normal || '').toLowerCase());
-      } else if (tags.has('Verb') && !tags.has('Copula') && !tags.has('Auxiliary') && !tags.has('Particle') && !tags.has('Modal')) {
+      } else if (
+        tags.has('Verb') &&
+        !tags.has('Copula') &&
+        !tags.has('Auxiliary') &&
+        !tags.has('Particle') &&
+        !tags.has('Modal')
+      ) {
         lemma = t.root || (t.normal || '').toLowerCase();
       }
       if (!lemma) continue;
@@ -53,7 +59,10 @@ function main() {
     console.error('usage: node build-references.cjs DATASETS_DIR OUT.json');
     process.exit(2);
   }
-  const rows = fs.readFileSync(path.join(datasets, 'flickr8k', 'captions.tsv'), 'utf8').split('\n').filter(Boolean);
+  const rows = fs
+    .readFileSync(path.join(datasets, 'flickr8k', 'captions.tsv'), 'utf8')
+    .split('\n')
+    .filter(Boolean);
   const byImage = {};
   const t0 = Date.now();
   const forms = new Map(); // lemmaKey -> Map(surface form -> count)
@@ -77,7 +86,9 @@ function main() {
     for (const c of caps) c.concepts = [...new Set(c.concepts.map((w) => canonical.get(lemmaKey(w))))];
   }
   fs.writeFileSync(outPath, JSON.stringify(byImage));
-  console.log(`${rows.length} captions, ${Object.keys(byImage).length} images in ${((Date.now() - t0) / 1000).toFixed(0)}s -> ${outPath}`);
+  console.log(
+    `${rows.length} captions, ${Object.keys(byImage).length} images in ${((Date.now() - t0) / 1000).toFixed(0)}s -> ${outPath}`,
+  );
 }
 
 main();

@@ -40,7 +40,10 @@ describe('port clashes', () => {
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     const { port } = taken.address() as net.AddressInfo;
     try {
-      const err = await checkPortFree(port, '127.0.0.1', 'WEB_PORT').then(() => null, (e: Error) => e);
+      const err = await checkPortFree(port, '127.0.0.1', 'WEB_PORT').then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err?.message).toBe(`Port ${port} is already in use: stop what is using it, or set WEB_PORT to a free port.`);
     } finally {
       await new Promise((r) => taken.close(r));

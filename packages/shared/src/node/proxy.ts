@@ -9,7 +9,10 @@ export type TrustProxy = (addr: string, hop: number) => boolean;
  * uniquelocal) as a trust function; unset trusts no one. Throws on an entry it cannot read.
  */
 export function compileTrustProxy(trustProxy: string | undefined): TrustProxy {
-  const entries = (trustProxy ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = (trustProxy ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return entries.length ? proxyaddr.compile(entries) : () => false;
 }
 

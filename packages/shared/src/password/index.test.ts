@@ -1,12 +1,15 @@
 import { checkPasswordStrength, passwordFeedbackMessage } from './index';
 
 describe('checkPasswordStrength', () => {
-  test.each(['Passw0rd!', 'qwerty123!', '12345678a', 'password123', 'aaaaaaaaaaaa', 'iloveyou2024'])('%p is refused with feedback', (p) => {
-    const s = checkPasswordStrength(p);
-    expect(s.ok).toBe(false);
-    expect(s.score).toBeLessThan(3);
-    expect(passwordFeedbackMessage(s)).not.toBe('');
-  });
+  test.each(['Passw0rd!', 'qwerty123!', '12345678a', 'password123', 'aaaaaaaaaaaa', 'iloveyou2024'])(
+    '%p is refused with feedback',
+    (p) => {
+      const s = checkPasswordStrength(p);
+      expect(s.ok).toBe(false);
+      expect(s.score).toBeLessThan(3);
+      expect(passwordFeedbackMessage(s)).not.toBe('');
+    },
+  );
 
   test.each(['correct horse 42', 'tulips and 7 ducks', 'analytical-engine-1843', 'my secret 99 words'])('%p passes', (p) => {
     const s = checkPasswordStrength(p);

@@ -13,7 +13,10 @@ const user = new Schema(
     displayName: { type: String, required: true },
     passwordHash: { type: String, default: null },
     bio: { type: String, default: '' },
-    avatar: { type: new Schema({ key: String, file: String, width: Number, height: Number, bytes: Number }, { _id: false }), default: null },
+    avatar: {
+      type: new Schema({ key: String, file: String, width: Number, height: Number, bytes: Number }, { _id: false }),
+      default: null,
+    },
     /** Lower-cased words of displayName, for prefix search (wordsOf). */
     nameWords: { type: [String], default: undefined },
     createdAt: { type: Date, required: true },
@@ -61,10 +64,7 @@ apiToken.index({ tokenHash: 1 }, { unique: true });
 apiToken.index({ userId: 1, createdAt: -1 });
 apiToken.index({ sessionId: 1 });
 
-const variant = new Schema(
-  { key: String, file: String, width: Number, height: Number, bytes: Number },
-  { _id: false },
-);
+const variant = new Schema({ key: String, file: String, width: Number, height: Number, bytes: Number }, { _id: false });
 
 const post = new Schema(
   {
@@ -101,7 +101,11 @@ post.index({ words: 1 });
 // No stemming or stop words: captions come in several languages.
 post.index(
   { 'search.caption': 'text', 'search.translations': 'text', 'search.hashtags': 'text' },
-  { name: 'post_search', default_language: 'none', weights: { 'search.caption': 3, 'search.hashtags': 2, 'search.translations': 1 } },
+  {
+    name: 'post_search',
+    default_language: 'none',
+    weights: { 'search.caption': 3, 'search.hashtags': 2, 'search.translations': 1 },
+  },
 );
 post.index({ authorId: 1, createdAt: -1, _id: -1 });
 post.index({ imageKey: 1 });

@@ -31,15 +31,28 @@ type Doc = Record<string, any>;
 const isDup = (e: unknown) => typeof e === 'object' && e !== null && (e as { code?: number }).code === 11000;
 
 function toUser(d: Doc): UserRecord {
-  const avatar = d.avatar ? { key: d.avatar.key, file: d.avatar.file, width: d.avatar.width, height: d.avatar.height, bytes: d.avatar.bytes } : null;
+  const avatar = d.avatar
+    ? { key: d.avatar.key, file: d.avatar.file, width: d.avatar.width, height: d.avatar.height, bytes: d.avatar.bytes }
+    : null;
   return {
-    id: d._id, email: d.email, displayName: d.displayName, passwordHash: d.passwordHash ?? null, bio: d.bio ?? '', avatar,
-    createdAt: d.createdAt, tokenVersion: d.tokenVersion ?? 0,
+    id: d._id,
+    email: d.email,
+    displayName: d.displayName,
+    passwordHash: d.passwordHash ?? null,
+    bio: d.bio ?? '',
+    avatar,
+    createdAt: d.createdAt,
+    tokenVersion: d.tokenVersion ?? 0,
   };
 }
 function toSession(d: Doc): SessionRecord {
   return {
-    id: d._id, userId: d.userId, tokenVersion: d.tokenVersion, createdAt: d.createdAt, expiresAt: d.expiresAt, revokedAt: d.revokedAt ?? null,
+    id: d._id,
+    userId: d.userId,
+    tokenVersion: d.tokenVersion,
+    createdAt: d.createdAt,
+    expiresAt: d.expiresAt,
+    revokedAt: d.revokedAt ?? null,
   };
 }
 function toComment(d: Doc): CommentRecord {
@@ -48,9 +61,16 @@ function toComment(d: Doc): CommentRecord {
 
 function toToken(d: Doc): ApiTokenRecord {
   return {
-    id: d._id, userId: d.userId, name: d.name, tokenHash: d.tokenHash, scope: (d.scope ?? 'WRITE') as ApiTokenScope,
-    sessionId: d.sessionId ?? null, tokenVersion: d.tokenVersion ?? 0, createdAt: d.createdAt,
-    lastUsedAt: d.lastUsedAt ?? null, revokedAt: d.revokedAt ?? null,
+    id: d._id,
+    userId: d.userId,
+    name: d.name,
+    tokenHash: d.tokenHash,
+    scope: (d.scope ?? 'WRITE') as ApiTokenScope,
+    sessionId: d.sessionId ?? null,
+    tokenVersion: d.tokenVersion ?? 0,
+    createdAt: d.createdAt,
+    lastUsedAt: d.lastUsedAt ?? null,
+    revokedAt: d.revokedAt ?? null,
   };
 }
 function toPost(d: Doc): PostRecord {
@@ -71,13 +91,31 @@ function toPost(d: Doc): PostRecord {
   };
 }
 function toCaption(d: Doc): CaptionVersionRecord {
-  return { id: d._id, postId: d.postId, text: d.text, source: d.source as CaptionSource, version: d.version, createdAt: d.createdAt };
+  return {
+    id: d._id,
+    postId: d.postId,
+    text: d.text,
+    source: d.source as CaptionSource,
+    version: d.version,
+    createdAt: d.createdAt,
+  };
 }
 function toJob(d: Doc): JobRecord {
   return {
-    id: d._id, kind: d.kind, postId: d.postId, captionId: d.captionId ?? null, status: d.status as JobStatus, attempts: d.attempts,
-    maxAttempts: d.maxAttempts, runAt: d.runAt, leaseOwner: d.leaseOwner ?? null, leaseToken: d.leaseToken ?? null,
-    leaseExpiresAt: d.leaseExpiresAt ?? null, lastError: d.lastError ?? null, createdAt: d.createdAt, updatedAt: d.updatedAt,
+    id: d._id,
+    kind: d.kind,
+    postId: d.postId,
+    captionId: d.captionId ?? null,
+    status: d.status as JobStatus,
+    attempts: d.attempts,
+    maxAttempts: d.maxAttempts,
+    runAt: d.runAt,
+    leaseOwner: d.leaseOwner ?? null,
+    leaseToken: d.leaseToken ?? null,
+    leaseExpiresAt: d.leaseExpiresAt ?? null,
+    lastError: d.lastError ?? null,
+    createdAt: d.createdAt,
+    updatedAt: d.updatedAt,
   };
 }
 function toTranslation(d: Doc): TranslationRecord {
@@ -101,7 +139,11 @@ const prefixFilter = (field: string, terms: SearchTerms): Doc => ({
 function byPrefixScore(docs: Doc[], terms: SearchTerms): Doc[] {
   const words = terms.words.map(fold);
   const score = (d: Doc) => {
-    const fields: [string, number][] = [[d.search?.caption ?? '', 3], [d.search?.hashtags ?? '', 2], [d.search?.translations ?? '', 1]];
+    const fields: [string, number][] = [
+      [d.search?.caption ?? '', 3],
+      [d.search?.hashtags ?? '', 2],
+      [d.search?.translations ?? '', 1],
+    ];
     let total = 0;
     for (const [text, weight] of fields) {
       const own = prefixWords(text);
@@ -109,7 +151,10 @@ function byPrefixScore(docs: Doc[], terms: SearchTerms): Doc[] {
     }
     return total;
   };
-  return docs.map((d, i) => ({ d, i, s: score(d) })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.d);
+  return docs
+    .map((d, i) => ({ d, i, s: score(d) }))
+    .sort((a, b) => b.s - a.s || a.i - b.i)
+    .map((x) => x.d);
 }
 /** Prefix matches examined for ranking, at most. */
 const PREFIX_CANDIDATES = 200;
@@ -137,8 +182,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
     await adoptLegacyJobs(conn, m);
   });
 
-  const transactionStorage = (mongoose as unknown as { transactionAsyncLocalStorage?: AsyncLocalStorage<{ session?: ClientSession }> })
-    .transactionAsyncLocalStorage;
+  const transactionStorage = (
+    mongoose as unknown as { transactionAsyncLocalStorage?: AsyncLocalStorage<{ session?: ClientSession }> }
+  ).transactionAsyncLocalStorage;
   /** Runs `fn` in a transaction, or in the one already open (MongoDB has no nested transactions). */
   const tx = <T>(fn: (session: ClientSession) => Promise<T>): Promise<T> => {
     const open = transactionStorage?.getStore()?.session;
@@ -148,9 +194,16 @@ export async function openMongoStore(uri: string): Promise<Store> {
   async function addVersion(session: ClientSession, postId: string, text: string, source: CaptionSource) {
     const last = await m.CaptionVersion.findOne({ postId }, { version: 1 }, { session }).sort({ version: -1 }).lean();
     const rec: CaptionVersionRecord = {
-      id: newId(), postId, text, source, version: ((last?.version as number | undefined) ?? 0) + 1, createdAt: new Date(),
+      id: newId(),
+      postId,
+      text,
+      source,
+      version: ((last?.version as number | undefined) ?? 0) + 1,
+      createdAt: new Date(),
     };
-    await m.CaptionVersion.create([{ _id: rec.id, postId, text, source, version: rec.version, createdAt: rec.createdAt }], { session });
+    await m.CaptionVersion.create([{ _id: rec.id, postId, text, source, version: rec.version, createdAt: rec.createdAt }], {
+      session,
+    });
     await m.Post.updateOne({ _id: postId }, { $set: { currentCaptionId: rec.id } }, { session });
     return rec;
   }
@@ -170,7 +223,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
     const p = await m.Post.findById(postId, { currentCaptionId: 1, hashtags: 1 }, { session }).lean();
     if (!p) return;
     // One after the other: a transaction's session takes one operation at a time.
-    const caption = p.currentCaptionId ? await m.CaptionVersion.findById(p.currentCaptionId, { text: 1 }, { session }).lean() : null;
+    const caption = p.currentCaptionId
+      ? await m.CaptionVersion.findById(p.currentCaptionId, { text: 1 }, { session }).lean()
+      : null;
     const translations = p.currentCaptionId
       ? await m.Translation.find({ captionId: p.currentCaptionId }, { text: 1 }, { session }).sort({ language: 1 }).lean()
       : [];
@@ -182,13 +237,20 @@ export async function openMongoStore(uri: string): Promise<Store> {
     };
     await m.Post.updateOne(
       { _id: postId },
-      { $set: { search, words: prefixWords(`${search.caption} ${search.translations} ${search.hashtags}`), tags: hashtagKeys(hashtags) } },
+      {
+        $set: {
+          search,
+          words: prefixWords(`${search.caption} ${search.translations} ${search.hashtags}`),
+          tags: hashtagKeys(hashtags),
+        },
+      },
       { session },
     );
   }
 
   // Databases from before search: build the missing search fields once.
-  for (const p of await m.Post.find({ words: { $exists: false } }, { _id: 1 }).lean()) await refreshPostSearch(undefined, p._id as string);
+  for (const p of await m.Post.find({ words: { $exists: false } }, { _id: 1 }).lean())
+    await refreshPostSearch(undefined, p._id as string);
   for (const u of await m.User.find({ nameWords: { $exists: false } }, { displayName: 1 }).lean()) {
     await m.User.updateOne({ _id: u._id }, { $set: { nameWords: prefixWords(u.displayName as string) } });
   }
@@ -219,10 +281,26 @@ export async function openMongoStore(uri: string): Promise<Store> {
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, bio: '', avatar: null, createdAt: new Date(), tokenVersion: 0 };
+        const u: UserRecord = {
+          id: newId(),
+          email,
+          displayName,
+          passwordHash,
+          bio: '',
+          avatar: null,
+          createdAt: new Date(),
+          tokenVersion: 0,
+        };
         try {
           await m.User.create({
-            _id: u.id, email, emailLower: email.toLowerCase(), displayName, nameWords: prefixWords(displayName), passwordHash, createdAt: u.createdAt, tokenVersion: 0,
+            _id: u.id,
+            email,
+            emailLower: email.toLowerCase(),
+            displayName,
+            nameWords: prefixWords(displayName),
+            passwordHash,
+            createdAt: u.createdAt,
+            tokenVersion: 0,
           });
         } catch (e) {
           if (isDup(e)) throw new DuplicateError('email');
@@ -244,14 +322,19 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async revokeAllSessions(userId, at) {
         // The version first: it alone refuses every older session and token, so the marks below
         // (what the account page shows) may lag or be retried without a gap in protection.
-        const u = await m.User.findOneAndUpdate({ _id: userId }, { $inc: { tokenVersion: 1 } }, { returnDocument: 'after' }).lean();
+        const u = await m.User.findOneAndUpdate(
+          { _id: userId },
+          { $inc: { tokenVersion: 1 } },
+          { returnDocument: 'after' },
+        ).lean();
         await m.Session.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } });
         await m.ApiToken.updateMany({ userId, revokedAt: null }, { $set: { revokedAt: at } });
         return u?.tokenVersion ?? 0;
       },
       async updateProfile(id, patch) {
         const set: Doc = {};
-        if (patch.displayName !== undefined) Object.assign(set, { displayName: patch.displayName, nameWords: prefixWords(patch.displayName) });
+        if (patch.displayName !== undefined)
+          Object.assign(set, { displayName: patch.displayName, nameWords: prefixWords(patch.displayName) });
         if (patch.bio !== undefined) set.bio = patch.bio;
         if (patch.avatar !== undefined) set.avatar = patch.avatar;
         const d = Object.keys(set).length
@@ -263,7 +346,10 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return m.User.countDocuments({ 'avatar.key': key });
       },
       async stats(ids) {
-        const group = (field: string) => [{ $match: { [field]: { $in: [...ids] } } }, { $group: { _id: `$${field}`, n: { $sum: 1 } } }];
+        const group = (field: string) => [
+          { $match: { [field]: { $in: [...ids] } } },
+          { $group: { _id: `$${field}`, n: { $sum: 1 } } },
+        ];
         const [users, posts, followers, following] = await Promise.all([
           m.User.find({ _id: { $in: ids } }, { _id: 1 }).lean(),
           m.Post.aggregate<{ _id: string; n: number }>(group('authorId')),
@@ -279,7 +365,10 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
       async search(terms, first) {
         if (terms.words.length === 0) return [];
-        const ranked = await m.User.find({ $text: { $search: textSearch(terms) }, ...prefixFilter('nameWords', terms) }, { score: { $meta: 'textScore' } })
+        const ranked = await m.User.find(
+          { $text: { $search: textSearch(terms) }, ...prefixFilter('nameWords', terms) },
+          { score: { $meta: 'textScore' } },
+        )
           .sort({ score: { $meta: 'textScore' }, createdAt: 1, _id: 1 })
           .limit(first)
           .lean();
@@ -307,7 +396,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return (await m.Follow.deleteOne({ followerId, followeeId })).deletedCount === 1;
       },
       async followedIds(followerId, userIds) {
-        return (await m.Follow.find({ followerId, followeeId: { $in: userIds } }, { followeeId: 1 }).lean()).map((d) => d.followeeId as string);
+        return (await m.Follow.find({ followerId, followeeId: { $in: userIds } }, { followeeId: 1 }).lean()).map(
+          (d) => d.followeeId as string,
+        );
       },
     },
 
@@ -372,7 +463,16 @@ export async function openMongoStore(uri: string): Promise<Store> {
     apiTokens: {
       async create({ userId, name, tokenHash, scope, sessionId, tokenVersion }) {
         const t: ApiTokenRecord = {
-          id: newId(), userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
+          id: newId(),
+          userId,
+          name,
+          tokenHash,
+          scope,
+          sessionId,
+          tokenVersion,
+          createdAt: new Date(),
+          lastUsedAt: null,
+          revokedAt: null,
         };
         await m.ApiToken.create({ _id: t.id, userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: t.createdAt });
         return t;
@@ -399,7 +499,16 @@ export async function openMongoStore(uri: string): Promise<Store> {
         const id = newId(now.getTime());
         await tx(async (session) => {
           await m.Post.create(
-            [{ _id: id, authorId: input.authorId, image: input.image, imageKey: input.image.detail.key, captionStatus: 'PENDING', createdAt: now }],
+            [
+              {
+                _id: id,
+                authorId: input.authorId,
+                image: input.image,
+                imageKey: input.image.detail.key,
+                captionStatus: 'PENDING',
+                createdAt: now,
+              },
+            ],
             { session },
           );
           if (input.caption != null) await addVersion(session, id, input.caption, 'USER');
@@ -419,7 +528,9 @@ export async function openMongoStore(uri: string): Promise<Store> {
         if (authorId) filter.authorId = authorId;
         if (hashtag) filter.tags = hashtag;
         if (followedBy) {
-          const followees = (await m.Follow.find({ followerId: followedBy }, { followeeId: 1 }).lean()).map((d) => d.followeeId as string);
+          const followees = (await m.Follow.find({ followerId: followedBy }, { followeeId: 1 }).lean()).map(
+            (d) => d.followeeId as string,
+          );
           filter.authorId = authorId ? (followees.includes(authorId) ? authorId : { $in: [] }) : { $in: followees };
         }
         if (after) filter.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }];
@@ -449,7 +560,10 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
       async search(terms, first) {
         if (terms.words.length === 0) return [];
-        const ranked = await m.Post.find({ $text: { $search: textSearch(terms) }, ...prefixFilter('words', terms) }, { score: { $meta: 'textScore' } })
+        const ranked = await m.Post.find(
+          { $text: { $search: textSearch(terms) }, ...prefixFilter('words', terms) },
+          { score: { $meta: 'textScore' } },
+        )
           .sort({ score: { $meta: 'textScore' }, createdAt: -1, _id: -1 })
           .limit(first)
           .lean();
@@ -485,8 +599,12 @@ export async function openMongoStore(uri: string): Promise<Store> {
             { _id: id },
             {
               $set: {
-                captionStatus: 'READY', captionError: null, suggestions: result.suggestions, hashtags: result.hashtags,
-                attention: result.attention, captionModel: result.model,
+                captionStatus: 'READY',
+                captionError: null,
+                suggestions: result.suggestions,
+                hashtags: result.hashtags,
+                attention: result.attention,
+                captionModel: result.model,
               },
             },
             { session },
@@ -515,7 +633,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return (await m.CaptionVersion.find({ _id: { $in: ids } }).lean()).map(toCaption);
       },
       async listByPosts(postIds) {
-        return (await m.CaptionVersion.find({ postId: { $in: postIds } }).sort({ postId: 1, version: 1 }).lean()).map(toCaption);
+        return (
+          await m.CaptionVersion.find({ postId: { $in: postIds } })
+            .sort({ postId: 1, version: 1 })
+            .lean()
+        ).map(toCaption);
       },
     },
 
@@ -564,7 +686,16 @@ export async function openMongoStore(uri: string): Promise<Store> {
             await mark(viewerKey, windowMs);
             if (address) await mark(address.key, address.windowMs);
             await m.View.create(
-              [{ postId, viewerKey, addressKey: address?.key ?? null, authorId: p.authorId, captionVersionId: p.currentCaptionId ?? null, createdAt: at }],
+              [
+                {
+                  postId,
+                  viewerKey,
+                  addressKey: address?.key ?? null,
+                  authorId: p.authorId,
+                  captionVersionId: p.currentCaptionId ?? null,
+                  createdAt: at,
+                },
+              ],
               { session },
             );
             await m.Post.updateOne({ _id: postId }, { $inc: { viewCount: 1 } }, { session });
@@ -629,7 +760,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
       },
       async listByCaptions(captionIds) {
         if (captionIds.length === 0) return [];
-        return (await m.Translation.find({ captionId: { $in: captionIds } }).sort({ captionId: 1, language: 1 }).lean()).map(toTranslation);
+        return (
+          await m.Translation.find({ captionId: { $in: captionIds } })
+            .sort({ captionId: 1, language: 1 })
+            .lean()
+        ).map(toTranslation);
       },
     },
 
@@ -638,7 +773,20 @@ export async function openMongoStore(uri: string): Promise<Store> {
       async enqueue({ kind, postId, captionId = null, maxAttempts }) {
         const now = new Date();
         const id = newId(now.getTime());
-        await m.Job.create([{ _id: id, kind, postId, captionId, status: 'PENDING', attempts: 0, maxAttempts, runAt: now, createdAt: now, updatedAt: now }]);
+        await m.Job.create([
+          {
+            _id: id,
+            kind,
+            postId,
+            captionId,
+            status: 'PENDING',
+            attempts: 0,
+            maxAttempts,
+            runAt: now,
+            createdAt: now,
+            updatedAt: now,
+          },
+        ]);
         return toJob((await m.Job.findById(id).lean())!);
       },
       async claim(kinds, owner, now, leaseMs) {
@@ -653,7 +801,11 @@ export async function openMongoStore(uri: string): Promise<Store> {
           },
           {
             $set: {
-              status: 'PROCESSING', leaseOwner: owner, leaseToken: newLeaseToken(), leaseExpiresAt: new Date(now.getTime() + leaseMs), updatedAt: now,
+              status: 'PROCESSING',
+              leaseOwner: owner,
+              leaseToken: newLeaseToken(),
+              leaseExpiresAt: new Date(now.getTime() + leaseMs),
+              updatedAt: now,
             },
             $inc: { attempts: 1 },
           },
@@ -676,16 +828,27 @@ export async function openMongoStore(uri: string): Promise<Store> {
         return leased(lease, { $set: { status: 'PENDING', ...NO_LEASE, updatedAt: new Date() }, $inc: { attempts: -1 } });
       },
       async findByPost(postId, kind) {
-        return (await m.Job.find(kind ? { postId, kind } : { postId }).sort({ createdAt: 1, _id: 1 }).lean()).map(toJob);
+        return (
+          await m.Job.find(kind ? { postId, kind } : { postId })
+            .sort({ createdAt: 1, _id: 1 })
+            .lean()
+        ).map(toJob);
       },
       async findByCaptions(captionIds) {
         if (captionIds.length === 0) return [];
-        return (await m.Job.find({ captionId: { $in: captionIds } }).sort({ createdAt: 1, _id: 1 }).lean()).map(toJob);
+        return (
+          await m.Job.find({ captionId: { $in: captionIds } })
+            .sort({ createdAt: 1, _id: 1 })
+            .lean()
+        ).map(toJob);
       },
       async countByStatus(kind) {
         const out: Record<JobStatus, number> = { PENDING: 0, PROCESSING: 0, DONE: 0, FAILED: 0 };
         const match = kind ? [{ $match: { kind } }] : [];
-        for (const r of await m.Job.aggregate<{ _id: JobStatus; n: number }>([...match, { $group: { _id: '$status', n: { $sum: 1 } } }])) {
+        for (const r of await m.Job.aggregate<{ _id: JobStatus; n: number }>([
+          ...match,
+          { $group: { _id: '$status', n: { $sum: 1 } } },
+        ])) {
           out[r._id] = r.n;
         }
         return out;
@@ -735,7 +898,10 @@ async function withStartupLock(conn: mongoose.Connection, fn: () => Promise<void
  */
 async function adoptLegacyJobs(conn: mongoose.Connection, m: Models) {
   const db = conn.db!;
-  for (const [name, kind] of [['caption_jobs', 'caption'], ['translation_jobs', 'translation']] as const) {
+  for (const [name, kind] of [
+    ['caption_jobs', 'caption'],
+    ['translation_jobs', 'translation'],
+  ] as const) {
     if (!(await db.listCollections({ name }).hasNext())) continue;
     const legacy = db.collection<Doc>(name);
     const docs = await legacy.find().toArray();

@@ -232,7 +232,11 @@ export const MIGRATIONS: Migration[] = [
     // Hashtag keys are lower-cased in JavaScript: SQLite's lower() only folds ASCII.
     backfill(db) {
       const insert = db.prepare('INSERT OR IGNORE INTO post_hashtags (post_id, tag, created_at) VALUES (?, ?, ?)');
-      for (const p of db.prepare("SELECT id, hashtags, created_at FROM posts WHERE hashtags <> '[]'").all() as { id: string; hashtags: string; created_at: number }[]) {
+      for (const p of db.prepare("SELECT id, hashtags, created_at FROM posts WHERE hashtags <> '[]'").all() as {
+        id: string;
+        hashtags: string;
+        created_at: number;
+      }[]) {
         for (const tag of hashtagKeys(JSON.parse(p.hashtags) as string[])) insert.run(p.id, tag, p.created_at);
       }
     },

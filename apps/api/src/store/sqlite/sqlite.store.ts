@@ -212,14 +212,16 @@ export function openSqliteStore(file: string): Store {
   // never shows it): a listed post reads its attention from the table on first access.
   const LISTED_POST_COLUMNS = `id, author_id, image, image_key, caption_status, caption_error, current_caption_id,
     suggestions, hashtags, caption_model, like_count, view_count, created_at`;
-  const LISTED_POST_COLUMNS_P = LISTED_POST_COLUMNS.split(',').map((c) => `p.${c.trim()}`).join(', ');
+  const LISTED_POST_COLUMNS_P = LISTED_POST_COLUMNS.split(',')
+    .map((c) => `p.${c.trim()}`)
+    .join(', ');
   const attentionOf = q<[string]>('SELECT attention FROM posts WHERE id = ?');
   const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null);
 
   const addVersionTx = db.transaction((postId: string, text: string, source: CaptionSource): CaptionVersionRecord => {
-    const max = db
-      .prepare('SELECT COALESCE(MAX(version), 0) AS v FROM caption_versions WHERE post_id = ?')
-      .get(postId) as { v: number };
+    const max = db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM caption_versions WHERE post_id = ?').get(postId) as {
+      v: number;
+    };
     const rec: CaptionVersionRecord = {
       id: newId(),
       postId,
@@ -228,9 +230,14 @@ export function openSqliteStore(file: string): Store {
       version: max.v + 1,
       createdAt: new Date(),
     };
-    db.prepare(
-      'INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(rec.id, postId, text, source, rec.version, rec.createdAt.getTime());
+    db.prepare('INSERT INTO caption_versions (id, post_id, text, source, version, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      rec.id,
+      postId,
+      text,
+      source,
+      rec.version,
+      rec.createdAt.getTime(),
+    );
     db.prepare('UPDATE posts SET current_caption_id = ? WHERE id = ?').run(rec.id, postId);
     return rec;
   });
@@ -250,7 +257,11 @@ export function openSqliteStore(file: string): Store {
     const post = db.prepare('SELECT created_at FROM posts WHERE id = ?').get(postId) as Row | undefined;
     if (!post) return;
     for (const tag of hashtagKeys(hashtags)) {
-      db.prepare('INSERT OR IGNORE INTO post_hashtags (post_id, tag, created_at) VALUES (?, ?, ?)').run(postId, tag, post.created_at);
+      db.prepare('INSERT OR IGNORE INTO post_hashtags (post_id, tag, created_at) VALUES (?, ?, ?)').run(
+        postId,
+        tag,
+        post.created_at,
+      );
     }
   }
 
@@ -259,7 +270,16 @@ export function openSqliteStore(file: string): Store {
 
     users: {
       async create({ email, displayName, passwordHash }) {
-        const u: UserRecord = { id: newId(), email, displayName, passwordHash, bio: '', avatar: null, createdAt: new Date(), tokenVersion: 0 };
+        const u: UserRecord = {
+          id: newId(),
+          email,
+          displayName,
+          passwordHash,
+          bio: '',
+          avatar: null,
+          createdAt: new Date(),
+          tokenVersion: 0,
+        };
         try {
           db.prepare(
             'INSERT INTO users (id, email, email_lower, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -284,7 +304,9 @@ export function openSqliteStore(file: string): Store {
       },
       async revokeAllSessions(userId, at) {
         return db.transaction(() => {
-          const r = db.prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version').get(userId) as Row | undefined;
+          const r = db
+            .prepare('UPDATE users SET token_version = token_version + 1 WHERE id = ? RETURNING token_version')
+            .get(userId) as Row | undefined;
           db.prepare('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at.getTime(), userId);
           db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(at.getTime(), userId);
           return (r?.token_version as number | undefined) ?? 0;
@@ -292,7 +314,8 @@ export function openSqliteStore(file: string): Store {
       },
       async updateProfile(id, patch) {
         return db.transaction(() => {
-          if (patch.displayName !== undefined) db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(patch.displayName, id);
+          if (patch.displayName !== undefined)
+            db.prepare('UPDATE users SET display_name = ? WHERE id = ?').run(patch.displayName, id);
           if (patch.bio !== undefined) db.prepare('UPDATE users SET bio = ? WHERE id = ?').run(patch.bio, id);
           if (patch.avatar !== undefined) {
             db.prepare('UPDATE users SET avatar = ? WHERE id = ?').run(patch.avatar ? JSON.stringify(patch.avatar) : null, id);
@@ -302,7 +325,11 @@ export function openSqliteStore(file: string): Store {
         })();
       },
       async countByAvatarKey(key) {
-        return (db.prepare("SELECT COUNT(*) AS n FROM users WHERE json_extract(avatar, '$.key') = ? AND avatar IS NOT NULL").get(key) as { n: number }).n;
+        return (
+          db
+            .prepare("SELECT COUNT(*) AS n FROM users WHERE json_extract(avatar, '$.key') = ? AND avatar IS NOT NULL")
+            .get(key) as { n: number }
+        ).n;
       },
       async stats(ids) {
         if (ids.length === 0) return [];
@@ -318,7 +345,10 @@ export function openSqliteStore(file: string): Store {
             )
             .all(...ids) as Row[]
         ).map((r) => ({
-          userId: r.id as string, postCount: Number(r.posts), followerCount: Number(r.followers), followingCount: Number(r.following),
+          userId: r.id as string,
+          postCount: Number(r.posts),
+          followerCount: Number(r.followers),
+          followingCount: Number(r.following),
         }));
       },
       async search(terms, first) {
@@ -343,7 +373,9 @@ export function openSqliteStore(file: string): Store {
         return res.changes === 1;
       },
       async unfollow(followerId, followeeId) {
-        return db.prepare('DELETE FROM follows WHERE follower_id = ? AND followee_id = ?').run(followerId, followeeId).changes === 1;
+        return (
+          db.prepare('DELETE FROM follows WHERE follower_id = ? AND followee_id = ?').run(followerId, followeeId).changes === 1
+        );
       },
       async followedIds(followerId, userIds) {
         if (userIds.length === 0) return [];
@@ -360,7 +392,11 @@ export function openSqliteStore(file: string): Store {
         const c: CommentRecord = { id: newId(), postId, authorId, text, createdAt: new Date() };
         try {
           db.prepare('INSERT INTO comments (id, post_id, author_id, text, created_at) VALUES (?, ?, ?, ?, ?)').run(
-            c.id, postId, authorId, text, c.createdAt.getTime(),
+            c.id,
+            postId,
+            authorId,
+            text,
+            c.createdAt.getTime(),
           );
         } catch (e) {
           // The post (or the author) was deleted meanwhile.
@@ -375,7 +411,9 @@ export function openSqliteStore(file: string): Store {
       },
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        return (db.prepare(`SELECT * FROM comments WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toComment);
+        return (db.prepare(`SELECT * FROM comments WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(
+          toComment,
+        );
       },
       async delete(id) {
         return db.transaction(() => {
@@ -400,7 +438,9 @@ export function openSqliteStore(file: string): Store {
         if (postIds.length === 0) return [];
         return (
           db
-            .prepare(`SELECT post_id, COUNT(*) AS n FROM comments WHERE post_id IN (${placeholders(postIds.length)}) GROUP BY post_id`)
+            .prepare(
+              `SELECT post_id, COUNT(*) AS n FROM comments WHERE post_id IN (${placeholders(postIds.length)}) GROUP BY post_id`,
+            )
             .all(...postIds) as Row[]
         ).map((r) => ({ postId: r.post_id as string, count: Number(r.n) }));
       },
@@ -412,7 +452,11 @@ export function openSqliteStore(file: string): Store {
         const rec: SessionRecord = { id: newId(now), userId, tokenVersion, createdAt: new Date(now), expiresAt, revokedAt: null };
         db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now - 24 * 3600_000);
         db.prepare('INSERT INTO sessions (id, user_id, token_version, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-          rec.id, userId, tokenVersion, now, expiresAt.getTime(),
+          rec.id,
+          userId,
+          tokenVersion,
+          now,
+          expiresAt.getTime(),
         );
         return rec;
       },
@@ -422,9 +466,15 @@ export function openSqliteStore(file: string): Store {
       },
       async revoke(userId, id, at) {
         return db.transaction(() => {
-          const res = db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL').run(at.getTime(), id, userId);
+          const res = db
+            .prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL')
+            .run(at.getTime(), id, userId);
           if (res.changes !== 1) return false;
-          db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL').run(at.getTime(), id, userId);
+          db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE session_id = ? AND user_id = ? AND revoked_at IS NULL').run(
+            at.getTime(),
+            id,
+            userId,
+          );
           return true;
         })();
       },
@@ -433,7 +483,16 @@ export function openSqliteStore(file: string): Store {
     apiTokens: {
       async create({ userId, name, tokenHash, scope, sessionId, tokenVersion }) {
         const t: ApiTokenRecord = {
-          id: newId(), userId, name, tokenHash, scope, sessionId, tokenVersion, createdAt: new Date(), lastUsedAt: null, revokedAt: null,
+          id: newId(),
+          userId,
+          name,
+          tokenHash,
+          scope,
+          sessionId,
+          tokenVersion,
+          createdAt: new Date(),
+          lastUsedAt: null,
+          revokedAt: null,
         };
         db.prepare(
           'INSERT INTO api_tokens (id, user_id, name, token_hash, scope, session_id, token_version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -445,7 +504,9 @@ export function openSqliteStore(file: string): Store {
         return r ? toToken(r) : null;
       },
       async listByUser(userId) {
-        return (db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC').all(userId) as Row[]).map(toToken);
+        return (db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC').all(userId) as Row[]).map(
+          toToken,
+        );
       },
       async revoke(userId, id) {
         const res = db
@@ -477,12 +538,16 @@ export function openSqliteStore(file: string): Store {
       },
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        return (db.prepare(`SELECT ${LISTED_POST_COLUMNS} FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toListedPost);
+        return (
+          db.prepare(`SELECT ${LISTED_POST_COLUMNS} FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]
+        ).map(toListedPost);
       },
       async list({ first, after, authorId, followedBy, hashtag }) {
         // A hashtag's posts come from its (tag, created_at, post_id) index, newest first, without
         // sorting all of them; other lists walk posts' own (created_at, id) or author index.
-        const [from, t, id] = hashtag ? [`post_hashtags h JOIN posts p ON p.id = h.post_id`, 'h.created_at', 'h.post_id'] : ['posts p', 'p.created_at', 'p.id'];
+        const [from, t, id] = hashtag
+          ? [`post_hashtags h JOIN posts p ON p.id = h.post_id`, 'h.created_at', 'h.post_id']
+          : ['posts p', 'p.created_at', 'p.id'];
         const where: string[] = [];
         const args: unknown[] = [];
         if (hashtag) {
@@ -585,13 +650,17 @@ export function openSqliteStore(file: string): Store {
       },
       async findByIds(ids) {
         if (ids.length === 0) return [];
-        return (db.prepare(`SELECT * FROM caption_versions WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(toCaption);
+        return (db.prepare(`SELECT * FROM caption_versions WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]).map(
+          toCaption,
+        );
       },
       async listByPosts(postIds) {
         if (postIds.length === 0) return [];
         return (
           db
-            .prepare(`SELECT * FROM caption_versions WHERE post_id IN (${placeholders(postIds.length)}) ORDER BY post_id, version`)
+            .prepare(
+              `SELECT * FROM caption_versions WHERE post_id IN (${placeholders(postIds.length)}) ORDER BY post_id, version`,
+            )
             .all(...postIds) as Row[]
         ).map(toCaption);
       },
@@ -640,9 +709,9 @@ export function openSqliteStore(file: string): Store {
               .get(postId, address.key, at.getTime() - address.windowMs);
             if (fromAddress) return false;
           }
-          db.prepare('INSERT INTO views (post_id, viewer_key, address_key, caption_version_id, created_at) VALUES (?, ?, ?, ?, ?)').run(
-            postId, viewerKey, address?.key ?? null, cur.current_caption_id ?? null, at.getTime(),
-          );
+          db.prepare(
+            'INSERT INTO views (post_id, viewer_key, address_key, caption_version_id, created_at) VALUES (?, ?, ?, ?, ?)',
+          ).run(postId, viewerKey, address?.key ?? null, cur.current_caption_id ?? null, at.getTime());
           db.prepare('UPDATE posts SET view_count = view_count + 1 WHERE id = ?').run(postId);
           return true;
         })();
@@ -710,7 +779,9 @@ export function openSqliteStore(file: string): Store {
              ON CONFLICT (caption_id, language) DO UPDATE SET text = excluded.text, model = excluded.model, created_at = excluded.created_at`,
           ).run(captionId, c.post_id, language, text, model, now);
           return toTranslation(
-            db.prepare('SELECT * FROM caption_translations WHERE caption_id = ? AND language = ?').get(captionId, language) as Row,
+            db
+              .prepare('SELECT * FROM caption_translations WHERE caption_id = ? AND language = ?')
+              .get(captionId, language) as Row,
           );
         })();
       },
@@ -718,7 +789,9 @@ export function openSqliteStore(file: string): Store {
         if (captionIds.length === 0) return [];
         return (
           db
-            .prepare(`SELECT * FROM caption_translations WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY caption_id, language`)
+            .prepare(
+              `SELECT * FROM caption_translations WHERE caption_id IN (${placeholders(captionIds.length)}) ORDER BY caption_id, language`,
+            )
             .all(...captionIds) as Row[]
         ).map(toTranslation);
       },
@@ -738,21 +811,23 @@ export function openSqliteStore(file: string): Store {
       async claim(kinds, owner, now, leaseMs) {
         if (kinds.length === 0) return null;
         const t = now.getTime();
-        return db.transaction(() => {
-          const r = db
-            .prepare(
-              `SELECT id FROM jobs WHERE kind IN (${placeholders(kinds.length)})
+        return db
+          .transaction(() => {
+            const r = db
+              .prepare(
+                `SELECT id FROM jobs WHERE kind IN (${placeholders(kinds.length)})
                  AND ((status = 'PENDING' AND run_at <= ?) OR (status = 'PROCESSING' AND lease_expires_at < ?))
                ORDER BY created_at, id LIMIT 1`,
-            )
-            .get(...kinds, t, t) as Row | undefined;
-          if (!r) return null;
-          db.prepare(
-            `UPDATE jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
+              )
+              .get(...kinds, t, t) as Row | undefined;
+            if (!r) return null;
+            db.prepare(
+              `UPDATE jobs SET status = 'PROCESSING', attempts = attempts + 1, lease_owner = ?, lease_token = ?,
                lease_expires_at = ?, updated_at = ? WHERE id = ?`,
-          ).run(owner, newLeaseToken(), t + leaseMs, t, r.id);
-          return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(r.id) as Row);
-        }).immediate();
+            ).run(owner, newLeaseToken(), t + leaseMs, t, r.id);
+            return toJob(db.prepare('SELECT * FROM jobs WHERE id = ?').get(r.id) as Row);
+          })
+          .immediate();
       },
       async heartbeat(lease, now, leaseMs) {
         return leased(lease, 'lease_expires_at = ?', now.getTime() + leaseMs);
@@ -761,8 +836,13 @@ export function openSqliteStore(file: string): Store {
         return leased(lease, `status = 'DONE', ${NO_LEASE}`);
       },
       async fail(lease, error, retryAt) {
-        return leased(lease, `status = ?, last_error = ?, run_at = COALESCE(?, run_at), ${NO_LEASE}`,
-          retryAt ? 'PENDING' : 'FAILED', error, retryAt ? retryAt.getTime() : null);
+        return leased(
+          lease,
+          `status = ?, last_error = ?, run_at = COALESCE(?, run_at), ${NO_LEASE}`,
+          retryAt ? 'PENDING' : 'FAILED',
+          error,
+          retryAt ? retryAt.getTime() : null,
+        );
       },
       async release(lease) {
         return leased(lease, `status = 'PENDING', attempts = MAX(attempts - 1, 0), ${NO_LEASE}`);
@@ -804,7 +884,8 @@ export function openSqliteStore(file: string): Store {
   for (const repo of Object.values(store)) {
     if (typeof repo !== 'object' || repo === null) continue;
     for (const [name, method] of Object.entries(repo)) {
-      if (typeof method === 'function') (repo as Record<string, unknown>)[name] = transactions.gate(method as () => Promise<unknown>);
+      if (typeof method === 'function')
+        (repo as Record<string, unknown>)[name] = transactions.gate(method as () => Promise<unknown>);
     }
   }
   return store;

@@ -12,7 +12,11 @@ export default async function AccountPage() {
     <div className="mx-auto max-w-3xl">
       <PageHeader title="Account" />
       <p className="-mt-4 mb-6 text-sm text-muted">
-        Signed in as <span dir="auto" className="user-text font-medium text-ink">{session?.user.name}</span> ({session?.user.email})
+        Signed in as{' '}
+        <span dir="auto" className="user-text font-medium text-ink">
+          {session?.user.name}
+        </span>{' '}
+        ({session?.user.email})
       </p>
       <div className="space-y-6">
         <ApiTokens />

@@ -237,6 +237,42 @@ test('comments are rate-limited per client (COMMENT_RATE_LIMIT_POINTS), other op
   );
 });
 
+test('a bad, expired or revoked token is refused on public queries too, not treated as anonymous', async () => {
+  const { token } = await signUp('10.4.0.3');
+  expect((await post('{ feed(first: 1) { edges { cursor } } }', {}, 'not-a-token')).body.errors?.[0]?.extensions?.code).toBe(
+    'UNAUTHENTICATED',
+  );
+  expect((await post('{ feed(first: 1) { edges { cursor } } }', {}, token)).body.errors).toBeUndefined();
+  await post('mutation { logOut }', {}, token);
+  expect((await post('{ feed(first: 1) { edges { cursor } } }', {}, token)).body.errors?.[0]?.extensions?.code).toBe(
+    'UNAUTHENTICATED',
+  );
+  expect((await post('{ feed(first: 1) { edges { cursor } } }')).body.errors).toBeUndefined();
+});
+
+test('comments packed into one request (aliases, fragments) are each charged: the limit cannot be sidestepped', async () => {
+  const author = await signUp('10.4.0.2');
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${author.token}`, 'apollo-require-preflight': 'true' },
+    body: multipart(await makeJpeg()),
+  });
+  const id = ((await res.json()) as Json).data!.createPost.id as string;
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => `c${i}: addComment(postId: $id, text: "packed ${i}") { id }`).join(' ');
+  const aliased = await post(`mutation($id: ID!) { ${many(5)} }`, { id }, author.token);
+  expect(aliased.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  const hidden = await post(
+    `mutation($id: ID!) { ... on Mutation { ${many(2)} } ...More } fragment More on Mutation { ${many(2)} }`,
+    { id },
+    author.token,
+  );
+  expect(hidden.body.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+  expect((await post('query($id:ID!){ post(id:$id) { commentCount } }', { id }, author.token)).body.data!.post.commentCount).toBe(
+    0,
+  );
+});
+
 describe('graphql-ws subscriptions', () => {
   let client: Client;
   beforeAll(() => {

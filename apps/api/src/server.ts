@@ -370,6 +370,8 @@ export async function createServer(
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document, operationName, contextValue, operation }) {
+          // A token that does not check out is refused, never quietly treated as anonymous (as over graphql-ws).
+          if (contextValue.authError) throw contextValue.authError;
           const type = operation?.operation ?? getOperationAST(document, operationName)?.operation;
           const denied = type && operationDenied(contextValue.viewer, type);
           if (denied) throw denied;

@@ -13,6 +13,9 @@ import {
   peerAddress,
   readOrCreateSecret,
   resolveDataDir,
+  visitorProof,
+  VISITOR_HEADER,
+  VISITOR_PROOF_HEADER,
 } from '@pixtale/shared/node';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +35,8 @@ env.INTERNAL_API_SECRET ||= readOrCreateSecret(resolveDataDir(env), 'internal-ap
 const port = Number(env.WEB_PORT ?? 3000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`WEB_PORT must be a port number (got "${env.WEB_PORT}").`);
 env.NEXTAUTH_URL ??= `http://localhost:${port}`;
+// Loopback unless HOST says otherwise (containers set 0.0.0.0), as the API does.
+const host = env.HOST || '127.0.0.1';
 let trust;
 try {
   trust = compileTrustProxy(env.TRUST_PROXY);
@@ -39,7 +44,7 @@ try {
   fail('TRUST_PROXY must list IP addresses, CIDRs or loopback/linklocal/uniquelocal, comma-separated.');
 }
 try {
-  await checkPortFree(port, undefined, 'WEB_PORT');
+  await checkPortFree(port, host, 'WEB_PORT');
 } catch (e) {
   fail(e.message);
 }
@@ -51,14 +56,17 @@ await app.prepare();
 const handle = app.getRequestHandler();
 
 const server = http.createServer((req, res) => {
-  // `next start` keeps whatever X-Forwarded-For a client sends, and the web app forwards that
-  // address to the API for its login limits. Replace it with the one this server can vouch
-  // for: the connection's, or what a TRUST_PROXY proxy in front says.
-  req.headers['x-forwarded-for'] = peerAddress(req, trust);
+  // The visitor's address, as this server can vouch for it (the connection's, or what a
+  // TRUST_PROXY proxy in front says), stamped with a proof only this process and the app share;
+  // whatever a client sent in these headers, or in X-Forwarded-For, is replaced.
+  const visitor = peerAddress(req, trust);
+  req.headers['x-forwarded-for'] = visitor;
+  req.headers[VISITOR_HEADER] = visitor;
+  req.headers[VISITOR_PROOF_HEADER] = visitorProof(visitor, env.INTERNAL_API_SECRET);
   void handle(req, res);
 });
 server.on('error', (e) => fail(listenFailure(e, 'WEB_PORT', port) ?? String(e)));
-server.listen(port, () => console.log(`Pixtale web ready at http://localhost:${port}`));
+server.listen(port, host, () => console.log(`Pixtale web ready at http://localhost:${port}`));
 
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {

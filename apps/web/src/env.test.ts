@@ -76,4 +76,6 @@ test('docker-compose.yml sets only variables the web app reads', () => {
   const set = Object.keys(compose.services.web.environment);
   expect(set.length).toBeGreaterThan(0);
   expect(set.filter((k) => !WEB_ENV_VARIABLES.includes(k))).toEqual([]);
+  // Plain `next start` would keep a client's X-Forwarded-For; the launcher vouches for visitors.
+  expect(compose.services.web.command).toEqual(['node', 'apps/web/scripts/start.mjs']);
 });

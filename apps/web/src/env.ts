@@ -22,6 +22,10 @@ const schema = z
     NEXTAUTH_SECRET: optional,
     /** This app's port (`npm start`); the default NEXTAUTH_URL is derived from it. */
     WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** `npm start` only (scripts/start.mjs): the interface to listen on; loopback unless set (containers: 0.0.0.0). */
+    HOST: optional,
+    /** `npm start` only: proxies in front whose X-Forwarded-For is believed (as the API's TRUST_PROXY). */
+    TRUST_PROXY: optional,
     /** The API's port; the default API URLs are derived from it. */
     API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
     /** Public URL of this web app (next-auth callbacks); default http://localhost:WEB_PORT. */

@@ -44,10 +44,27 @@ function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, Fragm
   return max;
 }
 
-/** Root field names of the operation that will run (for per-operation rate limits). */
+/**
+ * Root field names of the operation that will run, once per occurrence (aliases repeat a field),
+ * looking through inline fragments and fragment spreads: rate limits charge each of them, so
+ * packing many mutations into one request or hiding them in a fragment buys nothing.
+ */
 export function rootFieldsOf(document: DocumentNode, operationName?: string | null): string[] {
   const op = operationOf(document, operationName);
-  return op ? op.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : [])) : [];
+  if (!op) return [];
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const fieldsOf = (set: SelectionSetNode, seen: Set<string>): string[] =>
+    set.selections.flatMap((s) => {
+      if (s.kind === Kind.FIELD) return [s.name.value];
+      if (s.kind === Kind.INLINE_FRAGMENT) return fieldsOf(s.selectionSet, seen);
+      const f = fragments.get(s.name.value);
+      return f && !seen.has(f.name.value) ? fieldsOf(f.selectionSet, new Set([...seen, f.name.value])) : [];
+    });
+  return fieldsOf(op.selectionSet, new Set());
 }
 
 /**
@@ -157,9 +174,12 @@ export class RateLimits {
   async consume(clientKey: string, ip: string, rootFields: string[]): Promise<void> {
     try {
       await this.general.consume(clientKey);
-      if (rootFields.some((f) => AUTH_FIELDS.has(f))) await this.auth.consume(`ip:${ip}`);
-      if (rootFields.some((f) => UPLOAD_FIELDS.has(f))) await this.upload.consume(clientKey);
-      if (rootFields.some((f) => COMMENT_FIELDS.has(f))) await this.comment.consume(clientKey);
+      // One point per field, not per request: aliases could otherwise pack hundreds into one.
+      const count = (fields: ReadonlySet<string>) => rootFields.filter((f) => fields.has(f)).length;
+      const [auth, upload, comment] = [count(AUTH_FIELDS), count(UPLOAD_FIELDS), count(COMMENT_FIELDS)];
+      if (auth) await this.auth.consume(`ip:${ip}`, auth);
+      if (upload) await this.upload.consume(clientKey, upload);
+      if (comment) await this.comment.consume(clientKey, comment);
     } catch (e) {
       if (isLimiterVerdict(e)) throw rateLimited(e.msBeforeNext);
       throw e;

@@ -67,4 +67,13 @@ export function checkPortFree(port: number, host: string | undefined, variable: 
   });
 }
 
-export { compileTrustProxy, normaliseAddress, peerAddress, type TrustProxy } from './proxy';
+export {
+  compileTrustProxy,
+  normaliseAddress,
+  peerAddress,
+  verifiedVisitor,
+  visitorProof,
+  VISITOR_HEADER,
+  VISITOR_PROOF_HEADER,
+  type TrustProxy,
+} from './proxy';

@@ -11,6 +11,7 @@ import { CaptionerConfigError, CaptionerDisposedError } from './errors';
 import { mergeHashtags } from './hashtags/author';
 import { defaultHashtagger, meanRegions } from './hashtags/model';
 import type { HashtagGenerator } from './hashtags/types';
+import { DEFAULT_MODEL } from './model-availability';
 import { Mutex } from './mutex';
 import { defaultThreads } from './onnx';
 import { preprocess, type PreprocessedImage } from './preprocess';
@@ -24,7 +25,7 @@ import type {
   WordAttention,
 } from './types';
 
-export const DEFAULT_MODEL = 'captioner-att-lstm';
+export { DEFAULT_MODEL };
 
 const hashtagGeneratorSchema = z.custom<HashtagGenerator>(
   (v) => typeof v === 'object' && v !== null && typeof (v as HashtagGenerator).generate === 'function',

@@ -4,12 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { beamSearch, type BeamDecoder, type StepResult } from '../decoding/beam-search';
 import { defaultModelsDir } from '../env';
-import { CaptionerConfigError } from '../errors';
+import { CaptionerConfigError, TranslationInputError } from '../errors';
+import { DEFAULT_TRANSLATION_MODEL } from '../model-availability';
 import { Mutex } from '../mutex';
 import { float32, loadSession, ort } from '../onnx';
 import { Bpe, normalise, type BpeModel } from './bpe';
 
-export const DEFAULT_TRANSLATION_MODEL = 'translate-multi30k';
+export { DEFAULT_TRANSLATION_MODEL, TranslationInputError };
+export type { TranslationInputErrorCode } from '../errors';
 
 /** `translate-NAME/config.json`. */
 const configSchema = z.object({
@@ -29,19 +31,6 @@ const configSchema = z.object({
   lengthPenalty: z.number().min(0).max(3).optional(),
 });
 type TranslatorConfig = z.infer<typeof configSchema>;
-
-/** Why a text could not be translated; `code` is stable and safe to show to clients. */
-export type TranslationInputErrorCode = 'EMPTY_TEXT' | 'UNSUPPORTED_LANGUAGE' | 'NOT_TEXT';
-
-export class TranslationInputError extends Error {
-  override readonly name = 'TranslationInputError';
-  constructor(
-    readonly code: TranslationInputErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface TranslateOptions {
   /** Beam width; 1 is greedy. Default 4. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createCaptioner, DEFAULT_MODEL } from './captioner';
+import { createCaptioner, DEFAULT_MODEL, generationSettings } from './captioner';
 import { CaptionerConfigError, CaptionerDisposedError, CaptionerInputError } from './errors';
 import type { Captioner, CaptionResult } from './types';
 import { describeWithDatasets, devImages, modelsDir, requireModel } from './testing/fixtures';
@@ -71,6 +71,28 @@ describe('captioner on synthetic and bad inputs', () => {
   });
   afterAll(async () => {
     await captioner?.dispose();
+  });
+
+  it("decodes with the generation settings of the model's config.json; options override them", async () => {
+    const shipped = JSON.parse(fs.readFileSync(path.join(requireModel(DEFAULT_MODEL), 'config.json'), 'utf8')) as {
+      generation: object;
+    };
+    expect(captioner.generation).toEqual(shipped.generation);
+    const r = await captioner.caption(await (await twoColourImage(120, 80)).jpeg().toBuffer());
+    expect(r.alternatives.length).toBeLessThanOrEqual(captioner.generation.alternatives);
+    const tuned = await createCaptioner({ threads: 1, hashtags: false, lengthPenalty: 0, noRepeatNgramSize: 0 });
+    expect(tuned.generation).toEqual({ ...shipped.generation, lengthPenalty: 0, noRepeatNgramSize: 0 });
+    await tuned.dispose();
+  });
+
+  it('falls back only for the settings a config.json lacks', () => {
+    expect(generationSettings(undefined)).toEqual({ beamSize: 3, alternatives: 3, lengthPenalty: 0.7, noRepeatNgramSize: 3 });
+    expect(generationSettings({ beamSize: 5, lengthPenalty: 1 }, { beamSize: undefined, alternatives: 0 })).toEqual({
+      beamSize: 5,
+      alternatives: 0,
+      lengthPenalty: 1,
+      noRepeatNgramSize: 3,
+    });
   });
 
   it('reports its model and accepts the short model name', async () => {

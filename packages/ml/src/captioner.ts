@@ -11,6 +11,8 @@ import { CaptionerConfigError, CaptionerDisposedError } from './errors';
 import { mergeHashtags } from './hashtags/author';
 import { defaultHashtagger, meanRegions } from './hashtags/model';
 import type { HashtagGenerator } from './hashtags/types';
+import { DEFAULT_MODEL } from './model-availability';
+import type { GenerationConfig } from './model-config';
 import { Mutex } from './mutex';
 import { defaultThreads } from './onnx';
 import { preprocess, type PreprocessedImage } from './preprocess';
@@ -24,7 +26,29 @@ import type {
   WordAttention,
 } from './types';
 
-export const DEFAULT_MODEL = 'captioner-att-lstm';
+export { DEFAULT_MODEL };
+
+/** Used only for keys a model's config.json "generation" lacks (exports older than those settings). */
+const FALLBACK_GENERATION: Required<GenerationConfig> = {
+  beamSize: 3,
+  alternatives: 3,
+  lengthPenalty: 0.7,
+  noRepeatNgramSize: 3,
+};
+
+/** The settings a captioner decodes with: the caller's, else the model's config.json, else the fallback. */
+export function generationSettings(
+  model: GenerationConfig | undefined,
+  overrides: GenerationConfig = {},
+): Required<GenerationConfig> {
+  const out = { ...FALLBACK_GENERATION };
+  for (const source of [model ?? {}, overrides]) {
+    for (const [key, value] of Object.entries(source) as [keyof GenerationConfig, number | undefined][]) {
+      if (value !== undefined) out[key] = value;
+    }
+  }
+  return out;
+}
 
 const hashtagGeneratorSchema = z.custom<HashtagGenerator>(
   (v) => typeof v === 'object' && v !== null && typeof (v as HashtagGenerator).generate === 'function',
@@ -112,6 +136,8 @@ class OnnxCaptioner implements Captioner {
     readonly encoder: Encoder,
     readonly decoder: Decoder,
     private readonly settings: z.infer<typeof optionsSchema>,
+    /** Beam size, alternatives, length penalty and n-gram blocking this captioner decodes with. */
+    readonly generation: Required<GenerationConfig>,
     private readonly hashtagger: HashtagGenerator | undefined,
     /** True when createCaptioner loaded the hashtagger (then dispose() releases it). */
     private readonly ownsHashtagger = false,
@@ -169,9 +195,9 @@ class OnnxCaptioner implements Captioner {
       options,
       'caption options (beamSize 1-20, maxLength 1-100, alternatives 0-20)',
     );
-    const beamSize = opts.beamSize ?? 3;
+    const beamSize = opts.beamSize ?? this.generation.beamSize;
     const maxLength = opts.maxLength ?? this.decoder.config.maxLength;
-    const alternatives = opts.alternatives ?? 3;
+    const alternatives = opts.alternatives ?? this.generation.alternatives;
 
     // Decoding runs on libvips threads, outside the model lock.
     const prepared = await Promise.all(
@@ -233,8 +259,8 @@ class OnnxCaptioner implements Captioner {
       bos,
       eos,
       bannedTokens: [pad, unk],
-      lengthPenalty: this.settings.lengthPenalty ?? 0.7,
-      noRepeatNgramSize: this.settings.noRepeatNgramSize ?? 3,
+      lengthPenalty: this.generation.lengthPenalty,
+      noRepeatNgramSize: this.generation.noRepeatNgramSize,
       blockImmediateRepeat: true,
     });
     return { hypotheses, encodeMs: t1 - t0, decodeMs: performance.now() - t1, features };
@@ -298,7 +324,7 @@ class OnnxCaptioner implements Captioner {
  */
 export async function createCaptioner(
   options: CaptionerOptions = {},
-): Promise<Captioner & { encoder: Encoder; decoder: Decoder }> {
+): Promise<Captioner & { encoder: Encoder; decoder: Decoder; generation: Required<GenerationConfig> }> {
   const settings = parseOrThrow(
     optionsSchema,
     options,
@@ -332,5 +358,9 @@ export async function createCaptioner(
     await Promise.all([encoder.dispose(), decoder.dispose()]);
     throw err;
   }
-  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, hashtagger, owned);
+  const generation = generationSettings(decoder.config.generation, {
+    lengthPenalty: settings.lengthPenalty,
+    noRepeatNgramSize: settings.noRepeatNgramSize,
+  });
+  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, generation, hashtagger, owned);
 }

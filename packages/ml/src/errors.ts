@@ -25,3 +25,16 @@ export class CaptionerDisposedError extends Error {
     super('Captioner has been disposed; create a new one with createCaptioner()');
   }
 }
+
+/** Why a text could not be translated; `code` is stable and safe to show to clients. */
+export type TranslationInputErrorCode = 'EMPTY_TEXT' | 'UNSUPPORTED_LANGUAGE' | 'NOT_TEXT';
+
+export class TranslationInputError extends Error {
+  override readonly name = 'TranslationInputError';
+  constructor(
+    readonly code: TranslationInputErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,55 +1,41 @@
-export * from './types';
-export { CaptionerInputError, CaptionerConfigError, CaptionerDisposedError, type CaptionerInputErrorCode } from './errors';
-export { preprocess, DEFAULT_MAX_PIXELS, type PreprocessOptions, type PreprocessedImage } from './preprocess';
-export {
-  beamSearch,
-  blockedTokens,
-  normalisedScore,
-  type BeamDecoder,
-  type BeamSearchConfig,
-  type Hypothesis,
-  type StepResult,
-} from './decoding/beam-search';
-export { detokenize, idsToWords, wordsToSentence, type SpecialTokens } from './decoding/detokenize';
-export {
-  loadVocab,
-  loadDecoderConfig,
-  loadEncoderConfig,
-  loadPreprocessorConfig,
-  type DecoderConfig,
-  type EncoderConfig,
-  type PreprocessorConfig,
-} from './model-config';
-export * as metrics from './metrics';
-export { scoreCaptions, type CaptionMetrics, type CaptionPair } from './metrics';
-export { createCaptioner, listCaptionModels, DEFAULT_MODEL } from './captioner';
-export { Encoder } from './encoder';
-export { Decoder, type DecoderState } from './decoder';
-export { keywordHashtags, createKeywordHashtagger, type KeywordHashtagOptions } from './hashtags/keywords';
+/**
+ * `@pixtale/ml`: what the app calls. Loading this entry is cheap (no onnxruntime, no sharp): the
+ * runtime is loaded by the first `createCaptioner`/`createTranslator`. Building blocks for the CLIs,
+ * bench and eval scripts are in `@pixtale/ml/tools`.
+ */
+import type { Captioner, CaptionerOptions } from './types';
+import type { Translator, TranslatorOptions } from './translation/translator';
+
+export type * from './types';
 export type { HashtagContext, HashtagGenerator } from './hashtags/types';
-export { authorHashtags, mergeHashtags } from './hashtags/author';
-export { defaultModelsDir, defaultDatasetsDir } from './env';
+export type { Translator, Translation, TranslateOptions, TranslatorOptions } from './translation/translator';
 export {
-  createHashtagger,
-  defaultHashtagger,
-  meanRegions,
-  DEFAULT_HASHTAG_MODEL,
-  type HashtaggerOptions,
-  type ModelHashtagger,
-  type RankedTag,
-} from './hashtags/model';
-export {
-  createTranslator,
-  translateCaption,
-  disposeSharedTranslator,
-  listTranslationModels,
-  splitSentences,
+  CaptionerInputError,
+  CaptionerConfigError,
+  CaptionerDisposedError,
   TranslationInputError,
-  DEFAULT_TRANSLATION_MODEL,
-  type Translator,
-  type Translation,
-  type TranslateOptions,
-  type TranslatorOptions,
+  type CaptionerInputErrorCode,
   type TranslationInputErrorCode,
-} from './translation/translator';
-export { sacreBleu, tokenize13a, type SacreBleuResult } from './metrics/sacrebleu';
+} from './errors';
+export {
+  modelAvailability,
+  DEFAULT_MODEL,
+  DEFAULT_TRANSLATION_MODEL,
+  type ModelAvailability,
+  type ModelAvailabilityOptions,
+  type ModelStatus,
+} from './model-availability';
+export { authorHashtags } from './hashtags/author';
+
+/**
+ * Loads the encoder and a caption decoder once and returns a captioner:
+ * `createCaptioner({ modelsDir, model: 'captioner-att-lstm' })`. Defaults from PIXTALE_MODELS_DIR or the repo's models/.
+ */
+export async function createCaptioner(options?: CaptionerOptions): Promise<Captioner> {
+  return (await import('./captioner')).createCaptioner(options);
+}
+
+/** Loads the English → de/fr/cs caption translator once: `const t = await createTranslator(); await t.translate(text, 'de')`. */
+export async function createTranslator(options?: TranslatorOptions): Promise<Translator> {
+  return (await import('./translation/translator')).createTranslator(options);
+}

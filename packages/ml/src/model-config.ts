@@ -19,7 +19,21 @@ export const encoderConfigSchema = z.object({
 });
 export type EncoderConfig = z.infer<typeof encoderConfigSchema>;
 
-/** `captioner-NAME/config.json`: decoder architecture and special token ids. */
+/**
+ * `captioner-NAME/config.json` "generation": how the model is decoded as shipped (tuned with it).
+ * Callers may override per captioner or per call; code falls back only when a key is absent.
+ */
+export const generationConfigSchema = z
+  .object({
+    beamSize: z.number().int().min(1).max(20).optional(),
+    alternatives: z.number().int().min(0).max(20).optional(),
+    lengthPenalty: z.number().min(0).max(5).optional(),
+    noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
+  })
+  .strict();
+export type GenerationConfig = z.infer<typeof generationConfigSchema>;
+
+/** `captioner-NAME/config.json`: decoder architecture, special token ids and generation settings. */
 export const decoderConfigSchema = z.object({
   architecture: z.enum(['att-lstm', 'lstm', 'gru']),
   encoder: z.string().min(1),
@@ -29,6 +43,7 @@ export const decoderConfigSchema = z.object({
   pad: z.number().int().nonnegative(),
   unk: z.number().int().nonnegative(),
   maxLength: z.number().int().positive(),
+  generation: generationConfigSchema.optional(),
 });
 export type DecoderConfig = z.infer<typeof decoderConfigSchema>;
 

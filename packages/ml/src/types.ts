@@ -3,11 +3,11 @@
 export type ImageInput = string | Buffer;
 
 export interface CaptionOptions {
-  /** Beam width; 1 is greedy decoding. */
+  /** Beam width; 1 is greedy decoding. Default: the model's config.json "generation". */
   beamSize?: number;
   /** Maximum words in a caption. */
   maxLength?: number;
-  /** How many beam alternatives to return besides the best caption. */
+  /** How many beam alternatives to return besides the best caption. Default: the model's config.json. */
   alternatives?: number;
 }
 
@@ -46,9 +46,9 @@ export interface CaptionerOptions {
   maxPixels?: number;
   /** Hashtag generator (default: the keyword baseline); `false` for none. */
   hashtags?: import('./hashtags/types').HashtagGenerator | false;
-  /** Length-normalisation exponent alpha of beam search (default 0.7). */
+  /** Length-normalisation exponent alpha of beam search (default: the model's config.json "generation"). */
   lengthPenalty?: number;
-  /** Block repeated n-grams of this size (default 3; 0 turns it off). */
+  /** Block repeated n-grams of this size; 0 turns it off (default: the model's config.json "generation"). */
   noRepeatNgramSize?: number;
 }
 

@@ -72,6 +72,10 @@ def main():
               "trainedEpochs": ckpt["epoch"], "devBleu4GreedyQuick": round(ckpt["bleu4"], 4)}
     if "scstEpoch" in ckpt:  # fine-tuned by train_scst.py after `trainedEpochs` of cross-entropy
         config.update({"scstEpochs": ckpt["scstEpoch"], "devCiderGreedyQuick": round(ckpt["devCider"], 4)})
+    # Decoding settings are tuned after training (eval:captions); a re-export keeps the ones chosen.
+    previous = out / "config.json"
+    generation = json.loads(previous.read_text()).get("generation") if previous.exists() else None
+    config["generation"] = generation or {"beamSize": 3, "alternatives": 3, "lengthPenalty": 0.7, "noRepeatNgramSize": 3}
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     print(f"exported {ckpt['arch']} (epoch {ckpt['epoch']}, quick dev BLEU-4 {ckpt['bleu4']:.4f}) to {out}")
 

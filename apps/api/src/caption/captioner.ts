@@ -1,6 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type { Captioner } from '@pixtale/ml';
 
 /** What the worker and caption edits need from @pixtale/ml's public `Captioner`. */
@@ -40,21 +37,25 @@ export function lazyCaptioner(opts: CaptionerOptions): CaptionerProvider & { dis
 }
 
 /**
- * Whether the real captioner can be tried here: @pixtale/ml is built and the models folder
- * has files. Tests and the bench use it to say *why* they skip; it never fakes a caption.
+ * Whether the real captioner can be tried here: @pixtale/ml is built and its `modelAvailability`
+ * finds the caption model's files. Tests and the bench use it to say *why* they skip; it never fakes a caption.
  */
-export function captionerUnavailableReason(modelsDir: string): string | null {
+export function captionerUnavailableReason(modelsDir: string, model?: string): string | null {
+  const ml = loadMl();
+  return typeof ml === 'string' ? ml : ml.modelAvailability(modelsDir, { captionModel: model }).caption.reason;
+}
+
+/**
+ * @pixtale/ml's main entry, or why it cannot be loaded. Cheap: that entry loads onnxruntime only
+ * when a captioner or translator is created.
+ */
+export function loadMl(): typeof import('@pixtale/ml') | string {
   try {
     require.resolve('@pixtale/ml');
   } catch {
     return '@pixtale/ml is not built (npm run build -w @pixtale/ml)';
   }
-  if (!fs.existsSync(modelsDir) || fs.readdirSync(modelsDir).filter((f) => !f.startsWith('.')).length === 0) {
-    return `no trained model in ${modelsDir} (set PIXTALE_MODELS_DIR)`;
-  }
-  const hasDecoder = fs
-    .readdirSync(modelsDir)
-    .some((d) => d.startsWith('captioner-') && fs.existsSync(path.join(modelsDir, d, 'config.json')));
-  if (!hasDecoder) return `no trained caption model (models/captioner-*) in ${modelsDir} yet`;
-  return null;
+  // Synchronous on purpose: callers ask per request/test, and ml may legitimately be unbuilt.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@pixtale/ml') as typeof import('@pixtale/ml');
 }

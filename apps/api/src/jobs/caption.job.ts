@@ -21,7 +21,8 @@ export function captionJobHandler(o: { pubsub: PubSub; media: MediaService; capt
       });
       const captioner = await o.captioner();
       const image = o.media.pathOf(post.image.detailJpeg);
-      const result = await captioner.caption(image, { beamSize: 3, alternatives: 3 });
+      // Beam size and alternatives as the model ships them (its config.json "generation").
+      const result = await captioner.caption(image);
       const caption = result.caption.trim();
       if (!caption) throw new Error('The captioner returned an empty caption');
       // The other beams, best first, with their scores (the captioner's length-normalised log-probs).

@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
-
 import type { Translator } from '@pixtale/ml';
+import { loadMl } from '../caption/captioner';
 
 /** The translation model the API loads from PIXTALE_MODELS_DIR (@pixtale/ml's DEFAULT_TRANSLATION_MODEL). */
 export const TRANSLATION_MODEL = 'translate-multi30k';
@@ -23,20 +21,12 @@ export interface TranslatorOptions {
 }
 
 /**
- * Whether the real translator can be loaded: @pixtale/ml is built and the model folder holds a
- * complete export (config.json, encoder.onnx, decoder.onnx). Null when it can; else the reason.
+ * Whether the real translator can be loaded: @pixtale/ml is built and its `modelAvailability` finds a
+ * complete export of the model. Null when it can; else the reason.
  */
 export function translatorUnavailableReason(modelsDir: string, model = TRANSLATION_MODEL): string | null {
-  try {
-    require.resolve('@pixtale/ml');
-  } catch {
-    return '@pixtale/ml is not built (npm run build -w @pixtale/ml)';
-  }
-  const dir = path.join(modelsDir, model);
-  const missing = ['config.json', 'encoder.onnx', 'decoder.onnx'].filter((f) => !fs.existsSync(path.join(dir, f)));
-  if (missing.length)
-    return `no trained translation model in ${dir} (missing ${missing.join(', ')}; export one or set PIXTALE_MODELS_DIR)`;
-  return null;
+  const ml = loadMl();
+  return typeof ml === 'string' ? ml : ml.modelAvailability(modelsDir, { translationModel: model }).translation.reason;
 }
 
 /**

@@ -42,9 +42,10 @@ const sampleRss = () => {
   peakRssMb = Math.max(peakRssMb, process.memoryUsage.rss() / 2 ** 20);
 };
 
-async function benchRuntime(images: string[], threads: number, beamSize: number, model: string | undefined) {
+async function benchRuntime(images: string[], threads: number, beam: number | undefined, model: string | undefined) {
   const loadStart = performance.now();
   const captioner = await createCaptioner({ threads, model, hashtags: false });
+  const beamSize = beam ?? captioner.generation.beamSize;
   const loadMs = performance.now() - loadStart;
   const sampler = setInterval(sampleRss, 20);
   try {
@@ -77,6 +78,7 @@ async function benchRuntime(images: string[], threads: number, beamSize: number,
     const batchCpuSecs = (bc.user + bc.system) / 1e6;
     sampleRss();
     return {
+      beam: beamSize,
       runtime: 'onnxruntime-node',
       threads,
       loadMs: Math.round(loadMs),
@@ -111,12 +113,13 @@ async function main(argv: string[]): Promise<void> {
     options: {
       images: { type: 'string', default: '30' },
       threads: { type: 'string', default: '1,2' },
-      beam: { type: 'string', default: '3' },
+      beam: { type: 'string' },
       model: { type: 'string' },
     },
   });
   const images = benchImages(Number(values.images));
-  const beamSize = Number(values.beam);
+  // Unset: the beam the model ships with (config.json "generation").
+  const beamSize = values.beam === undefined ? undefined : Number(values.beam);
   const loadBefore = os.loadavg().map(round1);
   const results = [];
   for (const t of values.threads.split(',').map(Number)) {
@@ -130,7 +133,7 @@ async function main(argv: string[]): Promise<void> {
     // Other work on the machine (e.g. model training) inflates wall times; the CPU-time columns do not.
     loadAverageBefore: loadBefore,
     loadAverageAfter: os.loadavg().map(round1),
-    beam: beamSize,
+    beam: beamSize ?? results[0]?.beam,
     results,
     fastest: fastest ? { runtime: fastest.runtime, threads: fastest.threads, p50Ms: fastest.single.p50Ms } : null,
     peakRssMb: Math.round(Math.max(peakRssMb, process.resourceUsage().maxRSS / 1024)),

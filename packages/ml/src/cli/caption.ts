@@ -3,7 +3,7 @@
  * Captions images from the command line.
  *   npm run -s caption -- --json PATH...      one JSON object per image and line
  *   npm run -s caption -- photos/             human-readable lines, progress on stderr
- * Options: --beam N (3), --model NAME (captioner-att-lstm), --alternatives N (3), --batch N (8),
+ * Options: --beam N and --alternatives N (the model's config.json), --model NAME (captioner-att-lstm), --batch N (8),
  * --threads N (all cores), --models-dir DIR (PIXTALE_MODELS_DIR or the repo's models/).
  * Exit code: 0 all captioned, 1 some image failed, 2 usage or model error.
  */
@@ -43,9 +43,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('no PATH given');
-  const beamSize = positiveInt(values.beam, 'beam', 3);
+  // Unset: as the model ships (config.json "generation").
+  const beamSize = values.beam === undefined ? undefined : positiveInt(values.beam, 'beam', 1);
   const batch = positiveInt(values.batch, 'batch', 8);
-  const alternatives = values.alternatives === '0' ? 0 : positiveInt(values.alternatives, 'alternatives', 3);
+  const alternatives =
+    values.alternatives === undefined
+      ? undefined
+      : values.alternatives === '0'
+        ? 0
+        : positiveInt(values.alternatives, 'alternatives', 1);
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
 
   const { images, missing } = collectImages(positionals);

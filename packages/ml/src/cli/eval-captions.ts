@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
     if (!values[name]) throw new UsageError(`--${name} is required`);
     if (!fs.existsSync(values[name])) throw new UsageError(`--${name} "${values[name]}" does not exist`);
   }
-  const beamSize = positiveInt(values.beam, 'beam', 3);
+  const beamOption = values.beam === undefined ? undefined : positiveInt(values.beam, 'beam', 1);
   const batch = positiveInt(values.batch, 'batch', 8);
   const threads = values.threads === undefined ? undefined : positiveInt(values.threads, 'threads', 1);
   const references = readCaptionsTsv(values.captions!);
@@ -78,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError(`${unknown.length} split images have no captions in ${values.captions} (e.g. ${unknown[0]})`);
 
   const captioner = await createCaptioner({ model: values.model, modelsDir: values['models-dir'], threads, hashtags: false });
+  // Unset: the beam the model ships with (config.json "generation"), i.e. what users get.
+  const beamSize = beamOption ?? captioner.generation.beamSize;
   const pairs: CaptionPair[] = [];
   const predictions: string[] = [];
   const failures: { image: string; error: string }[] = [];

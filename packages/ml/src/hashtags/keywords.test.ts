@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { BLOCKLIST_FILE, shippedBlocklist } from './blocklist';
 import { createKeywordHashtagger, keywordHashtags, lemmaKey, singular } from './keywords';
 
 describe('keyword hashtags', () => {
@@ -50,6 +52,12 @@ describe('keyword hashtags', () => {
   it('never suggests blocklisted words', () => {
     const tags = keywordHashtags({ caption: 'A naked man with a gun', alternatives: [] }, { blocklist: ['man'] });
     expect(tags).toEqual([]);
+  });
+
+  it('blocks every word of the one list in models/hashtags-gan/config.json (read by training too)', () => {
+    const listed = (JSON.parse(fs.readFileSync(BLOCKLIST_FILE, 'utf8')) as { blocklist: string[] }).blocklist;
+    expect([...shippedBlocklist()]).toEqual(listed);
+    expect(keywordHashtags({ caption: listed.join(' '), alternatives: [] }, { min: 0 })).toEqual([]);
   });
 
   it('plugs in as a HashtagGenerator', async () => {

@@ -1,3 +1,4 @@
+import { shippedBlocklist } from './blocklist';
 import type { HashtagContext, HashtagGenerator } from './types';
 
 /** Words that never make a hashtag: function words and the fillers captions are made of. */
@@ -12,13 +13,6 @@ const STOPWORDS = new Set(
   something someone somebody thing things stuff kind area part piece way while other others
   looks look looking stands standing sits sitting wearing wears holds holding get gets getting goes going
   group couple pair bunch`.split(/\s+/),
-);
-
-/** Never suggested, whatever the caption says. Kept short; a moderation model can do better. */
-export const BLOCKLIST: ReadonlySet<string> = new Set(
-  `nude naked sex sexy porn gun guns kill killing dead blood drunk drugs hate nazi slut whore bitch fuck shit damn ass`.split(
-    /\s+/,
-  ),
 );
 
 /** Irregular plurals and forms worth folding together. */
@@ -160,7 +154,7 @@ function words(text: string): string[] {
 export function keywordHashtags(context: HashtagContext, options: KeywordHashtagOptions = {}): string[] {
   const min = options.min ?? 3;
   const max = options.max ?? 10;
-  const blocked = new Set([...BLOCKLIST, ...(options.blocklist ?? [])]);
+  const blocked = new Set([...shippedBlocklist(), ...(options.blocklist ?? [])]);
   const tags: string[] = [];
   const keys = new Set<string>();
   const add = (raw: string, asIs = false): boolean => {

@@ -5,7 +5,8 @@ import { defaultModelsDir } from '../env';
 import { CaptionerConfigError } from '../errors';
 import { Mutex } from '../mutex';
 import { float32, loadSession, ort } from '../onnx';
-import { BLOCKLIST, createKeywordHashtagger, lemmaKey } from './keywords';
+import { blocklistSchema, shippedBlocklist } from './blocklist';
+import { createKeywordHashtagger, lemmaKey } from './keywords';
 import type { HashtagContext, HashtagGenerator } from './types';
 
 export const DEFAULT_HASHTAG_MODEL = 'hashtags-gan';
@@ -20,6 +21,8 @@ const configSchema = z.object({
   threshold: z.number().min(0).max(1),
   minTags: z.number().int().min(1),
   maxTags: z.number().int().min(1),
+  /** Words never suggested (the shipped list when a model's config lacks one). */
+  blocklist: blocklistSchema.optional(),
 });
 const vocabSchema = z.object({ tags: z.array(z.string()).min(1), words: z.array(z.string()).min(1) });
 
@@ -81,7 +84,7 @@ class OnnxHashtagger implements ModelHashtagger {
     this.name = model;
     this.wordIndex = new Map(words.map((w, i) => [w, i]));
     this.wordRe = new RegExp(config.wordPattern, 'g');
-    this.blocked = new Set([...BLOCKLIST, ...blocklist]);
+    this.blocked = new Set([...(config.blocklist ?? shippedBlocklist()), ...blocklist]);
   }
 
   private async scores(context: HashtagContext): Promise<Float32Array> {

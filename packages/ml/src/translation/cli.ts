@@ -3,7 +3,7 @@
  * Translates English captions from the command line.
  *   npm run -s translate -- --to de "A dog runs on the beach."
  *   echo "A dog runs on the beach." | npm run -s translate -- --to fr
- * Options: --to LANG (de, fr, cs), --beam N (4), --json, --models-dir DIR, --model NAME.
+ * Options: --to LANG (de, fr, cs), --beam N (the model's config.json), --json, --models-dir DIR, --model NAME.
  * Each TEXT argument (or each stdin line when none is given) is translated on its own line.
  * Exit code: 0 all translated, 1 some text was rejected (empty), 2 usage or model error.
  */
@@ -44,8 +44,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`--to LANG is required\n${USAGE}`);
     return 2;
   }
-  const beamSize = values.beam === undefined ? 4 : Number(values.beam);
-  if (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 16) {
+  const beamSize = values.beam === undefined ? undefined : Number(values.beam);
+  if (beamSize !== undefined && (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > 16)) {
     console.error(`--beam must be an integer 1-16, got "${values.beam}"`);
     return 2;
   }

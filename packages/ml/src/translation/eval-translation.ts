@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * BLEU (sacreBLEU definition) of the translation model on Multi30k.
- *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam 4] [--length-penalty X] [--limit N]
+ *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam N (as shipped)] [--length-penalty X] [--limit N]
  * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
  */
 import fs from 'node:fs';
@@ -17,7 +17,7 @@ async function main(): Promise<number> {
     options: {
       to: { type: 'string', default: 'de' },
       split: { type: 'string', default: 'test_2016_flickr' },
-      beam: { type: 'string', default: '4' },
+      beam: { type: 'string' },
       'length-penalty': { type: 'string' },
       limit: { type: 'string' },
       model: { type: 'string' },
@@ -47,7 +47,7 @@ async function main(): Promise<number> {
   const ms: number[] = [];
   for (const s of src) {
     const t = await translator.translate(s, values.to, {
-      beamSize: Number(values.beam),
+      beamSize: values.beam === undefined ? undefined : Number(values.beam),
       lengthPenalty: values['length-penalty'] === undefined ? undefined : Number(values['length-penalty']),
     });
     hyps.push(t.text);
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
     JSON.stringify({
       to: values.to,
       split: values.split,
-      beam: Number(values.beam),
+      beam: values.beam === undefined ? 'model default' : Number(values.beam),
       lengthPenalty: values['length-penalty'] === undefined ? 'model default' : Number(values['length-penalty']),
       sentences: src.length,
       BLEU: Number(bleu.score.toFixed(2)),

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { CaptionerConfigError } from '../errors';
-import { requireModel } from '../testing/fixtures';
+import { modelsDir, requireModel } from '../testing/fixtures';
 import {
   createTranslator,
   DEFAULT_TRANSLATION_MODEL,
@@ -101,4 +104,28 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
     await expect(translator.translate('A dog.', 'de', { beamSize: 0 })).rejects.toBeInstanceOf(CaptionerConfigError);
     await expect(translator.translate('A dog.', 'de', { lengthPenalty: -1 })).rejects.toThrow(/lengthPenalty/);
   });
+});
+
+it("decodes with the beam of the model's config.json unless a call says otherwise", async () => {
+  const shipped = requireModel(DEFAULT_TRANSLATION_MODEL);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-translate-'));
+  const greedyDir = path.join(dir, DEFAULT_TRANSLATION_MODEL);
+  fs.mkdirSync(greedyDir);
+  for (const f of ['bpe.json', 'encoder.onnx', 'decoder.onnx']) fs.symlinkSync(path.join(shipped, f), path.join(greedyDir, f));
+  const config = JSON.parse(fs.readFileSync(path.join(shipped, 'config.json'), 'utf8')) as { beamSize: number };
+  expect(config.beamSize).toBe(4);
+  fs.writeFileSync(path.join(greedyDir, 'config.json'), JSON.stringify({ ...config, beamSize: 1 }));
+  const text = 'A blonde woman waving at traffic.'; // beam 1 and beam 4 differ here
+  const [asShipped, greedy] = await Promise.all([
+    createTranslator({ modelsDir, threads: 1 }),
+    createTranslator({ modelsDir: dir, threads: 1 }),
+  ]);
+  try {
+    expect((await asShipped.translate(text, 'de', { beamSize: 1 })).text).not.toBe((await asShipped.translate(text, 'de')).text);
+    expect((await greedy.translate(text, 'de')).text).toBe((await asShipped.translate(text, 'de', { beamSize: 1 })).text);
+    expect((await asShipped.translate(text, 'de')).text).toBe((await greedy.translate(text, 'de', { beamSize: 4 })).text);
+  } finally {
+    await Promise.all([asShipped.dispose(), greedy.dispose()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

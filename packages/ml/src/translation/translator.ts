@@ -4,12 +4,14 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { beamSearch, type BeamDecoder, type StepResult } from '../decoding/beam-search';
 import { defaultModelsDir } from '../env';
-import { CaptionerConfigError } from '../errors';
+import { CaptionerConfigError, TranslationInputError } from '../errors';
+import { DEFAULT_TRANSLATION_MODEL } from '../model-availability';
 import { Mutex } from '../mutex';
 import { float32, loadSession, ort } from '../onnx';
 import { Bpe, normalise, type BpeModel } from './bpe';
 
-export const DEFAULT_TRANSLATION_MODEL = 'translate-multi30k';
+export { DEFAULT_TRANSLATION_MODEL, TranslationInputError };
+export type { TranslationInputErrorCode } from '../errors';
 
 /** `translate-NAME/config.json`. */
 const configSchema = z.object({
@@ -25,26 +27,19 @@ const configSchema = z.object({
   /** Source BPE tokens per sentence the model was trained with (language token and </s> included). */
   maxSourceTokens: z.number().int().positive(),
   dModel: z.number().int().positive(),
-  /** Beam length penalty chosen on the validation split (optional; 0.6 when absent). */
+  /** Beam length penalty chosen on the validation split. */
   lengthPenalty: z.number().min(0).max(3).optional(),
+  /** Beam width and n-gram blocking the model is decoded with as shipped. */
+  beamSize: z.number().int().min(1).max(16).optional(),
+  noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
 });
+
+/** Used only for decoding settings a translation model's config.json lacks. */
+const FALLBACK_DECODING = { beamSize: 4, lengthPenalty: 0.6, noRepeatNgramSize: 4 };
 type TranslatorConfig = z.infer<typeof configSchema>;
 
-/** Why a text could not be translated; `code` is stable and safe to show to clients. */
-export type TranslationInputErrorCode = 'EMPTY_TEXT' | 'UNSUPPORTED_LANGUAGE' | 'NOT_TEXT';
-
-export class TranslationInputError extends Error {
-  override readonly name = 'TranslationInputError';
-  constructor(
-    readonly code: TranslationInputErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface TranslateOptions {
-  /** Beam width; 1 is greedy. Default 4. */
+  /** Beam width; 1 is greedy. Default: the model's config.json `beamSize`. */
   beamSize?: number;
   /** Most sentences of a long text that are translated (the rest is dropped, `truncated` is set). Default 8. */
   maxSentences?: number;
@@ -173,8 +168,8 @@ class OnnxTranslator implements Translator {
       }
       return [this.config.languages[lang]!, ...ids, this.config.eos];
     });
-    const beamSize = parsed.data.beamSize ?? 4;
-    const lengthPenalty = parsed.data.lengthPenalty ?? this.config.lengthPenalty ?? 0.6;
+    const beamSize = parsed.data.beamSize ?? this.config.beamSize ?? FALLBACK_DECODING.beamSize;
+    const lengthPenalty = parsed.data.lengthPenalty ?? this.config.lengthPenalty ?? FALLBACK_DECODING.lengthPenalty;
     const outputs = await this.lock.run(() => this.run(sources, beamSize, lengthPenalty));
     return {
       text: outputs.join(' '),
@@ -230,7 +225,7 @@ class OnnxTranslator implements Translator {
       eos,
       bannedTokens: [pad, unk, ...Object.values(this.config.languages)],
       lengthPenalty,
-      noRepeatNgramSize: 4,
+      noRepeatNgramSize: this.config.noRepeatNgramSize ?? FALLBACK_DECODING.noRepeatNgramSize,
       blockImmediateRepeat: false,
       blockAdjacentRepeats: 0,
       numReturn: 1,

@@ -23,7 +23,10 @@ const POOR = new Set(
   be is are was have has do does look see wear hold get go take make stand sit seem appear try
   let use give put keep start begin show watch face wait each`.split(/\s+/),
 );
-const BLOCK = new Set(`nude naked sex sexy porn gun guns kill dead blood drunk drugs hate nazi`.split(/\s+/));
+// Never a hashtag: the list the app reads too (models/hashtags-gan/config.json "blocklist").
+const BLOCK = new Set(
+  JSON.parse(fs.readFileSync(path.join(__dirname, '../../../../models/hashtags-gan/config.json'), 'utf8')).blocklist,
+);
 
 function concepts(caption) {
   const doc = nlp(caption);

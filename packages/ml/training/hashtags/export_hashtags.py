@@ -14,7 +14,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from export_decoder import to_fp16_initialisers  # noqa: E402
-from train_hashtags import ExportGenerator, Generator  # noqa: E402
+from train_hashtags import BLOCKLIST_FILE, ExportGenerator, Generator  # noqa: E402
 
 
 def main():
@@ -44,6 +44,8 @@ def main():
         "adversarialWeight": ck["args"]["adv"],
         "trainedEpochs": ck["epoch"],
         "tune": ck["tune"],
+        # The one blocklist (read by the app and train_hashtags.py): kept across re-exports.
+        "blocklist": json.loads(BLOCKLIST_FILE.read_text())["blocklist"],
     }
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     print(f"exported epoch {ck['epoch']} ({len(tags)} tags, {len(words)} words) to {out}")

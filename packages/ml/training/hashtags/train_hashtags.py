@@ -32,7 +32,9 @@ import torch.nn.functional as F
 MIN_IMAGES_PER_TAG = 4
 MIN_WORD_COUNT = 3
 TUNE_IMAGES = 500
-BLOCK = set("nude naked sex sexy porn gun guns kill killing dead blood drunk drugs hate nazi".split())
+# Never a hashtag: the list the app reads too (models/hashtags-gan/config.json "blocklist").
+BLOCKLIST_FILE = Path(__file__).resolve().parents[4] / "models" / "hashtags-gan" / "config.json"
+BLOCK = set(json.loads(BLOCKLIST_FILE.read_text())["blocklist"])
 
 
 def words(text):

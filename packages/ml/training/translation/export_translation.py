@@ -53,6 +53,12 @@ def main():
     }
     if "averaged" in ck:  # average_checkpoints.py: the snapshots whose weights were averaged
         config["averagedSnapshots"] = ck["averaged"]
+    # Decoding as shipped (read by the TypeScript translator); a re-export keeps what was chosen.
+    previous = json.loads((out / "config.json").read_text()) if (out / "config.json").exists() else {}
+    config["beamSize"] = previous.get("beamSize", 4)
+    config["noRepeatNgramSize"] = previous.get("noRepeatNgramSize", 4)
+    if "lengthPenalty" in previous:
+        config["lengthPenalty"] = previous["lengthPenalty"]
     if "--length-penalty" in sys.argv:
         config["lengthPenalty"] = float(sys.argv[sys.argv.index("--length-penalty") + 1])
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")

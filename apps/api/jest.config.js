@@ -5,7 +5,7 @@ module.exports = {
   ...base,
   // Lists every test, so skipped ones show their reason (e.g. no model yet, no MONGODB_URI).
   verbose: true,
-  testEnvironment: '<rootDir>/jest.environment.js',
+  testEnvironment: require.resolve('@pixtale/jest-config/onnx-environment'),
   transform: { ...base.transform, '^.+\\.js$': base.transform['^.+\\.tsx?$'] },
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
 };

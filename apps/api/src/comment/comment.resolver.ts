@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root,
 import { LIMITS } from '@pixtale/shared';
 import { User } from '../auth/auth.type';
 import type { Context } from '../context';
-import { pageCost } from '../post/post.resolver';
+import { pageCost, subscribeToPost } from '../post/post.resolver';
 import { Post } from '../post/post.type';
 import type { CommentRecord, PostRecord } from '../store';
 import { Comment, CommentConnection } from './comment.type';
@@ -27,11 +27,7 @@ export class CommentResolver {
 
   @Subscription(() => Comment, {
     description: 'Pushes each new comment on the post.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      await ctx.services.posts.require(args.postId as string);
-      return ctx.pubsub.subscribe('COMMENT_ADDED', args.postId as string);
-    },
+    subscribe: subscribeToPost('COMMENT_ADDED'),
   })
   commentAdded(
     @Root() payload: { commentId: string },
@@ -44,11 +40,7 @@ export class CommentResolver {
 
   @Subscription(() => ID, {
     description: 'Pushes the id of each comment deleted from the post.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      await ctx.services.posts.require(args.postId as string);
-      return ctx.pubsub.subscribe('COMMENT_DELETED', args.postId as string);
-    },
+    subscribe: subscribeToPost('COMMENT_DELETED'),
   })
   commentDeleted(
     @Root() payload: { commentId: string },

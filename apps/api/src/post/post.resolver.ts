@@ -22,6 +22,18 @@ type Complexity = { childComplexity: number; args: Record<string, unknown> };
 export const pageCost = ({ childComplexity, args }: Complexity) =>
   1 + childComplexity * Math.min(Number(args.first ?? LIMITS.pageSizeDefault) || 1, LIMITS.pageSizeMax);
 
+/**
+ * A subscription's `subscribe` for a topic keyed by post id: NOT_FOUND for an unknown post, then
+ * that post's events.
+ */
+export const subscribeToPost =
+  (topic: 'POST_UPDATED' | 'COMMENT_ADDED' | 'COMMENT_DELETED') =>
+  async ({ args, context }: { args: Record<string, unknown>; context: unknown }) => {
+    const ctx = context as Context;
+    await ctx.services.posts.require(args.postId as string);
+    return ctx.pubsub.subscribe(topic, args.postId as string);
+  };
+
 @Resolver(() => Post)
 export class PostResolver {
   @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist.' })
@@ -99,11 +111,7 @@ export class PostResolver {
 
   @Subscription(() => Post, {
     description: 'Pushes the post whenever its caption status, caption versions, translations, likes or views change.',
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      await ctx.services.posts.require(args.postId as string);
-      return ctx.pubsub.subscribe('POST_UPDATED', args.postId as string);
-    },
+    subscribe: subscribeToPost('POST_UPDATED'),
   })
   async postUpdated(
     @Root() payload: { postId: string },

@@ -18,6 +18,28 @@ import { cacheStatements } from './statement-cache';
 import { sqliteTranslations } from './translations.repo';
 import { sqliteUsers } from './users.repo';
 
+const WAL_SWITCH_DEADLINE_MS = 10_000;
+
+/**
+ * Switching a fresh file to WAL can answer SQLITE_BUSY at once, without calling the busy handler,
+ * while another process is switching or recovering it (seen in CI with four processes starting
+ * together), so that one step retries on its own until a deadline.
+ */
+function switchToWal(db: Database.Database): void {
+  const deadline = Date.now() + WAL_SWITCH_DEADLINE_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');
+      if (!busy || Date.now() > deadline) throw error;
+      Atomics.wait(pause, 0, 0, 20 + Math.random() * 30);
+    }
+  }
+}
+
 /**
  * Opens (creating if needed) the embedded SQLite store: WAL journal, foreign keys on,
  * migrations applied. `file` may be ':memory:'. Each repository lives in its own
@@ -33,7 +55,7 @@ export function openSqliteStore(file: string): Store {
   // First: concurrent writers (other processes on this data dir) wait up to 5 s for the lock
   // instead of failing with SQLITE_BUSY; switching a new file to WAL already needs it.
   db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  switchToWal(db);
   // Databases created by earlier versions were 644.
   if (file !== ':memory:') makePrivate(file, `${file}-wal`, `${file}-shm`);
   db.pragma('synchronous = NORMAL');

@@ -102,6 +102,21 @@ test('docker-compose.yml: the API replicas and the worker set only variables the
   expect(compose.services.redis.image).toMatch(/^redis:/);
 });
 
+test('docker-compose.yml: browsers and the web app reach the API replicas only through the proxy, which the API trusts', () => {
+  const compose = parse(fs.readFileSync(path.join(REPO_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });
+  const { proxy, api, web } = compose.services;
+  // The file the scale-out e2e test runs nginx with (src/testing/api-proxy.ts).
+  expect(proxy.volumes).toEqual(['./deploy/api-proxy.conf:/etc/nginx/conf.d/default.conf:ro']);
+  expect(proxy.ports).toEqual(['4000:80']);
+  expect(api.ports).toBeUndefined();
+  expect(web.environment.API_URL).toBe('http://proxy/graphql');
+  expect(api.environment.TRUST_PROXY).toBe('uniquelocal');
+  expect(loadEnv({ TRUST_PROXY: api.environment.TRUST_PROXY }).TRUST_PROXY).toBe('uniquelocal');
+  const conf = fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'api-proxy.conf'), 'utf8');
+  const maxBodyMb = Number(/client_max_body_size (\d+)m;/.exec(conf)?.[1]);
+  expect(maxBodyMb * 1024 * 1024).toBeGreaterThan(loadEnv({}).MAX_UPLOAD_BYTES);
+});
+
 test('.env.example lists every variable the API reads', () => {
   const example = fs.readFileSync(path.join(__dirname, '..', '.env.example'), 'utf8');
   const listed = new Set([...example.matchAll(/^# ([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));

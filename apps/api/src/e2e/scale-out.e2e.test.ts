@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { captionerUnavailableReason } from '../caption/captioner';
 import { processEnv, testEnv } from '../env';
 import { CREATE_POST, testPhotos } from '../testing/harness';
+import { nginxUnavailableReason, startApiProxy, type TestProxy } from '../testing/api-proxy';
 import { redisServerUnavailableReason, startRedisServer, type TestRedis } from '../testing/redis-server';
 
 // Pixtale scaled out, as an operator runs it: two API processes (ROLE=api) and worker processes
@@ -133,7 +134,7 @@ async function gql(
     const status = (id: string) => (db.prepare('SELECT caption_status AS s FROM posts WHERE id = ?').get(id) as { s: string }).s;
 
     beforeAll(async () => {
-      [redis, images] = await Promise.all([startRedisServer(), testPhotos(4, env0)]);
+      [redis, images] = await Promise.all([startRedisServer(), testPhotos(5, env0)]);
       probe = new Redis(redis.url);
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-scale-'));
       const ports = [42000 + Math.floor(Math.random() * 1500), 43600 + Math.floor(Math.random() * 1500)];
@@ -161,54 +162,62 @@ async function gql(
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
+    /**
+     * Uploads through `uploadUrl` with the worker paused, subscribes to the post over
+     * `subscribeUrl`'s WebSocket, lets the worker go, and returns the statuses seen until READY.
+     */
+    async function captionSeenLive(uploadUrl: string, subscribeUrl: string, image: { name: string; bytes: Buffer }) {
+      // Paused, so the caption cannot be done before the subscription is live.
+      worker.kill('SIGSTOP');
+      let id: string;
+      try {
+        id = await upload(uploadUrl, image);
+      } catch (e) {
+        worker.kill('SIGCONT');
+        throw e;
+      }
+      const client = createClient({
+        url: `${subscribeUrl.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+      });
+      try {
+        const sub = client.iterate<{
+          postUpdated: { captionStatus: string; caption: { source: string; version: number } | null };
+        }>({
+          query: 'subscription($id: ID!) { postUpdated(postId: $id) { captionStatus caption { source version } } }',
+          variables: { id },
+        });
+        const first = sub.next();
+        await until(
+          'subscription live in Redis',
+          async () => Number((await probe.pubsub('NUMSUB', `pixtale:POST_UPDATED:${id}`))[1]),
+          (n) => n > 0,
+          10_000,
+          20,
+        );
+        worker.kill('SIGCONT');
+        const seen: string[] = [];
+        for (let next = await first; !next.done; next = await sub.next()) {
+          const p = next.value.data!.postUpdated;
+          seen.push(p.captionStatus);
+          if (p.captionStatus === 'READY' || p.captionStatus === 'FAILED') {
+            expect(p).toEqual({ captionStatus: 'READY', caption: { source: 'MODEL', version: 1 } });
+            break;
+          }
+        }
+        return seen;
+      } finally {
+        worker.kill('SIGCONT');
+        await client.dispose();
+      }
+    }
+
     test(
       'a client subscribed on the first API receives READY for an image uploaded through the second',
       async () => {
-        // Paused, so the caption cannot be done before the subscription is live.
-        worker.kill('SIGSTOP');
-        let id: string;
-        try {
-          id = await upload(urls[1]!, images[0]!);
-        } catch (e) {
-          worker.kill('SIGCONT');
-          throw e;
-        }
-        const client = createClient({
-          url: `${urls[0]!.replace('http', 'ws')}/graphql`,
-          webSocketImpl: WebSocket,
-          retryAttempts: 0,
-          connectionParams: { authorization: `Bearer ${token}` },
-        });
-        try {
-          const sub = client.iterate<{
-            postUpdated: { captionStatus: string; caption: { source: string; version: number } | null };
-          }>({
-            query: 'subscription($id: ID!) { postUpdated(postId: $id) { captionStatus caption { source version } } }',
-            variables: { id },
-          });
-          const first = sub.next();
-          await until(
-            'subscription live in Redis',
-            async () => Number((await probe.pubsub('NUMSUB', `pixtale:POST_UPDATED:${id}`))[1]),
-            (n) => n > 0,
-            10_000,
-            20,
-          );
-          worker.kill('SIGCONT');
-          const seen: string[] = [];
-          for (let next = await first; !next.done; next = await sub.next()) {
-            const p = next.value.data!.postUpdated;
-            seen.push(p.captionStatus);
-            if (p.captionStatus === 'READY' || p.captionStatus === 'FAILED') {
-              expect(p).toEqual({ captionStatus: 'READY', caption: { source: 'MODEL', version: 1 } });
-              break;
-            }
-          }
-          expect(seen.at(-1)).toBe('READY');
-        } finally {
-          worker.kill('SIGCONT');
-          await client.dispose();
-        }
+        expect((await captionSeenLive(urls[1]!, urls[0]!, images[0]!)).at(-1)).toBe('READY');
       },
       TIMEOUT,
     );
@@ -226,6 +235,41 @@ async function gql(
         expect(answers).toEqual([...Array(RATE_LIMIT_POINTS).fill('OK'), 'RATE_LIMITED', 'RATE_LIMITED']);
       },
       TIMEOUT,
+    );
+
+    // docker-compose.yml's reverse proxy, run for real: nginx with deploy/api-proxy.conf.
+    const noNginx = nginxUnavailableReason();
+    (noNginx ? describe.skip : describe)(
+      `${noNginx ? `PENDING (${noNginx}): ` : ''}behind the compose reverse proxy (nginx, deploy/api-proxy.conf)`,
+      () => {
+        let proxy: TestProxy;
+        beforeAll(async () => {
+          proxy = await startApiProxy(urls.map((u) => new URL(u).host));
+        });
+        afterAll(() => proxy?.stop());
+
+        test(
+          'an upload and a subscription both through the proxy: the WebSocket passes and READY arrives',
+          async () => {
+            expect((await captionSeenLive(proxy.url, proxy.url, images[4]!)).at(-1)).toBe('READY');
+          },
+          TIMEOUT,
+        );
+
+        test(
+          'a client cannot choose its address through the proxy: its X-Forwarded-For is replaced',
+          async () => {
+            const forged = { 'x-forwarded-for': '198.51.100.9' };
+            for (let i = 0; i < RATE_LIMIT_POINTS; i++) await gql(urls[i % 2]!, '{ __typename }', {}, forged);
+            const direct = await gql(urls[0]!, '{ __typename }', {}, forged);
+            expect(direct.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
+            // Through the proxy the same header names the proxy's client (this test, on loopback) instead.
+            const proxied = await gql(proxy.url, '{ __typename }', {}, forged);
+            expect(proxied).toEqual({ data: { __typename: 'Query' } });
+          },
+          TIMEOUT,
+        );
+      },
     );
 
     test(

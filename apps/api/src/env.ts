@@ -192,9 +192,11 @@ const benchSchema = z.object({
   BENCH_WARMUP_SECONDS: z.coerce.number().min(0).default(2),
   BENCH_POSTS: z.coerce.number().int().positive().default(500),
   BENCH_USERS: z.coerce.number().int().positive().default(50),
-  BENCH_UPLOADS: z.coerce.number().int().positive().default(5),
+  BENCH_UPLOADS: z.coerce.number().int().min(0).default(5),
   BENCH_PORT: z.coerce.number().int().min(1).max(65535).default(4100),
   BENCH_RUNS: z.coerce.number().int().positive().default(3),
+  /** Offered rate of the feed's open-loop run (requests per second, sent whether or not answered). */
+  BENCH_OPEN_RATE: z.coerce.number().positive().default(500),
   /** Extra node flags for the API process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
   BENCH_NODE_ARGS: z
     .string()

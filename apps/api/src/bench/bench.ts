@@ -7,8 +7,12 @@
  * 2. Feed: BENCH_CLIENTS (50) concurrent signed-in clients (autocannon keep-alive connections,
  *    in this process, so the load generator never shares the API's event loop) query `feed`
  *    (first page or a cursor page), closed loop: a warm-up, then BENCH_RUNS (3) consecutive runs
- *    of BENCH_SECONDS (10); reports per run throughput, p50/p95/p99, errors, CPU of the API
+ *    of BENCH_SECONDS (10); reports per run throughput, p50/p95/p99, errors, CPU of the server
  *    and of the load generator, the load average before and after, and the median run by p95.
+ *    Side by side in the same run: one API process; the same process at a fixed offered rate
+ *    (open loop, BENCH_OPEN_RATE, 500 req/s); two API processes over Redis (ROLE=api, when
+ *    redis-server is installed); and the floor, a bare node:http server answering the same
+ *    page, with the ratio ours/floor, which means something on any machine.
  * 3. Upload-to-caption-ready: on a fresh store with the worker on, uploads BENCH_UPLOADS (5)
  *    real photos over HTTP multipart and times each until captionStatus is READY (only when
  *    the trained model is in models/; otherwise reported as skipped with the reason).
@@ -16,6 +20,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -25,6 +30,7 @@ import { loadBenchSettings, loadEnv, processEnv } from '../env';
 import { MediaService } from '../media/media.service';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
 import { datasetImages, makeJpeg } from '../testing/harness';
+import { redisServerUnavailableReason, startRedisServer } from '../testing/redis-server';
 
 const env = loadEnv();
 const {
@@ -37,6 +43,7 @@ const {
   BENCH_PORT: PORT,
   BENCH_RUNS: RUNS,
   BENCH_NODE_ARGS: NODE_ARGS,
+  BENCH_OPEN_RATE: OPEN_RATE,
 } = loadBenchSettings();
 const MAIN = path.resolve(__dirname, '..', 'main.js');
 
@@ -121,13 +128,13 @@ function childEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(processEnv()).filter(([k]) => !k.startsWith('BENCH_')));
 }
 
-function startApi(dataDir: string, extra: Record<string, string>): Promise<ChildProcess> {
+function startApi(dataDir: string, extra: Record<string, string>, port = PORT): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...NODE_ARGS, MAIN], {
       env: {
         ...childEnv(),
         NODE_ENV: 'development',
-        API_PORT: String(PORT),
+        API_PORT: String(port),
         HOST: '127.0.0.1',
         PIXTALE_DATA_DIR: dataDir,
         LOG_LEVEL: 'info',
@@ -178,95 +185,109 @@ async function signUp(url: string, i: number) {
   return r.body.data.signUp.token as string;
 }
 
+/** A server under load: where to send requests, and the process whose CPU time is counted. */
+interface Target {
+  url: string;
+  pid: number;
+}
+
 /**
- * The feed load: one autocannon session over `tokens.length` keep-alive connections, one
- * signed-in client each, closed loop (a client sends its next request when the last one is
- * answered). A warm-up (connections opened, operations compiled), then `runs` consecutive
- * windows of `seconds`, each reported on its own; a response counts in the window it completed in.
+ * The feed load, closed loop: `tokens.length` keep-alive connections, one signed-in client each,
+ * spread evenly over the targets (one autocannon session per target); a client sends its next
+ * request when the last one is answered. A warm-up (connections opened, operations compiled), then
+ * `runs` consecutive windows of `seconds`, each reported on its own; a response counts in the
+ * window it completed in; CPU is the targets' processes together.
  */
-function feedLoad(
-  url: string,
-  apiPid: number,
-  tokens: string[],
-  cursors: string[],
-  runs: number,
-  seconds: number,
-): Promise<FeedRun[]> {
+function feedLoad(targets: Target[], tokens: string[], cursors: string[], runs: number, seconds: number): Promise<FeedRun[]> {
   const body = (after?: string) => JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} });
   type Sample = { at: number; apiCpuMs: number; own: NodeJS.CpuUsage; load: number[] };
-  const sample = (): Sample => ({ at: performance.now(), apiCpuMs: cpuMsOf(apiPid), own: process.cpuUsage(), load: loadavg() });
+  const sample = (): Sample => ({
+    at: performance.now(),
+    apiCpuMs: targets.reduce((sum, t) => sum + cpuMsOf(t.pid), 0),
+    own: process.cpuUsage(),
+    load: loadavg(),
+  });
   const windows: { latencies: number[]; errors: number; start: Sample; end?: Sample }[] = [];
   let current: (typeof windows)[number] | null = null; // null during the warm-up
   let next = 0;
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${url}/graphql`,
-        connections: tokens.length,
-        duration: WARMUP_SECONDS + runs * seconds + 60, // stopped after the last window
-        timeout: 30,
-        // Two thirds of a client's requests read the first page, one third a later page
-        // (cursor pagination), each client its own cursors.
-        setupClient(client) {
-          const i = next++;
-          const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` };
-          const req = (after?: string) => ({ method: 'POST', path: '/graphql', headers, body: body(after) });
-          client.setRequests([0, 1, 2].flatMap((k) => [req(), req(), req(cursors[(i + k * 7) % cursors.length])]));
-        },
-        // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
-        verifyBody: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
-      },
-      (err) => {
-        if (err) return reject(err);
-        resolve(
-          windows.map((w) => {
-            const end = w.end!;
-            const elapsed = (end.at - w.start.at) / 1000;
-            const apiCpuMs = end.apiCpuMs - w.start.apiCpuMs;
-            const ownCpuMs = (end.own.user + end.own.system - w.start.own.user - w.start.own.system) / 1000;
-            const latencies = w.latencies.sort((a, b) => a - b);
-            const requests = latencies.length;
-            return {
-              clients: tokens.length,
-              seconds: round(elapsed, 2),
-              requests,
-              errors: w.errors,
-              throughputRps: round(requests / elapsed),
-              p50Ms: round(percentile(latencies, 50), 2),
-              p95Ms: round(percentile(latencies, 95), 2),
-              p99Ms: round(percentile(latencies, 99), 2),
-              maxMs: round(latencies.at(-1) ?? 0, 2),
-              apiCpuMsPerRequest: round(apiCpuMs / Math.max(1, requests), 3),
-              apiCpuCores: round(apiCpuMs / 1000 / elapsed, 2),
-              clientCpuCores: round(ownCpuMs / 1000 / elapsed, 2),
-              loadavgBefore: w.start.load,
-              loadavgAfter: end.load,
-            };
-          }),
+  const instances: ReturnType<typeof autocannon>[] = [];
+  const finished = targets.map(
+    (target, t) =>
+      new Promise<void>((resolve, reject) => {
+        const instance = autocannon(
+          {
+            url: `${target.url}/graphql`,
+            connections: Math.floor(tokens.length / targets.length) + (t < tokens.length % targets.length ? 1 : 0),
+            duration: WARMUP_SECONDS + runs * seconds + 60, // stopped after the last window
+            timeout: 30,
+            // Two thirds of a client's requests read the first page, one third a later page
+            // (cursor pagination), each client its own cursors.
+            setupClient(client) {
+              const i = next++;
+              const headers = { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` };
+              const req = (after?: string) => ({ method: 'POST', path: '/graphql', headers, body: body(after) });
+              client.setRequests([0, 1, 2].flatMap((k) => [req(), req(), req(cursors[(i + k * 7) % cursors.length])]));
+            },
+            // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
+            verifyBody: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
+          },
+          (err) => (err ? reject(err) : resolve()),
         );
-      },
-    );
-    instance.on('response', (_client, status, _bytes, ms) => {
-      if (!current) return;
-      current.latencies.push(ms);
-      if (status !== 200) current.errors++;
-    });
-    instance.on('reqMismatch', () => current && current.errors++);
-    instance.on('reqError', () => current && current.errors++);
-    const boundary = (k: number) => {
-      const now = sample();
-      if (current) current.end = now;
-      if (k === runs) {
-        current = null;
-        instance.stop();
-        return;
-      }
-      current = { latencies: [], errors: 0, start: now };
-      windows.push(current);
-      setTimeout(() => boundary(k + 1), seconds * 1000);
-    };
-    setTimeout(() => boundary(0), WARMUP_SECONDS * 1000);
-  });
+        instance.on('response', (_client, status, _bytes, ms) => {
+          if (!current) return;
+          current.latencies.push(ms);
+          if (status !== 200) current.errors++;
+        });
+        instance.on('reqMismatch', () => current && current.errors++);
+        instance.on('reqError', () => current && current.errors++);
+        instances.push(instance);
+      }),
+  );
+  const boundary = (k: number) => {
+    const now = sample();
+    if (current) current.end = now;
+    if (k === runs) {
+      current = null;
+      for (const instance of instances) instance.stop();
+      return;
+    }
+    current = { latencies: [], errors: 0, start: now };
+    windows.push(current);
+    setTimeout(() => boundary(k + 1), seconds * 1000);
+  };
+  setTimeout(() => boundary(0), WARMUP_SECONDS * 1000);
+  return Promise.all(finished).then(() =>
+    windows.map((w) => {
+      const end = w.end!;
+      const elapsed = (end.at - w.start.at) / 1000;
+      const apiCpuMs = end.apiCpuMs - w.start.apiCpuMs;
+      const ownCpuMs = (end.own.user + end.own.system - w.start.own.user - w.start.own.system) / 1000;
+      return {
+        clients: tokens.length,
+        seconds: round(elapsed, 2),
+        ...latencySummary(w.latencies, w.errors, elapsed),
+        apiCpuMsPerRequest: round(apiCpuMs / Math.max(1, w.latencies.length), 3),
+        apiCpuCores: round(apiCpuMs / 1000 / elapsed, 2),
+        clientCpuCores: round(ownCpuMs / 1000 / elapsed, 2),
+        loadavgBefore: w.start.load,
+        loadavgAfter: end.load,
+      };
+    }),
+  );
+}
+
+/** Count, errors, throughput and percentiles of one window's latencies (ms). */
+function latencySummary(latencies: number[], errors: number, elapsedSeconds: number) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    requests: sorted.length,
+    errors,
+    throughputRps: round(sorted.length / elapsedSeconds),
+    p50Ms: round(percentile(sorted, 50), 2),
+    p95Ms: round(percentile(sorted, 95), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
+    maxMs: round(sorted.at(-1) ?? 0, 2),
+  };
 }
 
 interface FeedRun {
@@ -301,33 +322,121 @@ function cpuMsOf(pid: number): number {
   }
 }
 
-async function benchFeed(url: string, apiPid: number) {
-  const tokens: string[] = [];
-  for (let i = 0; i < CLIENTS; i++) tokens.push(await signUp(url, i));
-  // Check the full response once (the load runs only check its shape, to keep the client cheap).
-  const first = await gql(url, FEED_QUERY, {}, tokens[0]);
-  const edges = first.body.data?.feed?.edges as
-    { cursor: string; node: { likedByMe: unknown; authorName: unknown } }[] | undefined;
-  if (
-    first.status !== 200 ||
-    first.body.errors ||
-    !edges?.length ||
-    edges.some((e) => typeof e.node.likedByMe !== 'boolean' || !e.node.authorName)
-  ) {
-    throw new Error(`unexpected feed response: ${JSON.stringify(first.body).slice(0, 500)}`);
-  }
-  const cursors = edges.map((e) => e.cursor);
-  const runs = await feedLoad(url, apiPid, tokens, cursors, RUNS, SECONDS);
+/**
+ * Open loop: requests leave at a fixed offered rate whether or not earlier ones were answered
+ * (as users arrive), spread over the targets; latency counts from when a request was due, so a
+ * stall is not hidden by sending less (no coordinated omission).
+ */
+async function openLoop(urls: string[], tokens: string[], cursors: string[], rate: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  let errors = 0;
+  const start = performance.now() + 50;
+  await new Promise<void>((resolve) => {
+    let sent = 0;
+    let done = 0;
+    const finish = (due: number, ok: boolean) => {
+      latencies.push(performance.now() - due);
+      if (!ok) errors++;
+      if (++done === total) resolve();
+    };
+    const send = (i: number, due: number) => {
+      const after = i % 3 === 2 ? cursors[i % cursors.length] : undefined;
+      const req = http.request(
+        `${urls[i % urls.length]}/graphql`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+        },
+        (res) => {
+          let b = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (b += d));
+          res.on('end', () => finish(due, res.statusCode === 200 && b.startsWith('{"data":{"feed":{"edges":[{')));
+        },
+      );
+      req.on('error', () => finish(due, false));
+      req.end(JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} }));
+    };
+    const tick = () => {
+      const now = performance.now();
+      for (; sent < total && start + (sent * 1000) / rate <= now; sent++) send(sent, start + (sent * 1000) / rate);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    setTimeout(tick, 50);
+  });
+  agent.destroy();
+  return { offeredRps: rate, ...latencySummary(latencies, errors, (performance.now() - start) / 1000) };
+}
+
+/**
+ * The floor: a bare node:http server in its own process answering every request with the feed
+ * page the API gave (same bytes), loaded exactly like the API; what Node and the kernel cost here.
+ */
+function startFloor(page: string, port: number): Promise<ChildProcess> {
+  const script = `const page = Buffer.from(process.env.FLOOR_PAGE);
+require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': page.length });
+    res.end(page);
+  });
+}).listen(${port}, '127.0.0.1', () => console.log('floor ready'));`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script], {
+      env: { ...childEnv(), FLOOR_PAGE: page },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`floor server exited (${code})`)));
+  });
+}
+
+/** The run with the median p95, and every run. */
+function median(runs: FeedRun[]) {
+  return { ...[...runs].sort((a, b) => a.p95Ms - b.p95Ms)[Math.floor(runs.length / 2)]!, runs };
+}
+
+function printRuns(label: string, runs: FeedRun[]) {
   for (const [r, run] of runs.entries()) {
     console.log(
-      `  run ${r + 1}: ${run.throughputRps} req/s, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms, ` +
-        `errors ${run.errors}/${run.requests}, API ${run.apiCpuMsPerRequest} ms CPU/request (${run.apiCpuCores} cores), ` +
+      `  ${label} run ${r + 1}: ${run.throughputRps} req/s, p50 ${run.p50Ms} ms, p95 ${run.p95Ms} ms, p99 ${run.p99Ms} ms, ` +
+        `errors ${run.errors}/${run.requests}, server ${run.apiCpuMsPerRequest} ms CPU/request (${run.apiCpuCores} cores), ` +
         `client ${run.clientCpuCores} cores, load ${run.loadavgBefore[0]} -> ${run.loadavgAfter[0]}`,
     );
   }
-  // The median run by p95.
-  const median = [...runs].sort((a, b) => a.p95Ms - b.p95Ms)[Math.floor(runs.length / 2)]!;
-  return { ...median, runs };
+}
+
+/**
+ * Signs the clients up, checks one full answer, and returns them with cursors and the page as
+ * served (the floor answers with it).
+ */
+async function prepareClients(url: string) {
+  const tokens: string[] = [];
+  for (let i = 0; i < CLIENTS; i++) tokens.push(await signUp(url, i));
+  // Check the full response once (the load runs only check its shape, to keep the client cheap).
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[0]}` },
+    body: JSON.stringify({ query: FEED_QUERY }),
+  });
+  const page = await res.text();
+  const first = JSON.parse(page) as {
+    data?: { feed?: { edges?: { cursor: string; node: Record<string, unknown> }[] } };
+    errors?: unknown;
+  };
+  const edges = first.data?.feed?.edges;
+  if (
+    res.status !== 200 ||
+    first.errors ||
+    !edges?.length ||
+    edges.some((e) => typeof e.node.likedByMe !== 'boolean' || !e.node.authorName)
+  ) {
+    throw new Error(`unexpected feed response: ${page.slice(0, 500)}`);
+  }
+  return { tokens, cursors: edges.map((e) => e.cursor), page };
 }
 
 async function benchCaptions(url: string, files: string[]) {
@@ -374,6 +483,71 @@ async function benchCaptions(url: string, files: string[]) {
   };
 }
 
+/**
+ * The feed, side by side in one run: one API process (closed loop, then open loop at
+ * BENCH_OPEN_RATE), two API processes over Redis on the same data dir (when redis-server is
+ * installed), and the floor (a bare server answering the same page), with ours/floor.
+ */
+async function benchFeed(feedDir: string) {
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const result: Record<string, unknown> = {};
+  console.log(
+    `feed: ${CLIENTS} keep-alive clients (autocannon, this process), ${WARMUP_SECONDS}s warm-up, then ${RUNS} runs of ${SECONDS}s ...`,
+  );
+  const api = await startApi(feedDir, { WORKER_ENABLED: 'false' });
+  let clients: Awaited<ReturnType<typeof prepareClients>>;
+  try {
+    clients = await prepareClients(url(PORT));
+    const runs = await feedLoad([{ url: url(PORT), pid: api.pid! }], clients.tokens, clients.cursors, RUNS, SECONDS);
+    printRuns('one process', runs);
+    result.oneProcess = median(runs);
+    const open = await openLoop([url(PORT)], clients.tokens, clients.cursors, OPEN_RATE, SECONDS);
+    console.log(
+      `  one process, open loop at ${open.offeredRps} req/s: ${open.throughputRps} req/s answered, p50 ${open.p50Ms} ms, ` +
+        `p95 ${open.p95Ms} ms, p99 ${open.p99Ms} ms, errors ${open.errors}/${open.requests}`,
+    );
+    result.oneProcessOpenLoop = open;
+  } finally {
+    await stopApi(api);
+  }
+
+  const noRedis = redisServerUnavailableReason();
+  if (noRedis) {
+    result.twoProcesses = { skipped: noRedis };
+    console.log(`  two processes: skipped (${noRedis})`);
+  } else {
+    const redis = await startRedisServer();
+    const apis: ChildProcess[] = [];
+    try {
+      for (const port of [PORT, PORT + 1]) apis.push(await startApi(feedDir, { ROLE: 'api', REDIS_URL: redis.url }, port));
+      const targets = apis.map((child, i) => ({ url: url(PORT + i), pid: child.pid! }));
+      const runs = await feedLoad(targets, clients.tokens, clients.cursors, RUNS, SECONDS);
+      printRuns('two processes', runs);
+      result.twoProcesses = median(runs);
+    } finally {
+      for (const child of apis) await stopApi(child);
+      await redis.stop();
+    }
+  }
+
+  const floor = await startFloor(clients.page, PORT + 2);
+  try {
+    const runs = await feedLoad([{ url: url(PORT + 2), pid: floor.pid! }], clients.tokens, clients.cursors, RUNS, SECONDS);
+    printRuns('floor', runs);
+    result.floor = median(runs);
+  } finally {
+    await stopApi(floor);
+  }
+  const one = result.oneProcess as FeedRun;
+  const bare = result.floor as FeedRun;
+  result.oneProcessOverFloor = round(one.throughputRps / bare.throughputRps, 3);
+  console.log(
+    `feed (median runs by p95): one process ${one.throughputRps} req/s, p95 ${one.p95Ms} ms; floor ${bare.throughputRps} req/s, ` +
+      `p95 ${bare.p95Ms} ms; ours/floor ${result.oneProcessOverFloor}`,
+  );
+  return result;
+}
+
 async function main() {
   if (!fs.existsSync(MAIN)) throw new Error(`Build first: ${MAIN} is missing (npm run build -w @pixtale/api)`);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-bench-'));
@@ -382,21 +556,9 @@ async function main() {
     const feedDir = path.join(root, 'feed');
     console.log(`seeding ${POSTS} posts, ${USERS} users into ${feedDir} ...`);
     summary.seed = await seed(feedDir);
-    const api = await startApi(feedDir, { WORKER_ENABLED: 'false' });
-    try {
-      console.log(
-        `feed: ${CLIENTS} keep-alive clients (autocannon, this process), ${WARMUP_SECONDS}s warm-up, then ${RUNS} runs of ${SECONDS}s ...`,
-      );
-      const feed = await benchFeed(`http://127.0.0.1:${PORT}`, api.pid!);
-      summary.feed = feed;
-      console.log(
-        `feed (median run by p95): ${feed.throughputRps} req/s, p50 ${feed.p50Ms} ms, p95 ${feed.p95Ms} ms, p99 ${feed.p99Ms} ms, errors ${feed.errors}/${feed.requests}`,
-      );
-    } finally {
-      await stopApi(api);
-    }
+    summary.feed = await benchFeed(feedDir);
 
-    const unavailable = captionerUnavailableReason(env.PIXTALE_MODELS_DIR);
+    const unavailable = UPLOADS === 0 ? 'BENCH_UPLOADS=0' : captionerUnavailableReason(env.PIXTALE_MODELS_DIR);
     const ds = datasetImages(env);
     if (unavailable || 'reason' in ds) {
       summary.captions = { skipped: unavailable ?? ('reason' in ds ? ds.reason : '') };

@@ -46,7 +46,7 @@ export class PostResolver {
     description:
       'All posts (scope EVERYONE), or those of the users you follow (FOLLOWING, needs a session), newest first, with cursor pagination.',
   })
-  feed(
+  async feed(
     @Arg('first', () => Int, {
       nullable: true,
       defaultValue: LIMITS.pageSizeDefault,
@@ -58,8 +58,12 @@ export class PostResolver {
     scope: FeedScope | null,
     @Ctx() ctx: Context,
   ) {
-    const followedBy = scope === FeedScope.FOLLOWING ? ctx.requireUser().id : undefined;
-    return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, { followedBy });
+    if (scope === FeedScope.FOLLOWING)
+      return ctx.services.posts.feed(first ?? LIMITS.pageSizeDefault, after, { followedBy: ctx.requireUser().id });
+    const { connection, authors, captions } = await ctx.services.posts.everyoneFeed(first ?? LIMITS.pageSizeDefault, after);
+    for (const author of authors) ctx.loaders.user.prime(author.id, author);
+    for (const caption of captions) ctx.loaders.caption.prime(caption.id, caption);
+    return connection;
   }
 
   @Query(() => PostConnection, { complexity: pageCost, description: "One user's posts, newest first." })

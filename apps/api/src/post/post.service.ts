@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { checkUserText, ErrorReason, LIMITS } from '@pixtale/shared';
 import { badInput, conflict, forbidden, notFound } from '../common/errors';
 import { connectionOf, pageArgs } from '../common/pagination';
+import { FeedPageCache } from './feed-page-cache';
 import { readLimited, type MediaService } from '../media/media.service';
 import type { Logger } from 'pino';
 import type { CaptionerProvider } from '../caption/captioner';
@@ -34,7 +35,11 @@ export function cleanCaption(text: string): string {
 
 /** Posts: upload, feed, delete, caption edits and caption retries. */
 export class PostService {
-  constructor(private readonly o: PostServiceOptions) {}
+  private readonly everyone: FeedPageCache;
+
+  constructor(private readonly o: PostServiceOptions) {
+    this.everyone = new FeedPageCache(o.store);
+  }
 
   async get(id: string): Promise<PostRecord | null> {
     return this.o.store.posts.findById(id);
@@ -91,6 +96,16 @@ export class PostService {
     const page = pageArgs(first, after);
     const rows = await this.o.store.posts.list({ first: page.first + 1, after: page.after, ...filter });
     return connectionOf(rows, page.first);
+  }
+
+  /**
+   * Everyone's posts, newest first, from the shared page cache (feed-page-cache.ts), with the
+   * page's authors and live captions for the caller's loaders.
+   */
+  async everyoneFeed(first: number, after?: string | null) {
+    const args = pageArgs(first, after);
+    const page = await this.everyone.page(args.first + 1, args.after);
+    return { connection: connectionOf(page.rows, args.first), authors: page.authors, captions: page.captions };
   }
 
   async delete(userId: string, postId: string): Promise<boolean> {

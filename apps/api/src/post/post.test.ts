@@ -105,6 +105,32 @@ describe('feed', () => {
     expect(seen).toEqual(all);
   });
 
+  test("a cached page is never served after a change: the viewer's own like, a rename, an edit, a new post", async () => {
+    const { token, id: userId } = await h.signUp('Cached');
+    const fan = await h.signUp('Fan');
+    const p = await post(token, 'first words');
+    const FEED = '{ feed(first: 3) { edges { node { id authorName likeCount likedByMe caption { text } } } } }';
+    type Page = { data?: { feed: { edges: { node: Record<string, unknown> }[] } } | null };
+    const top = async (viewer?: string) => ((await h.gql(FEED, {}, viewer)) as Page).data!.feed.edges[0]!.node;
+    expect(await top(fan.token)).toEqual({
+      id: p.id,
+      authorName: 'Cached',
+      likeCount: 0,
+      likedByMe: false,
+      caption: { text: 'first words' },
+    });
+    expect(await top(fan.token)).toMatchObject({ likeCount: 0 }); // served from the cache
+    await h.gql('mutation($id: ID!){ likePost(postId: $id) { id } }', { id: p.id }, fan.token);
+    expect(await top(fan.token)).toMatchObject({ likeCount: 1, likedByMe: true });
+    expect(await top(token)).toMatchObject({ likeCount: 1, likedByMe: false }); // per viewer, not cached
+    await h.app.deps.store.users.updateProfile(userId, { displayName: 'Renamed' });
+    expect(await top()).toMatchObject({ authorName: 'Renamed' });
+    await h.gql('mutation($id: ID!){ editCaption(postId: $id, text: "second words") { id } }', { id: p.id }, token);
+    expect(await top()).toMatchObject({ caption: { text: 'second words' } });
+    const q = await post(fan.token, 'newest');
+    expect(await top()).toMatchObject({ id: q.id });
+  });
+
   test('bad arguments: BAD_USER_INPUT', async () => {
     expect(code(await h.gql('{ feed(first: 0) { edges { cursor } } }'))).toBe('BAD_USER_INPUT');
     expect(code(await h.gql('{ feed(first: 1000) { edges { cursor } } }'))).toBe('BAD_USER_INPUT');

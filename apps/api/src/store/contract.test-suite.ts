@@ -174,6 +174,34 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(listed.find((p) => p.id === plain.id)?.attention).toBeNull();
     });
 
+    test('contentVersion: changes with every write a feed page shows (null: the adapter cannot tell)', async () => {
+      const u = await user();
+      const fan = await user();
+      const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
+      const seen = [await store.posts.contentVersion()];
+      if (seen[0] === null) return; // such a store is never cached on
+      const now = new Date();
+      const writes: [string, () => Promise<unknown>][] = [
+        ['like', () => store.engagement.like(p.id, fan.id, now)],
+        ['view', () => store.engagement.recordView(p.id, 'user:fan', now, 60_000)],
+        ['caption edit', () => store.captions.addVersion(p.id, 'v2', 'USER')],
+        ['caption status', () => store.posts.setCaptionStatus(p.id, 'FAILED', 'x')],
+        ['author renamed', () => store.users.updateProfile(u.id, { displayName: 'Bea' })],
+        ['unlike', () => store.engagement.unlike(p.id, fan.id)],
+        ['new post', () => store.posts.create({ authorId: fan.id, image: imageRecord(), caption: null })],
+        ['delete', () => store.posts.delete(p.id)],
+      ];
+      for (const [what, write] of writes) {
+        await write();
+        const v = await store.posts.contentVersion();
+        expect([what, seen.includes(v)]).toEqual([what, false]);
+        seen.push(v);
+      }
+      // Reads change nothing.
+      await store.posts.list({ first: 5 });
+      expect(await store.posts.contentVersion()).toBe(seen.at(-1));
+    });
+
     test('engagement: one like per user, unlike, counters, attribution per caption version', async () => {
       const u = await user();
       const fan = await user();

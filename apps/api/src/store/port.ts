@@ -311,6 +311,13 @@ export interface PostRepo {
     followedBy?: string;
     hashtag?: string;
   }): Promise<PostRecord[]>;
+  /**
+   * A number that changes whenever anything a feed page shows from the store may have changed:
+   * posts (their counts included), caption versions, users. Read by every process on the same
+   * store, so a page cached under one value is never served after a change, from any process.
+   * Null when the adapter cannot tell (MongoDB today): then nothing may be cached on it.
+   */
+  contentVersion(): Promise<number | null>;
   /** How many posts' live hashtags include the tag (a key: see hashtagKey). */
   countByHashtag(tag: string): Promise<number>;
   /**

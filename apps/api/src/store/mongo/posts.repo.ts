@@ -67,6 +67,10 @@ export function mongoPosts(m: Models, shared: MongoShared): PostRepo {
         return toPost(d);
       });
     },
+    async contentVersion() {
+      // No triggers here: a version kept by every write path (or a change stream) is still to do.
+      return null;
+    },
     async countByImageKey(key) {
       return m.Post.countDocuments({ imageKey: key });
     },

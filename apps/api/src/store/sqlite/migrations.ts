@@ -275,6 +275,22 @@ export const MIGRATIONS: Migration[] = [
   DROP TABLE caption_jobs;
   DROP TABLE translation_jobs;
   `,
+  // 7: a content version the triggers bump on every change to what a feed page shows (posts and
+  // their counts, caption versions, users), in the writer's own transaction: API processes cache
+  // feed pages under it (post/feed-page-cache.ts) and never serve one after a change.
+  `
+  CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO content_version (id, n) VALUES (1, 0);
+  CREATE TRIGGER posts_insert_bumps_content_version AFTER INSERT ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER posts_update_bumps_content_version AFTER UPDATE ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER posts_delete_bumps_content_version AFTER DELETE ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER caption_versions_insert_bumps_content_version AFTER INSERT ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER caption_versions_update_bumps_content_version AFTER UPDATE ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER caption_versions_delete_bumps_content_version AFTER DELETE ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER users_insert_bumps_content_version AFTER INSERT ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER users_update_bumps_content_version AFTER UPDATE ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER users_delete_bumps_content_version AFTER DELETE ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  `,
 ];
 
 /**

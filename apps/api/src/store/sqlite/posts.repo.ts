@@ -15,6 +15,7 @@ const LISTED_POST_COLUMNS_P = LISTED_POST_COLUMNS.split(',')
 export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRepo {
   const { addVersionTx, currentCaptionOf, setHashtagKeys } = shared;
   const attentionOf = prepared<[string]>(db, 'SELECT attention FROM posts WHERE id = ?');
+  const contentVersionOf = prepared<[]>(db, 'SELECT n FROM content_version WHERE id = 1');
   const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null);
 
   return {
@@ -75,6 +76,9 @@ export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRe
         db.prepare('DELETE FROM posts WHERE id = ?').run(id); // cascades to captions, translations, likes, views, jobs
         return toPost(r);
       })();
+    },
+    async contentVersion() {
+      return (contentVersionOf.get() as { n: number }).n;
     },
     async countByHashtag(tag) {
       return (db.prepare('SELECT COUNT(*) AS n FROM post_hashtags WHERE tag = ?').get(tag) as { n: number }).n;

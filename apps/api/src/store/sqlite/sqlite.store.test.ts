@@ -173,7 +173,7 @@ describe('sqlite adapter', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-sqlite-jobs-'));
     const file = path.join(dir, 'pixtale.sqlite');
     const queue = MIGRATIONS.findIndex((m) => typeof m === 'string' && m.includes('CREATE TABLE jobs'));
-    expect(queue).toBe(MIGRATIONS.length - 1);
+    expect(queue).toBeGreaterThan(0);
     const old = new Database(file);
     migrate(old, queue);
     const t = Date.now() - 60_000;

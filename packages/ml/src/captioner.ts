@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { Decoder } from './decoder';
 import { beamSearch, type Hypothesis } from './decoding/beam-search';
+import { NeighbourConsensus } from './decoding/consensus';
 import { idsToWords, wordsToSentence } from './decoding/detokenize';
 import { Encoder } from './encoder';
 import { defaultModelsDir } from './env';
@@ -34,6 +35,8 @@ const FALLBACK_GENERATION: Required<GenerationConfig> = {
   alternatives: 3,
   lengthPenalty: 0.7,
   noRepeatNgramSize: 3,
+  consensusNeighbours: 0,
+  consensusModelWeight: 0,
 };
 
 /** The settings a captioner decodes with: the caller's, else the model's config.json, else the fallback. */
@@ -67,6 +70,8 @@ const optionsSchema = z
     hashtags: z.union([z.literal(false), hashtagGeneratorSchema]).optional(),
     lengthPenalty: z.number().min(0).max(5).optional(),
     noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
+    consensusNeighbours: z.number().int().min(0).max(500).optional(),
+    consensusModelWeight: z.number().min(0).max(100).optional(),
   })
   .strict();
 
@@ -141,6 +146,8 @@ class OnnxCaptioner implements Captioner {
     private readonly hashtagger: HashtagGenerator | undefined,
     /** True when createCaptioner loaded the hashtagger (then dispose() releases it). */
     private readonly ownsHashtagger = false,
+    /** The model's neighbour index (consensus re-ranking), when it ships one. */
+    private readonly consensus: NeighbourConsensus | null = null,
   ) {}
 
   async caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult> {
@@ -274,13 +281,17 @@ class OnnxCaptioner implements Captioner {
     const { vocab, config } = this.decoder;
     const { gridWidth, gridHeight } = this.encoder.config;
     const gridSize = gridWidth * gridHeight;
-    const texts: { text: string; score: number; hyp: Hypothesis }[] = [];
+    let texts: { text: string; score: number; hyp: Hypothesis }[] = [];
     const seen = new Set<string>();
     for (const hyp of hyps) {
       const text = wordsToSentence(idsToWords(hyp.tokens, vocab, config).map((w) => w.word));
       if (!text || seen.has(text.toLowerCase())) continue;
       seen.add(text.toLowerCase());
       texts.push({ text, score: hyp.score, hyp });
+    }
+    const { consensusNeighbours, consensusModelWeight } = this.generation;
+    if (this.consensus && imageVector && consensusNeighbours > 0) {
+      texts = this.consensus.rerank(texts, imageVector, { neighbours: consensusNeighbours, modelWeight: consensusModelWeight });
     }
     const best = texts[0];
     const words: WordAttention[] = best
@@ -328,7 +339,7 @@ export async function createCaptioner(
   const settings = parseOrThrow(
     optionsSchema,
     options,
-    'captioner options (modelsDir: string, model: folder name, threads: 1-64, maxPixels, hashtags, lengthPenalty, noRepeatNgramSize)',
+    'captioner options (modelsDir: string, model: folder name, threads: 1-64, maxPixels, hashtags, lengthPenalty, noRepeatNgramSize, consensusNeighbours, consensusModelWeight)',
   );
   const modelsDir = path.resolve(settings.modelsDir ?? defaultModelsDir());
   if (!fs.existsSync(modelsDir)) {
@@ -361,6 +372,15 @@ export async function createCaptioner(
   const generation = generationSettings(decoder.config.generation, {
     lengthPenalty: settings.lengthPenalty,
     noRepeatNgramSize: settings.noRepeatNgramSize,
+    consensusNeighbours: settings.consensusNeighbours,
+    consensusModelWeight: settings.consensusModelWeight,
   });
-  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, generation, hashtagger, owned);
+  let consensus: NeighbourConsensus | null = null;
+  try {
+    consensus = generation.consensusNeighbours > 0 ? NeighbourConsensus.load(decoderDir, encoder.config.featureDim) : null;
+  } catch (err) {
+    await Promise.all([encoder.dispose(), decoder.dispose(), owned ? hashtagger?.dispose?.() : undefined]);
+    throw err;
+  }
+  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, generation, hashtagger, owned, consensus);
 }

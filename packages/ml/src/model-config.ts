@@ -29,6 +29,10 @@ export const generationConfigSchema = z
     alternatives: z.number().int().min(0).max(20).optional(),
     lengthPenalty: z.number().min(0).max(5).optional(),
     noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
+    /** Consensus re-ranking (decoding/consensus.ts): how many nearest training images vote; 0 = off. */
+    consensusNeighbours: z.number().int().min(0).max(500).optional(),
+    /** ... and the weight of the decoder's own score beside their agreement. */
+    consensusModelWeight: z.number().min(0).max(100).optional(),
   })
   .strict();
 export type GenerationConfig = z.infer<typeof generationConfigSchema>;

@@ -50,6 +50,14 @@ export interface CaptionerOptions {
   lengthPenalty?: number;
   /** Block repeated n-grams of this size; 0 turns it off (default: the model's config.json "generation"). */
   noRepeatNgramSize?: number;
+  /**
+   * Consensus re-ranking: how many nearest training images vote for the caption among the beam's
+   * candidates; 0 turns it off (default: the model's config.json "generation"; needs the model's
+   * neighbours.bin/json).
+   */
+  consensusNeighbours?: number;
+  /** Weight of the decoder's own score beside the neighbours' agreement (default: config.json). */
+  consensusModelWeight?: number;
 }
 
 /** One image's outcome in `captionBatchSettled`: a result, or the error that image alone caused. */

@@ -11,10 +11,10 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { createCaptioner } from '../captioner';
 import { invocationDir } from '../env';
-import { scoreCaptions, type CaptionPair } from '../metrics';
+import { scoreCaptions, tokenizeCaption, type CaptionPair } from '../metrics';
 import { positiveInt, ProgressBar, tolerateClosedStdout, UsageError } from './shared';
 
-const USAGE = `Usage: npm run -s eval:captions -- --images DIR --captions FILE.tsv --split FILE.txt [--beam N] [--model NAME] [--limit N] [--batch N] [--threads N] [--models-dir DIR] [--predictions FILE]`;
+const USAGE = `Usage: npm run -s eval:captions -- --images DIR --captions FILE.tsv --split FILE.txt [--beam N] [--model NAME] [--limit N] [--batch N] [--threads N] [--models-dir DIR] [--predictions FILE] [--consensus-k N] [--consensus-weight W]`;
 
 /** image name → its reference captions, in index order. */
 export function readCaptionsTsv(file: string): Map<string, string[]> {
@@ -40,6 +40,22 @@ export function readSplit(file: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * How varied the captions are: distinct captions per image, the words they use, and the most
+ * frequent caption with its share (a decoder that falls back to safe sentences shows here first).
+ */
+export function diversity(captions: readonly string[]) {
+  const counts = new Map<string, number>();
+  for (const c of captions) counts.set(c.toLowerCase(), (counts.get(c.toLowerCase()) ?? 0) + 1);
+  const [top, topCount] = [...counts].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+  return {
+    distinctCaptions: counts.size,
+    distinctShare: captions.length ? Math.round((counts.size / captions.length) * 1000) / 1000 : 0,
+    vocabularyUsed: new Set(captions.flatMap((c) => tokenizeCaption(c))).size,
+    mostFrequent: { caption: top, share: captions.length ? Math.round((topCount / captions.length) * 1000) / 1000 : 0 },
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   // `npm run -w` starts us inside packages/ml; relative paths are meant from where the user typed.
   process.chdir(invocationDir());
@@ -56,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       threads: { type: 'string' },
       'models-dir': { type: 'string' },
       predictions: { type: 'string' },
+      'consensus-k': { type: 'string' },
+      'consensus-weight': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,7 +95,20 @@ async function main(argv: string[]): Promise<number> {
   if (unknown.length)
     throw new UsageError(`${unknown.length} split images have no captions in ${values.captions} (e.g. ${unknown[0]})`);
 
-  const captioner = await createCaptioner({ model: values.model, modelsDir: values['models-dir'], threads, hashtags: false });
+  const consensusK = values['consensus-k'] === undefined ? undefined : Number(values['consensus-k']);
+  if (consensusK !== undefined && !(Number.isInteger(consensusK) && consensusK >= 0))
+    throw new UsageError('--consensus-k must be a whole number >= 0 (0: off)');
+  const consensusWeight = values['consensus-weight'] === undefined ? undefined : Number(values['consensus-weight']);
+  if (consensusWeight !== undefined && !(consensusWeight >= 0)) throw new UsageError('--consensus-weight must be a number >= 0');
+  const captioner = await createCaptioner({
+    model: values.model,
+    modelsDir: values['models-dir'],
+    threads,
+    hashtags: false,
+    // Unset: as the model ships (config.json "generation").
+    consensusNeighbours: consensusK,
+    consensusModelWeight: consensusWeight,
+  });
   // Unset: the beam the model ships with (config.json "generation"), i.e. what users get.
   const beamSize = beamOption ?? captioner.generation.beamSize;
   const pairs: CaptionPair[] = [];
@@ -121,6 +152,11 @@ async function main(argv: string[]): Promise<number> {
     'ROUGE-L': round(metrics['ROUGE-L']),
     'CIDEr-D': round(metrics['CIDEr-D']),
     count: metrics.count,
+    consensus: {
+      neighbours: captioner.generation.consensusNeighbours,
+      modelWeight: captioner.generation.consensusModelWeight,
+    },
+    ...diversity(pairs.map((p) => p.candidate)),
     failed: failures.length,
     msPerImage: Math.round((elapsed / Math.max(1, names.length)) * 10) / 10,
   };

@@ -86,12 +86,20 @@ describe('captioner on synthetic and bad inputs', () => {
   });
 
   it('falls back only for the settings a config.json lacks', () => {
-    expect(generationSettings(undefined)).toEqual({ beamSize: 3, alternatives: 3, lengthPenalty: 0.7, noRepeatNgramSize: 3 });
+    const off = { consensusNeighbours: 0, consensusModelWeight: 0 };
+    expect(generationSettings(undefined)).toEqual({
+      beamSize: 3,
+      alternatives: 3,
+      lengthPenalty: 0.7,
+      noRepeatNgramSize: 3,
+      ...off,
+    });
     expect(generationSettings({ beamSize: 5, lengthPenalty: 1 }, { beamSize: undefined, alternatives: 0 })).toEqual({
       beamSize: 5,
       alternatives: 0,
       lengthPenalty: 1,
       noRepeatNgramSize: 3,
+      ...off,
     });
   });
 
@@ -206,6 +214,20 @@ describeWithDatasets('captioner on real photos', () => {
     const batch = await captioner.captionBatch(images);
     expect(batch.map((r) => r.caption)).toEqual(one.map((r) => r.caption));
     batch.forEach(checkResult);
+  });
+
+  it("as shipped, consensus re-ranking picks among the decoder's own candidates", async () => {
+    expect(captioner.generation.consensusNeighbours).toBeGreaterThan(0);
+    const plain = await createCaptioner({ modelsDir, threads: 1, hashtags: false, consensusNeighbours: 0 });
+    try {
+      for (const img of images) {
+        const off = await plain.caption(img, { alternatives: 20 });
+        const on = await captioner.caption(img, { alternatives: 20 });
+        expect([off.caption, ...off.alternatives.map((a) => a.text)]).toContain(on.caption);
+      }
+    } finally {
+      await plain.dispose();
+    }
   });
 
   it('beam 1 (greedy) and beam 5 both give clean captions', async () => {

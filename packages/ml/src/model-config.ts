@@ -8,6 +8,12 @@ export const preprocessorConfigSchema = z.object({
   size: z.number().int().positive(),
   channels: z.literal(3),
   resize: z.literal('fill'),
+  /**
+   * When set, an upload with a longer side than this (the training images' long side) is first
+   * reduced to it, aspect kept, before the squash to `size`. Measured and not set in the shipped
+   * encoder (captioner card, "Large uploads"): it lowered agreement with the photo's own caption.
+   */
+  sourceLongSide: z.number().int().positive().optional(),
 });
 export type PreprocessorConfig = z.infer<typeof preprocessorConfigSchema>;
 

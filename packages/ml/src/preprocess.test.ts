@@ -148,4 +148,20 @@ describe('preprocess', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     await expectCode(preprocess(await solid(100, 100, '#fff').png().toBuffer(), cfg, { maxPixels: 5000 }), 'TOO_MANY_PIXELS');
   });
+
+  it('an upload larger than the training images is first reduced to their long side (aspect kept), then squashed', async () => {
+    const photo = await (await twoColourImage(4000, 3000)).jpeg({ quality: 90 }).toBuffer();
+    const training = { size: 64, sourceLongSide: 224 };
+    const reduced = await sharp(photo).resize(224, 224, { fit: 'inside' }).png().toBuffer();
+    expect(await sharp(reduced).metadata()).toMatchObject({ width: 224, height: 168 });
+    const viaUpload = await preprocess(photo, training);
+    expect(viaUpload.original).toEqual({ width: 4000, height: 3000, format: 'jpeg' });
+    expect(Buffer.from(viaUpload.pixels).equals(Buffer.from((await preprocess(reduced, training)).pixels))).toBe(true);
+    // Without the setting it is squashed straight from full size; at or under it nothing changes.
+    expect(Buffer.from((await preprocess(photo, { size: 64 })).pixels).equals(Buffer.from(viaUpload.pixels))).toBe(false);
+    const small = await solid(200, 100, '#336699').jpeg().toBuffer();
+    expect(Buffer.from((await preprocess(small, training)).pixels)).toEqual(
+      Buffer.from((await preprocess(small, { size: 64 })).pixels),
+    );
+  });
 });

@@ -83,11 +83,12 @@ async function readInput(input: ImageInput, maxBytes: number): Promise<Buffer> {
 /**
  * Decodes an image by its content and squashes it to the encoder's input: EXIF auto-rotation,
  * alpha flattened on white, any colour space (grey, CMYK, 16-bit) to 8-bit sRGB, resized to
- * `size` x `size` without cropping, raw RGB bytes. Same steps as the training feature cache.
+ * `size` x `size` without cropping (after reducing an image larger than the training images to
+ * their long side, `sourceLongSide`), raw RGB bytes. Same steps as the training feature cache.
  */
 export async function preprocess(
   input: ImageInput,
-  config: Pick<PreprocessorConfig, 'size'>,
+  config: Pick<PreprocessorConfig, 'size' | 'sourceLongSide'>,
   options: PreprocessOptions = {},
 ): Promise<PreprocessedImage> {
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
@@ -98,10 +99,21 @@ export async function preprocess(
       seconds: options.timeoutSeconds ?? 20,
     });
     const meta = await image.metadata();
-    const { data: raw, info } = await image
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
+    const upright = image.rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
+    const long = Math.max(meta.width ?? 0, meta.height ?? 0);
+    // Larger than the training images: reduce to their long side first (a second pipeline:
+    // sharp applies one resize per pipeline), then squash like they were.
+    const source =
+      config.sourceLongSide && long > config.sourceLongSide
+        ? sharp(
+            await upright
+              .resize(config.sourceLongSide, config.sourceLongSide, { fit: 'inside' })
+              .removeAlpha()
+              .png({ compressionLevel: 0 })
+              .toBuffer(),
+          )
+        : upright;
+    const { data: raw, info } = await source
       .resize(size, size, { fit: 'fill' })
       .removeAlpha()
       .raw({ depth: 'uchar' })

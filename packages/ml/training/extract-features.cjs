@@ -1,6 +1,7 @@
 // Caches encoder features for every Flickr8k image (train + dev) so training never runs the CNN.
 // Uses the committed encoder.onnx through onnxruntime-node with the runtime's preprocessing
-// (sharp: auto-rotate, flatten alpha on white, squash to 299x299 RGB); the training check
+// (sharp: auto-rotate, flatten alpha on white, reduce to sourceLongSide when larger, squash to
+// the encoder's size, RGB); the training check
 // (features.test in packages/ml) compares these against @pixtale/ml's own encoder output.
 // Resumable: re-running continues after the last complete image.
 // Usage: node extract-features.cjs DATASETS_DIR ENCODER_DIR OUT_DIR
@@ -21,7 +22,7 @@ async function main() {
       .filter(Boolean),
   );
   const { gridHeight, gridWidth, featureDim } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'config.json'), 'utf8'));
-  const { size } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'preprocessor_config.json'), 'utf8'));
+  const { size, sourceLongSide } = JSON.parse(fs.readFileSync(path.join(encoderDir, 'preprocessor_config.json'), 'utf8'));
   const perImage = gridHeight * gridWidth * featureDim * 4;
 
   fs.mkdirSync(outDir, { recursive: true });
@@ -50,16 +51,23 @@ async function main() {
   for (let i = done; i < names.length; i += batchSize) {
     const batch = names.slice(i, i + batchSize);
     const pixels = await Promise.all(
-      batch.map((name) =>
-        sharp(path.join(flickr, 'images', name))
-          .rotate()
-          .flatten({ background: '#ffffff' })
-          .toColourspace('srgb')
-          .resize(size, size, { fit: 'fill' })
-          .removeAlpha()
-          .raw()
-          .toBuffer(),
-      ),
+      batch.map(async (name) => {
+        const file = path.join(flickr, 'images', name);
+        const { width = 0, height = 0 } = await sharp(file).metadata();
+        const upright = sharp(file).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
+        // As the runtime (src/preprocess.ts): larger than the training images' long side -> reduce first.
+        const source =
+          sourceLongSide && Math.max(width, height) > sourceLongSide
+            ? sharp(
+                await upright
+                  .resize(sourceLongSide, sourceLongSide, { fit: 'inside' })
+                  .removeAlpha()
+                  .png({ compressionLevel: 0 })
+                  .toBuffer(),
+              )
+            : upright;
+        return source.resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+      }),
     );
     const input = new ort.Tensor('uint8', Uint8Array.from(Buffer.concat(pixels)), [batch.length, size, size, 3]);
     const { features } = await session.run({ pixels: input });

@@ -2,8 +2,8 @@
 /**
  * Speed of the shipped captioner on this machine: `npm run bench -w @pixtale/ml`.
  * For onnxruntime-node with 1 and 2 intra-op threads: warm-up, then single-image latency
- * (file → caption, encode + beam-3 decode) p50/p95 over ~30 real dev images, batch-8 throughput,
- * and peak RSS. Prints one JSON object. Options: --images N, --threads 1,2, --beam N, --model NAME.
+ * (file → caption, encode + decode as shipped) p50/p95 over ~30 real dev images, batch-8 throughput,
+ * and peak RSS, with the previous release's decoding (beam 3, no consensus) measured in the same run. Prints one JSON object. Options: --images N, --threads 1,2, --beam N, --model NAME.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -42,9 +42,15 @@ const sampleRss = () => {
   peakRssMb = Math.max(peakRssMb, process.memoryUsage.rss() / 2 ** 20);
 };
 
-async function benchRuntime(images: string[], threads: number, beam: number | undefined, model: string | undefined) {
+async function benchRuntime(
+  images: string[],
+  threads: number,
+  beam: number | undefined,
+  model: string | undefined,
+  consensusNeighbours?: number,
+) {
   const loadStart = performance.now();
-  const captioner = await createCaptioner({ threads, model, hashtags: false });
+  const captioner = await createCaptioner({ threads, model, hashtags: false, consensusNeighbours });
   const beamSize = beam ?? captioner.generation.beamSize;
   const loadMs = performance.now() - loadStart;
   const sampler = setInterval(sampleRss, 20);
@@ -79,6 +85,7 @@ async function benchRuntime(images: string[], threads: number, beam: number | un
     sampleRss();
     return {
       beam: beamSize,
+      consensusNeighbours: captioner.generation.consensusNeighbours,
       runtime: 'onnxruntime-node',
       threads,
       loadMs: Math.round(loadMs),
@@ -126,6 +133,8 @@ async function main(argv: string[]): Promise<void> {
     results.push(await benchRuntime(images, t, beamSize, values.model));
   }
   const fastest = [...results].sort((a, b) => a.single.p50Ms - b.single.p50Ms)[0];
+  // The previous release's decoding (beam 3, no consensus re-ranking), same run and machine.
+  const reference = await benchRuntime(images, Math.max(...values.threads.split(',').map(Number)), 3, values.model, 0);
   sampleRss();
   const out = {
     node: process.version,
@@ -135,6 +144,7 @@ async function main(argv: string[]): Promise<void> {
     loadAverageAfter: os.loadavg().map(round1),
     beam: beamSize ?? results[0]?.beam,
     results,
+    reference,
     fastest: fastest ? { runtime: fastest.runtime, threads: fastest.threads, p50Ms: fastest.single.p50Ms } : null,
     peakRssMb: Math.round(Math.max(peakRssMb, process.resourceUsage().maxRSS / 1024)),
     notes: 'tfjs-wasm not compared (optional; not installed); tfjs-node does not install here.',

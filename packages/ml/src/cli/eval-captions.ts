@@ -121,7 +121,9 @@ async function main(argv: string[]): Promise<number> {
       const chunk = names.slice(i, i + batch);
       const outcomes = await captioner.captionBatchSettled(
         chunk.map((n) => path.join(values.images!, n)),
-        { beamSize, alternatives: 0 },
+        // The shipped number of alternatives too: it sets how many candidates the beam keeps,
+        // which consensus re-ranking chooses from, so the score is what users get.
+        { beamSize },
       );
       outcomes.forEach((o, k) => {
         const image = chunk[k]!;

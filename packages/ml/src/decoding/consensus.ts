@@ -13,6 +13,7 @@ const neighboursMetaSchema = z.object({
 });
 
 const META = 'neighbours.json';
+const loaded = new Map<string, NeighbourConsensus>();
 const VECTORS = 'neighbours.bin';
 
 /**
@@ -41,10 +42,24 @@ export class NeighbourConsensus {
     this.scorer = new CiderDScorer(this.tokenized);
   }
 
-  /** The index beside a caption model, or null when the model has none. */
+  /**
+   * The index beside a caption model, or null when the model has none. Loaded once per process
+   * and shared by its captioners (reading and tokenising the captions takes about a second).
+   */
   static load(modelDir: string, featureDim: number): NeighbourConsensus | null {
     const metaPath = path.join(modelDir, META);
     if (!fs.existsSync(metaPath)) return null;
+    const stamp = fs.statSync(metaPath);
+    const key = `${path.resolve(metaPath)}|${stamp.mtimeMs}|${stamp.size}|${featureDim}`;
+    let index = loaded.get(key);
+    if (!index) {
+      index = NeighbourConsensus.read(modelDir, metaPath, featureDim);
+      loaded.set(key, index);
+    }
+    return index;
+  }
+
+  private static read(modelDir: string, metaPath: string, featureDim: number): NeighbourConsensus {
     const parsed = neighboursMetaSchema.safeParse(JSON.parse(fs.readFileSync(metaPath, 'utf8')));
     if (!parsed.success)
       throw new CaptionerConfigError(`"${metaPath}" is not a neighbour index: ${z.prettifyError(parsed.error)}`);

@@ -8,9 +8,10 @@
 # 5. export each best checkpoint to models/captioner-<arch>/.
 # Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default, shipped:
 #      encoder-centernet-mobilenetv3; or encoder-inception-v3-mixed5, the earlier one), ARCHS (default "att-lstm lstm gru"),
-#      EPOCHS (default 14), LR (default 1e-3), IMAGES_PER_BATCH (default 64), THREADS (default 2),
+#      EPOCHS, LR, IMAGES_PER_BATCH (defaults: train_captioner.py's argparse, the shipped recipe:
+#      14, 1e-3, 64), THREADS (default 2),
 #      SCST_EPOCHS (default 0: measured not to help, see the model card; N > 0 runs step 4 for N epochs).
-#      Needs python3 with torch + onnx: pip install --retries 0 --timeout 2 torch==2.13.0 onnx numpy
+#      Needs python3 with training/requirements.txt: pip install --retries 0 --timeout 2 -r packages/ml/training/requirements.txt
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
@@ -36,8 +37,8 @@ fi
 node "$here/extract-features.cjs" "$datasets" "$encoder" "$cache/$encoder_name"
 for arch in ${ARCHS:-att-lstm lstm gru}; do
   (cd "$here" && python3 train_captioner.py --arch "$arch" --features "$cache/$encoder_name" --encoder "$encoder_name" \
-    --datasets "$datasets" --run "$runs/$arch" --epochs "${EPOCHS:-14}" --lr "${LR:-1e-3}" \
-    --images-per-batch "${IMAGES_PER_BATCH:-64}" --threads "${THREADS:-2}")
+    --datasets "$datasets" --run "$runs/$arch" ${EPOCHS:+--epochs "$EPOCHS"} ${LR:+--lr "$LR"} \
+    ${IMAGES_PER_BATCH:+--images-per-batch "$IMAGES_PER_BATCH"} --threads "${THREADS:-2}")
   best="$runs/$arch"
   if [ "$arch" = att-lstm ] && [ "${SCST_EPOCHS:-0}" -gt 0 ]; then
     (cd "$here" && python3 train_scst.py --from "$runs/$arch" --run "$runs/$arch-scst" --features "$cache/$encoder_name" \

@@ -10,49 +10,14 @@ import argparse
 import json
 import math
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 from captioning import BOS, EOS, PAD, UNK, Decoder, build_vocab, greedy, tokenize
-from encoder.export_encoder import pool_grid
-
-
-def load_captions(datasets):
-    by_image = defaultdict(list)
-    for line in (datasets / "flickr8k" / "captions.tsv").read_text().splitlines():
-        parts = line.split("\t")
-        if len(parts) == 3:
-            by_image[parts[0]].append(parts[2])
-    return by_image
-
-
-def pooled(grid, meta):
-    """Caches made before the encoder pooled its grid hold 17x17 cells: pool them exactly as
-    encoder.onnx does (export_encoder.pool_grid) and keep fp16 in RAM."""
-    if meta["gridHeight"] == 17:
-        n, _, d = grid.shape
-        grid = pool_grid(grid.transpose(1, 2).reshape(n, d, 17, 17)).flatten(2).transpose(1, 2)
-    return grid.to(torch.float16).contiguous()
-
-
-def load_features(folder):
-    """The feature cache written by extract-features.cjs: fp16 tensor [images, regions, dim] and
-    the row of each image name."""
-    meta = json.loads((folder / "images.json").read_text())
-    names = meta["names"]
-    L, D = meta["gridHeight"] * meta["gridWidth"], meta["featureDim"]
-    raw = np.memmap(folder / "features.f32", dtype=np.float32, mode="r", shape=(len(names), L, D))
-    features = torch.cat([pooled(torch.from_numpy(np.asarray(raw[i:i + 256])), meta) for i in range(0, len(names), 256)])
-    return features, {n: i for i, n in enumerate(names)}
-
-
-def load_splits(datasets):
-    return {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
-            for s in ("train", "dev")}
+from data import load_captions, load_features, load_splits
 
 
 def resume(run, model, opt):
@@ -94,9 +59,9 @@ def main():
     ap.add_argument("--features", required=True)
     ap.add_argument("--datasets", required=True)
     ap.add_argument("--run", required=True)
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--images-per-batch", type=int, default=32)
-    ap.add_argument("--lr", type=float, default=4e-4)
+    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--images-per-batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--resume-lr", type=float, default=None, help="override the checkpoint's learning rate")
     ap.add_argument("--min-count", type=int, default=5)
     ap.add_argument("--max-len", type=int, default=22)

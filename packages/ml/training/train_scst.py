@@ -22,7 +22,8 @@ import numpy as np
 import torch
 
 from captioning import BOS, EOS, PAD, UNK, Decoder, greedy, tokenize
-from train_captioner import load_captions, load_features, load_splits, quick_bleu4, resume
+from data import load_captions, load_features, load_splits
+from train_captioner import quick_bleu4, resume
 
 
 def ngrams(words, n=4):

@@ -1,0 +1,43 @@
+"""The Flickr8k data every training script reads: captions, splits, and the encoder feature
+cache that extract-features.cjs writes (the runtime's own encoder and preprocessing)."""
+import json
+from collections import defaultdict
+
+import numpy as np
+import torch
+
+from encoder.export_encoder import pool_grid
+
+
+def load_captions(datasets):
+    by_image = defaultdict(list)
+    for line in (datasets / "flickr8k" / "captions.tsv").read_text().splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3:
+            by_image[parts[0]].append(parts[2])
+    return by_image
+
+
+def pooled(grid, meta):
+    """Caches made before the encoder pooled its grid hold 17x17 cells: pool them exactly as
+    encoder.onnx does (export_encoder.pool_grid) and keep fp16 in RAM."""
+    if meta["gridHeight"] == 17:
+        n, _, d = grid.shape
+        grid = pool_grid(grid.transpose(1, 2).reshape(n, d, 17, 17)).flatten(2).transpose(1, 2)
+    return grid.to(torch.float16).contiguous()
+
+
+def load_features(folder):
+    """The feature cache written by extract-features.cjs: fp16 tensor [images, regions, dim] and
+    the row of each image name."""
+    meta = json.loads((folder / "images.json").read_text())
+    names = meta["names"]
+    L, D = meta["gridHeight"] * meta["gridWidth"], meta["featureDim"]
+    raw = np.memmap(folder / "features.f32", dtype=np.float32, mode="r", shape=(len(names), L, D))
+    features = torch.cat([pooled(torch.from_numpy(np.asarray(raw[i:i + 256])), meta) for i in range(0, len(names), 256)])
+    return features, {n: i for i, n in enumerate(names)}
+
+
+def load_splits(datasets):
+    return {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
+            for s in ("train", "dev")}

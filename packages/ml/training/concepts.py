@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from captioning import tokenize
+from captioning import NoisyOrConcepts, tokenize
 from data import load_captions, load_features, load_splits
 
 # Function words that say nothing about what is in the picture.
@@ -83,22 +83,6 @@ def linear_probe(x_train, y_train, x_dev, y_dev):
     return results[best], best, results
 
 
-class NoisyOrConcepts(torch.nn.Module):
-    """p(word | image) = 1 - prod over regions (1 - p(word | region))."""
-
-    def __init__(self, dim, words, hidden=512):
-        super().__init__()
-        self.region = torch.nn.Sequential(torch.nn.Linear(dim, hidden), torch.nn.ReLU(), torch.nn.Dropout(0.3),
-                                          torch.nn.Linear(hidden, words))
-        # Start each region near "absent" (p ~ 0.0025): 64 regions at p = 0.5 would saturate the
-        # noisy-OR at 1 and leave no gradient.
-        torch.nn.init.constant_(self.region[-1].bias, -6.0)
-
-    def forward(self, regions):
-        log_not = F.logsigmoid(-self.region(regions))  # log(1 - p) per region and word
-        return 1 - torch.exp(log_not.sum(1))
-
-
 def train_concepts(f_train, y_train, f_dev, y_dev, epochs, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(7)
@@ -120,7 +104,7 @@ def train_concepts(f_train, y_train, f_dev, y_dev, epochs, threads):
             scores = torch.cat([model(f_dev[b:b + 200].float()) for b in range(0, len(f_dev), 200)])
         history.append({"epoch": epoch, "devMap": round(mean_ap(scores, y_dev), 4)})
         print(json.dumps(history[-1]), flush=True)
-    return history, scores
+    return history, scores, model
 
 
 def main():
@@ -129,6 +113,7 @@ def main():
     ap.add_argument("--datasets", required=True)
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save", help="write the concept detector here (train_captioner.py --concepts)")
     args = ap.parse_args()
     datasets = Path(args.datasets)
     features, row = load_features(Path(args.features))
@@ -146,13 +131,15 @@ def main():
     words = content_words(captions, train, 1000)
     f_train, f_dev = features[[row[n] for n in train]], features[[row[n] for n in dev]]
     y_dev = labels(captions, dev, words)
-    history, scores = train_concepts(f_train, labels(captions, train, words), f_dev, y_dev, args.epochs, args.threads)
+    history, scores, model = train_concepts(f_train, labels(captions, train, words), f_dev, y_dev, args.epochs, args.threads)
     probe_cols = [words.index(w) for w in probe_words if w in words]
     first400 = [i for i, n in enumerate(dev) if n in set(probe_dev)]
     print(json.dumps({"concepts": {"words": len(words), "devMapAllWords": history[-1]["devMap"],
                                    "devMapProbeWordsProbeImages": round(mean_ap(scores[first400][:, probe_cols],
                                                                                   y_dev[first400][:, probe_cols]), 4),
                                    "history": history}}), flush=True)
+    if args.save:
+        torch.save({"state": model.state_dict(), "words": words}, args.save)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ def main():
     ckpt = torch.load(run / "best.pt", weights_only=False)
     vocab = ckpt["vocab"]
     D = ckpt.get("featureDim", 768)  # runs made before encoders were pluggable: InceptionV3 mixed5
-    decoder = Decoder(ckpt["arch"], len(vocab), feature_dim=D)
+    decoder = Decoder(ckpt["arch"], len(vocab), feature_dim=D, concepts=ckpt.get("concepts", 0))
     decoder.load_state_dict(ckpt["model"])
     decoder.eval()
     out.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,7 @@ def main():
     ap.add_argument("--att-reg", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--concepts", help="a concept detector saved by concepts.py --save: its word probabilities join the initial state")
     ap.add_argument("--encoder", default="encoder-centernet-mobilenetv3", help="models/ folder the features came from (recorded for export)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -99,7 +100,10 @@ def main():
     dev_rows = [row[n] for n in split["dev"]]
     dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
 
-    model = Decoder(args.arch, len(vocab), feature_dim=D)
+    concepts = torch.load(args.concepts, weights_only=False) if args.concepts else None
+    model = Decoder(args.arch, len(vocab), feature_dim=D, concepts=len(concepts["words"]) if concepts else 0)
+    if concepts:
+        model.concept_head.load_state_dict(concepts["state"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = resume(run, model, opt)
     if state["epoch"]:
@@ -166,7 +170,7 @@ def main():
         if bleu4 > state["best"]:
             state["best"] = bleu4
             torch.save({"model": model.state_dict(), "arch": args.arch, "vocab": vocab, "epoch": epoch, "bleu4": bleu4,
-                        "encoder": args.encoder, "featureDim": D},
+                        "encoder": args.encoder, "featureDim": D, "concepts": len(concepts["words"]) if concepts else 0},
                        run / "best.pt")
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "state": state}, run / "last.pt.tmp")
         (run / "last.pt.tmp").replace(run / "last.pt")

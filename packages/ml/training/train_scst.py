@@ -127,7 +127,7 @@ def main():
     cider_dev = CiderD([refs[r] for r in dev_rows])
     dev_refs_plain = [[r[:-1] for r in refs[i]] for i in dev_rows]
 
-    model = Decoder(start["arch"], len(vocab), feature_dim=start["featureDim"])
+    model = Decoder(start["arch"], len(vocab), feature_dim=start["featureDim"], concepts=start.get("concepts", 0))
     model.load_state_dict(start["model"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = resume(run, model, opt)

@@ -110,8 +110,9 @@ test('docker-compose.yml: browsers and the web app reach the API replicas only t
   expect(proxy.ports).toEqual(['4000:80']);
   expect(api.ports).toBeUndefined();
   expect(web.environment.API_URL).toBe('http://proxy/graphql');
-  expect(api.environment.TRUST_PROXY).toBe('uniquelocal');
-  expect(loadEnv({ TRUST_PROXY: api.environment.TRUST_PROXY }).TRUST_PROXY).toBe('uniquelocal');
+  // Exactly the proxy's fixed address: no other container may choose a client address.
+  expect(api.environment.TRUST_PROXY).toBe(proxy.networks.default.ipv4_address);
+  expect(loadEnv({ TRUST_PROXY: api.environment.TRUST_PROXY }).TRUST_PROXY).toBe('172.28.0.10');
   const conf = fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'api-proxy.conf'), 'utf8');
   const maxBodyMb = Number(/client_max_body_size (\d+)m;/.exec(conf)?.[1]);
   expect(maxBodyMb * 1024 * 1024).toBeGreaterThan(loadEnv({}).MAX_UPLOAD_BYTES);

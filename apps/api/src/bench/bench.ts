@@ -231,7 +231,11 @@ function feedLoad(targets: Target[], tokens: string[], cursors: string[], runs: 
             // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
             verifyBody: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
           },
-          (err) => (err ? reject(err) : resolve()),
+          (err) => {
+            if (!err) return resolve();
+            for (const other of instances) other.stop(); // one failed: end the whole load
+            reject(err);
+          },
         );
         instance.on('response', (_client, status, _bytes, ms) => {
           if (!current) return;
@@ -358,6 +362,7 @@ async function openLoop(urls: string[], tokens: string[], cursors: string[], rat
         },
       );
       req.on('error', () => finish(due, false));
+      req.setTimeout(30_000, () => req.destroy(new Error('timed out'))); // counted as an error, never hangs the run
       req.end(JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} }));
     };
     const tick = () => {

@@ -119,7 +119,10 @@ describe('feed', () => {
       likedByMe: false,
       caption: { text: 'first words' },
     });
-    expect(await top(fan.token)).toMatchObject({ likeCount: 0 }); // served from the cache
+    const list = jest.spyOn(h.app.deps.store.posts, 'list');
+    expect(await top(fan.token)).toMatchObject({ likeCount: 0 });
+    expect(list).not.toHaveBeenCalled(); // served from the cache
+    list.mockRestore();
     await h.gql('mutation($id: ID!){ likePost(postId: $id) { id } }', { id: p.id }, fan.token);
     expect(await top(fan.token)).toMatchObject({ likeCount: 1, likedByMe: true });
     expect(await top(token)).toMatchObject({ likeCount: 1, likedByMe: false }); // per viewer, not cached

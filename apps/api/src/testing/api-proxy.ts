@@ -21,7 +21,7 @@ export interface TestProxy {
 }
 
 /**
- * Runs nginx with deploy/api-proxy.conf as compose mounts it, with only its `server api:4000;`
+ * Runs nginx with deploy/api-proxy.conf as compose mounts it, with only its `server api:4000 resolve;`
  * pointed at `upstreams` (host:port) and its `listen 80;` at a free loopback port; every other
  * line is the shipped one. Throws when those two lines changed, so the test cannot drift from it.
  */
@@ -29,10 +29,10 @@ export async function startApiProxy(upstreams: string[]): Promise<TestProxy> {
   const shipped = fs.readFileSync(API_PROXY_CONF, 'utf8');
   const port = await freePort();
   const site = shipped
-    .replace(/^(\s*)server api:4000;$/m, (_, indent: string) => upstreams.map((u) => `${indent}server ${u};`).join('\n'))
+    .replace(/^(\s*)server api:4000 resolve;$/m, (_, indent: string) => upstreams.map((u) => `${indent}server ${u};`).join('\n'))
     .replace(/^(\s*)listen 80;$/m, `$1listen 127.0.0.1:${port};`);
-  if (site === shipped || !site.includes(`listen 127.0.0.1:${port};`) || site.includes('server api:4000;'))
-    throw new Error(`${API_PROXY_CONF} no longer has the "server api:4000;" and "listen 80;" lines this test rewrites`);
+  if (site === shipped || !site.includes(`listen 127.0.0.1:${port};`) || site.includes('server api:4000'))
+    throw new Error(`${API_PROXY_CONF} no longer has the "server api:4000 resolve;" and "listen 80;" lines this test rewrites`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-nginx-'));
   fs.writeFileSync(path.join(dir, 'site.conf'), site);
   // The image's main config, minus what needs root paths: temp files and the pid in the temp dir.
@@ -60,26 +60,30 @@ http {
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${output}`);
-    const up = await fetch(`${url}/health`).then(
-      () => true,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`nginx did not answer in 10 s: ${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    url,
-    async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGQUIT');
-        await exited;
-      }
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+  // SIGTERM: a fast stop (SIGQUIT would wait for open WebSockets, up to proxy_read_timeout).
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
   };
+  try {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`nginx exited (${child.exitCode}): ${output}`);
+      const up = await fetch(`${url}/health`).then(
+        () => true,
+        () => false,
+      );
+      if (up) break;
+      if (Date.now() > deadline) throw new Error(`nginx did not answer in 10 s: ${output}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
 }

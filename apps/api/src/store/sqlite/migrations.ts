@@ -276,8 +276,9 @@ export const MIGRATIONS: Migration[] = [
   DROP TABLE translation_jobs;
   `,
   // 7: a content version the triggers bump on every change to what a feed page shows (posts and
-  // their counts, caption versions, users), in the writer's own transaction: API processes cache
-  // feed pages under it (post/feed-page-cache.ts) and never serve one after a change.
+  // their counts, caption versions, authors' names and pictures), in the writer's own transaction:
+  // API processes cache feed pages under it (post/feed-page-cache.ts) and never serve one after a
+  // change. Sign-ups, sessions and token versions (users' other columns) leave it alone.
   `
   CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
   INSERT INTO content_version (id, n) VALUES (1, 0);
@@ -287,8 +288,7 @@ export const MIGRATIONS: Migration[] = [
   CREATE TRIGGER caption_versions_insert_bumps_content_version AFTER INSERT ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER caption_versions_update_bumps_content_version AFTER UPDATE ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER caption_versions_delete_bumps_content_version AFTER DELETE ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
-  CREATE TRIGGER users_insert_bumps_content_version AFTER INSERT ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
-  CREATE TRIGGER users_update_bumps_content_version AFTER UPDATE ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER users_update_bumps_content_version AFTER UPDATE OF display_name, avatar ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER users_delete_bumps_content_version AFTER DELETE ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   `,
 ];

@@ -16,7 +16,7 @@ export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRe
   const { addVersionTx, currentCaptionOf, setHashtagKeys } = shared;
   const attentionOf = prepared<[string]>(db, 'SELECT attention FROM posts WHERE id = ?');
   const contentVersionOf = prepared<[]>(db, 'SELECT n FROM content_version WHERE id = 1');
-  const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null);
+  const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null, false);
 
   return {
     async create(input) {

@@ -81,8 +81,12 @@ export function toToken(r: Row): ApiTokenRecord {
   };
 }
 
-/** `readAttention` gives the row's attention JSON; lists pass one that reads it from the table. */
-export function toPost(r: Row, readAttention: () => unknown = () => r.attention): PostRecord {
+/**
+ * `readAttention` gives the row's attention JSON; lists pass one that reads it from the table and
+ * `keepAttention: false`, so a listed post (which may sit in the shared feed-page cache) never
+ * holds its ~10 kB attention map once read.
+ */
+export function toPost(r: Row, readAttention: () => unknown = () => r.attention, keepAttention = true): PostRecord {
   const post: PostRecord = {
     id: r.id as string,
     authorId: r.author_id as string,
@@ -103,7 +107,12 @@ export function toPost(r: Row, readAttention: () => unknown = () => r.attention)
   let attention: AttentionRecord | null | undefined;
   Object.defineProperty(post, 'attention', {
     enumerable: true,
-    get: () => (attention === undefined ? (attention = json<AttentionRecord | null>(readAttention(), null)) : attention),
+    get: () => {
+      if (attention !== undefined) return attention;
+      const parsed = json<AttentionRecord | null>(readAttention(), null);
+      if (keepAttention) attention = parsed;
+      return parsed;
+    },
     set: (v: AttentionRecord | null) => {
       attention = v;
     },

@@ -30,7 +30,10 @@ function switchToWal(db: Database.Database): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
   for (;;) {
     try {
-      db.pragma('journal_mode = WAL');
+      const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+      // ':memory:' databases answer "memory"; a file that stays in another mode would lose the
+      // concurrent readers every process relies on.
+      if (mode !== 'wal' && mode !== 'memory') throw new Error(`SQLite kept journal_mode "${mode}" instead of WAL`);
       return;
     } catch (error) {
       const busy = (error as { code?: string }).code?.startsWith('SQLITE_BUSY');

@@ -378,6 +378,12 @@ export async function createCaptioner(
   let consensus: NeighbourConsensus | null = null;
   try {
     consensus = generation.consensusNeighbours > 0 ? NeighbourConsensus.load(decoderDir, encoder.config.featureDim) : null;
+    if (generation.consensusNeighbours > 0 && !consensus) {
+      throw new CaptionerConfigError(
+        `"${shown(decoderDir)}" asks for consensus re-ranking (consensusNeighbours ${generation.consensusNeighbours}) but has no ` +
+          `neighbours.json/neighbours.bin (build them with training/build-neighbours.cjs, or pass consensusNeighbours: 0)`,
+      );
+    }
   } catch (err) {
     await Promise.all([encoder.dispose(), decoder.dispose(), owned ? hashtagger?.dispose?.() : undefined]);
     throw err;

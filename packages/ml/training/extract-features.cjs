@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const ort = require('onnxruntime-node');
-const sharp = require('sharp');
+const { preprocess } = require('../dist/preprocess'); // npm run build -w @pixtale/ml first
 
 async function main() {
   const [datasetsDir, encoderDir, outDir] = process.argv.slice(2);
@@ -51,25 +51,15 @@ async function main() {
   for (let i = done; i < names.length; i += batchSize) {
     const batch = names.slice(i, i + batchSize);
     const pixels = await Promise.all(
-      batch.map(async (name) => {
-        const file = path.join(flickr, 'images', name);
-        const { width = 0, height = 0 } = await sharp(file).metadata();
-        const upright = sharp(file).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb');
-        // As the runtime (src/preprocess.ts): larger than the training images' long side -> reduce first.
-        const source =
-          sourceLongSide && Math.max(width, height) > sourceLongSide
-            ? sharp(
-                await upright
-                  .resize(sourceLongSide, sourceLongSide, { fit: 'inside' })
-                  .removeAlpha()
-                  .png({ compressionLevel: 0 })
-                  .toBuffer(),
-              )
-            : upright;
-        return source.resize(size, size, { fit: 'fill' }).removeAlpha().raw().toBuffer();
-      }),
+      // The runtime's own preprocessing (src/preprocess.ts), so training sees what users' photos become.
+      batch.map(async (name) => (await preprocess(path.join(flickr, 'images', name), { size, sourceLongSide })).pixels),
     );
-    const input = new ort.Tensor('uint8', Uint8Array.from(Buffer.concat(pixels)), [batch.length, size, size, 3]);
+    const input = new ort.Tensor('uint8', Uint8Array.from(Buffer.concat(pixels.map((p) => Buffer.from(p)))), [
+      batch.length,
+      size,
+      size,
+      3,
+    ]);
     const { features } = await session.run({ pixels: input });
     fs.writeSync(out, Buffer.from(features.data.buffer, features.data.byteOffset, features.data.byteLength));
     const n = i + batch.length;

@@ -40,7 +40,10 @@ export class Post {
   @Field(() => String, { nullable: true, description: 'Why captioning failed (status FAILED), else null.' })
   captionError!: string | null;
 
-  @Field(() => [CaptionSuggestion], { description: "Alternative captions from the model's beam search, best first." })
+  @Field(() => [CaptionSuggestion], {
+    description:
+      "Alternative captions from the model's beam search, in the order the model ranked them (after its nearest-neighbour vote, so scores need not decrease).",
+  })
   suggestions!: CaptionSuggestion[];
 
   @Field(() => [String], { description: 'Hashtags suggested by the model, e.g. "#dog".' })

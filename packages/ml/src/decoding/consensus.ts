@@ -49,8 +49,11 @@ export class NeighbourConsensus {
   static load(modelDir: string, featureDim: number): NeighbourConsensus | null {
     const metaPath = path.join(modelDir, META);
     if (!fs.existsSync(metaPath)) return null;
-    const stamp = fs.statSync(metaPath);
-    const key = `${path.resolve(metaPath)}|${stamp.mtimeMs}|${stamp.size}|${featureDim}`;
+    const stamps = [metaPath, path.join(modelDir, VECTORS)].map((f) => {
+      const st = fs.statSync(f, { throwIfNoEntry: false });
+      return st ? `${st.mtimeMs}:${st.size}` : 'missing';
+    });
+    const key = `${path.resolve(metaPath)}|${stamps.join('|')}|${featureDim}`;
     let index = loaded.get(key);
     if (!index) {
       index = NeighbourConsensus.read(modelDir, metaPath, featureDim);

@@ -295,6 +295,12 @@ export interface ApiTokenRepo {
   touch(id: string, at: Date): Promise<void>;
 }
 
+export interface PostCountsRecord {
+  id: string;
+  likeCount: number;
+  viewCount: number;
+}
+
 export interface PostRepo {
   /** Creates the post and, when a caption is given, its version 1 (USER), atomically. Queues no job. */
   create(input: NewPost): Promise<PostRecord>;
@@ -312,12 +318,15 @@ export interface PostRepo {
     hashtag?: string;
   }): Promise<PostRecord[]>;
   /**
-   * A number that changes whenever anything a feed page shows from the store may have changed:
-   * posts (their counts included), caption versions, users. Read by every process on the same
+   * A number that changes whenever anything a feed page shows from the store may have changed,
+   * except like and view counts (read with countsByIds): posts, caption versions, authors' names
+   * and pictures. Read by every process on the same
    * store, so a page cached under one value is never served after a change, from any process.
    * Null when the adapter cannot tell (MongoDB today): then nothing may be cached on it.
    */
   contentVersion(): Promise<number | null>;
+  /** Like and view counts of these posts (one record per existing id), read fresh: they change far more often than the rest. */
+  countsByIds(ids: readonly string[]): Promise<PostCountsRecord[]>;
   /** How many posts' live hashtags include the tag (a key: see hashtagKey). */
   countByHashtag(tag: string): Promise<number>;
   /**

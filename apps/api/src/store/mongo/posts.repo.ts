@@ -71,6 +71,11 @@ export function mongoPosts(m: Models, shared: MongoShared): PostRepo {
       // No triggers here: a version kept by every write path (or a change stream) is still to do.
       return null;
     },
+    async countsByIds(ids) {
+      if (ids.length === 0) return [];
+      const docs = await m.Post.find({ _id: { $in: [...ids] } }, { likeCount: 1, viewCount: 1 }).lean();
+      return docs.map((d) => ({ id: String(d._id), likeCount: d.likeCount ?? 0, viewCount: d.viewCount ?? 0 }));
+    },
     async countByImageKey(key) {
       return m.Post.countDocuments({ imageKey: key });
     },

@@ -275,15 +275,19 @@ export const MIGRATIONS: Migration[] = [
   DROP TABLE caption_jobs;
   DROP TABLE translation_jobs;
   `,
-  // 7: a content version the triggers bump on every change to what a feed page shows (posts and
-  // their counts, caption versions, authors' names and pictures), in the writer's own transaction:
+  // 7: a content version the triggers bump on every change to what a feed page shows (posts but not
+  // their like/view counts, which pages read fresh; caption versions; authors' names and pictures),
+  // in the writer's own transaction:
   // API processes cache feed pages under it (post/feed-page-cache.ts) and never serve one after a
   // change. Sign-ups, sessions and token versions (users' other columns) leave it alone.
   `
   CREATE TABLE content_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
   INSERT INTO content_version (id, n) VALUES (1, 0);
   CREATE TRIGGER posts_insert_bumps_content_version AFTER INSERT ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
-  CREATE TRIGGER posts_update_bumps_content_version AFTER UPDATE ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER posts_update_bumps_content_version
+    AFTER UPDATE OF author_id, image, image_key, caption_status, caption_error, current_caption_id, suggestions,
+                    hashtags, attention, caption_model, created_at ON posts
+    BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER posts_delete_bumps_content_version AFTER DELETE ON posts BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER caption_versions_insert_bumps_content_version AFTER INSERT ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER caption_versions_update_bumps_content_version AFTER UPDATE ON caption_versions BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;

@@ -80,6 +80,12 @@ export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRe
     async contentVersion() {
       return (contentVersionOf.get() as { n: number }).n;
     },
+    async countsByIds(ids) {
+      if (ids.length === 0) return [];
+      return (
+        db.prepare(`SELECT id, like_count, view_count FROM posts WHERE id IN (${placeholders(ids.length)})`).all(...ids) as Row[]
+      ).map((r) => ({ id: r.id as string, likeCount: r.like_count as number, viewCount: r.view_count as number }));
+    },
     async countByHashtag(tag) {
       return (db.prepare('SELECT COUNT(*) AS n FROM post_hashtags WHERE tag = ?').get(tag) as { n: number }).n;
     },

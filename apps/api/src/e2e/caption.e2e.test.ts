@@ -3,13 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient } from 'graphql-ws';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { captionerUnavailableReason, lazyCaptioner } from '../caption/captioner';
+import { captionerUnavailableReason } from '../caption/captioner';
 import { processEnv, testEnv } from '../env';
-import { createServer, type Server } from '../server';
-import { openSqliteStore } from '../store/sqlite/sqlite.store';
-import { testPhotos } from '../testing/harness';
+import type { Server } from '../server';
+import { startModelServer, testPhotos } from '../testing/harness';
 
 // End to end with the REAL captioner (@pixtale/ml + the trained model in models/) on Flickr8k photos,
 // or on images drawn with sharp when the datasets are absent. Nothing here is faked: without the
@@ -71,23 +69,11 @@ async function upload(url: string, token: string, file: { name: string; bytes: B
 
 describeIfModel(`${title}create post -> real caption READY`, () => {
   let server: Server;
-  let dataDir: string;
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-e2e-'));
-    const env = testEnv({ dataDir, API_PORT: 0 });
-    server = await createServer(env, {
-      host: '127.0.0.1',
-      store: openSqliteStore(':memory:'),
-      logger: pino({ level: 'silent' }),
-      startWorker: true,
-      captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
-    });
+    ({ server, close: stop } = await startModelServer());
   });
-  afterAll(async () => {
-    await server?.close();
-    await server?.app.deps.store.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => stop?.());
 
   test(
     'postUpdated (graphql-ws) goes PROCESSING -> READY with a MODEL caption v1, beam suggestions, hashtags and attention',

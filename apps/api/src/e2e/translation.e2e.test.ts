@@ -1,15 +1,10 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
-import pino from 'pino';
 import WebSocket from 'ws';
-import { captionerUnavailableReason, lazyCaptioner } from '../caption/captioner';
+import { captionerUnavailableReason } from '../caption/captioner';
 import { testEnv } from '../env';
-import { createServer, type Server } from '../server';
-import { openSqliteStore } from '../store/sqlite/sqlite.store';
-import { testPhotos } from '../testing/harness';
-import { lazyTranslator, translatorUnavailableReason } from '../translation/translator';
+import type { Server } from '../server';
+import { startModelServer, testPhotos } from '../testing/harness';
+import { translatorUnavailableReason } from '../translation/translator';
 
 // End to end with the REAL captioner and the REAL translator over HTTP and graphql-ws: upload ->
 // model caption READY -> de/fr/cs translations pushed by postUpdated -> edit -> the new version is
@@ -70,24 +65,11 @@ async function until(
   `${reason ? `PENDING (${reason}): ` : ''}upload -> caption READY -> translations, live`,
   () => {
     let server: Server;
-    let dataDir: string;
+    let stop: (() => Promise<void>) | undefined;
     beforeAll(async () => {
-      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-tr-e2e-'));
-      const env = testEnv({ dataDir, API_PORT: 0 });
-      server = await createServer(env, {
-        host: '127.0.0.1',
-        store: openSqliteStore(':memory:'),
-        logger: pino({ level: 'silent' }),
-        startWorker: true,
-        captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
-        translator: lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR }),
-      });
+      ({ server, close: stop } = await startModelServer({ translator: true }));
     });
-    afterAll(async () => {
-      await server?.close();
-      await server?.app.deps.store.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    });
+    afterAll(() => stop?.());
 
     test(
       'the model caption and then each edit are translated into de, fr and cs, pushed over graphql-ws',

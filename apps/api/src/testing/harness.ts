@@ -21,7 +21,9 @@ import { createContext, type Context } from '../context';
 import { testEnv, type Env } from '../env';
 import { createExecutor } from '../execution';
 import { getSchema } from '../schema';
-import { createApp, type App } from '../server';
+import { lazyCaptioner } from '../caption/captioner';
+import { createApp, createServer, type App, type Server } from '../server';
+import { lazyTranslator } from '../translation/translator';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
 
 /** A test app on a fresh in-memory SQLite store and a temp data dir. */
@@ -97,6 +99,34 @@ export async function createHarness(
     },
   };
   return h;
+}
+
+/**
+ * The real API over HTTP and WebSockets for end-to-end tests: a free loopback port, an in-memory
+ * store, a temp data dir, the worker on with the committed captioner (and translator when asked).
+ * `close()` stops it and removes the data dir.
+ */
+export async function startModelServer(
+  opts: { translator?: boolean } = {},
+): Promise<{ server: Server; close: () => Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-e2e-'));
+  const env = testEnv({ dataDir, API_PORT: 0 });
+  const server = await createServer(env, {
+    host: '127.0.0.1',
+    store: openSqliteStore(':memory:'),
+    logger: pino({ level: 'silent' }),
+    startWorker: true,
+    captioner: lazyCaptioner({ modelsDir: env.PIXTALE_MODELS_DIR, threads: 2 }),
+    ...(opts.translator ? { translator: lazyTranslator({ modelsDir: env.PIXTALE_MODELS_DIR }) } : {}),
+  });
+  return {
+    server,
+    close: async () => {
+      await server.close();
+      await server.app.deps.store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** An `Upload` as graphql-upload-minimal would hand it to the resolver. */

@@ -57,6 +57,25 @@ describe('createCaptioner: model files and options', () => {
     }
   });
 
+  it('refuses an ensemble member with another vocabulary, naming both', async () => {
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-models-'));
+    try {
+      fs.cpSync(modelsDir, copy, { recursive: true });
+      const other = path.join(copy, 'captioner-other-words');
+      fs.cpSync(path.join(copy, DEFAULT_MODEL), other, { recursive: true });
+      const vocab = JSON.parse(fs.readFileSync(path.join(other, 'vocab.json'), 'utf8')) as string[];
+      fs.writeFileSync(path.join(other, 'vocab.json'), JSON.stringify([...vocab.slice(0, -1), 'zebu']));
+      await expect(createCaptioner({ modelsDir: copy, threads: 1, hashtags: false, ensemble: ['other-words'] })).rejects.toThrow(
+        /Ensemble member ".*captioner-other-words" cannot join .*same encoder and vocab.json/,
+      );
+      await expect(createCaptioner({ modelsDir: copy, threads: 1, hashtags: false, ensemble: ['nope'] })).rejects.toThrow(
+        /Model not found at ".*captioner-nope"/,
+      );
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it('names the missing model and the fix', async () => {
     await expect(createCaptioner({ model: 'captioner-nope', threads: 1 })).rejects.toThrow(
       /Model not found at ".*captioner-nope" \(set PIXTALE_MODELS_DIR.*available: .*captioner-att-lstm/,
@@ -92,16 +111,16 @@ describe('captioner on synthetic and bad inputs', () => {
     const shipped = JSON.parse(fs.readFileSync(path.join(requireModel(DEFAULT_MODEL), 'config.json'), 'utf8')) as {
       generation: object;
     };
-    expect(captioner.generation).toEqual(shipped.generation);
+    expect(captioner.generation).toEqual({ ensemble: [], ...shipped.generation });
     const r = await captioner.caption(await (await twoColourImage(120, 80)).jpeg().toBuffer());
     expect(r.alternatives.length).toBeLessThanOrEqual(captioner.generation.alternatives);
     const tuned = await createCaptioner({ threads: 1, hashtags: false, lengthPenalty: 0, noRepeatNgramSize: 0 });
-    expect(tuned.generation).toEqual({ ...shipped.generation, lengthPenalty: 0, noRepeatNgramSize: 0 });
+    expect(tuned.generation).toEqual({ ensemble: [], ...shipped.generation, lengthPenalty: 0, noRepeatNgramSize: 0 });
     await tuned.dispose();
   });
 
   it('falls back only for the settings a config.json lacks', () => {
-    const off = { consensusNeighbours: 0, consensusModelWeight: 0 };
+    const off = { consensusNeighbours: 0, consensusModelWeight: 0, ensemble: [] };
     expect(generationSettings(undefined)).toEqual({
       beamSize: 3,
       alternatives: 3,
@@ -123,6 +142,21 @@ describe('captioner on synthetic and bad inputs', () => {
     const short = await createCaptioner({ model: 'att-lstm', threads: 1 });
     expect(short.modelName).toBe(DEFAULT_MODEL);
     await short.dispose();
+  });
+
+  it('an ensemble of the model with itself captions exactly as the model alone', async () => {
+    const image = await (await twoColourImage(160, 100)).jpeg().toBuffer();
+    const pair = await createCaptioner({ modelsDir, threads: 1, hashtags: false, ensemble: [DEFAULT_MODEL] });
+    const alone = await createCaptioner({ modelsDir, threads: 1, hashtags: false, ensemble: [] });
+    try {
+      expect(pair.generation.ensemble).toEqual([DEFAULT_MODEL]);
+      const [two, one] = [await pair.caption(image), await alone.caption(image)];
+      expect(two.caption).toBe(one.caption);
+      expect(two.alternatives.map((x) => x.text)).toEqual(one.alternatives.map((x) => x.text));
+      two.alternatives.forEach((x, i) => expect(x.score).toBeCloseTo(one.alternatives[i]!.score, 4));
+    } finally {
+      await Promise.all([pair.dispose(), alone.dispose()]);
+    }
   });
 
   it('captions odd but valid images: 1x1, grayscale, CMYK, 16-bit, alpha, EXIF-rotated, GIF, WebP', async () => {

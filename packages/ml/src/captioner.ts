@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { Decoder } from './decoder';
+import { Decoder, type DecoderState } from './decoder';
 import { beamSearch, type Hypothesis } from './decoding/beam-search';
 import { NeighbourConsensus } from './decoding/consensus';
+import { EnsembleDecoder } from './decoding/ensemble';
 import { idsToWords, wordsToSentence } from './decoding/detokenize';
 import { Encoder } from './encoder';
 import { defaultModelsDir } from './env';
@@ -13,7 +14,7 @@ import { mergeHashtags } from './hashtags/author';
 import { defaultHashtagger, meanRegions } from './hashtags/model';
 import type { HashtagGenerator } from './hashtags/types';
 import { DEFAULT_MODEL } from './model-availability';
-import type { GenerationConfig } from './model-config';
+import { generationConfigSchema, type GenerationConfig } from './model-config';
 import { Mutex } from './mutex';
 import { defaultThreads } from './onnx';
 import { preprocess, type PreprocessedImage } from './preprocess';
@@ -37,6 +38,7 @@ const FALLBACK_GENERATION: Required<GenerationConfig> = {
   noRepeatNgramSize: 3,
   consensusNeighbours: 0,
   consensusModelWeight: 0,
+  ensemble: [],
 };
 
 /** The settings a captioner decodes with: the caller's, else the model's config.json, else the fallback. */
@@ -46,8 +48,8 @@ export function generationSettings(
 ): Required<GenerationConfig> {
   const out = { ...FALLBACK_GENERATION };
   for (const source of [model ?? {}, overrides]) {
-    for (const [key, value] of Object.entries(source) as [keyof GenerationConfig, number | undefined][]) {
-      if (value !== undefined) out[key] = value;
+    for (const [key, value] of Object.entries(source)) {
+      if (value !== undefined) Object.assign(out, { [key]: value });
     }
   }
   return out;
@@ -72,6 +74,7 @@ const optionsSchema = z
     noRepeatNgramSize: z.number().int().min(0).max(10).optional(),
     consensusNeighbours: z.number().int().min(0).max(500).optional(),
     consensusModelWeight: z.number().min(0).max(100).optional(),
+    ensemble: generationConfigSchema.shape.ensemble,
   })
   .strict();
 
@@ -148,6 +151,8 @@ class OnnxCaptioner implements Captioner {
     private readonly ownsHashtagger = false,
     /** The model's neighbour index (consensus re-ranking), when it ships one. */
     private readonly consensus: NeighbourConsensus | null = null,
+    /** Decoders of the other ensemble members (generation.ensemble), beside `decoder`. */
+    private readonly members: readonly Decoder[] = [],
   ) {}
 
   async caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult> {
@@ -258,8 +263,11 @@ class OnnxCaptioner implements Captioner {
     const features = await this.encoder.run(images.map((i) => i.pixels));
     const t1 = performance.now();
     const { bos, eos, pad, unk } = this.decoder.config;
-    const state = await this.decoder.start(features, images.length);
-    const hypotheses = await beamSearch(this.decoder, state, images.length, {
+    // A lone decoder is an ensemble of one (its log-probabilities pass through unchanged).
+    const decoders = [this.decoder, ...this.members];
+    const states: DecoderState[] = [];
+    for (const d of decoders) states.push(await d.start(features, images.length));
+    const hypotheses = await beamSearch(new EnsembleDecoder(decoders), states, images.length, {
       beamSize: cfg.beamSize,
       maxLength: cfg.maxLength,
       numReturn: cfg.numReturn,
@@ -319,6 +327,7 @@ class OnnxCaptioner implements Captioner {
         Promise.all([
           this.encoder.dispose(),
           this.decoder.dispose(),
+          ...this.members.map((m) => m.dispose()),
           this.ownsHashtagger ? this.hashtagger?.dispose?.() : undefined,
         ]),
       );
@@ -339,7 +348,7 @@ export async function createCaptioner(
   const settings = parseOrThrow(
     optionsSchema,
     options,
-    'captioner options (modelsDir: string, model: folder name, threads: 1-64, maxPixels, hashtags, lengthPenalty, noRepeatNgramSize, consensusNeighbours, consensusModelWeight)',
+    'captioner options (modelsDir: string, model: folder name, threads: 1-64, maxPixels, hashtags, lengthPenalty, noRepeatNgramSize, consensusNeighbours, consensusModelWeight, ensemble: up to 4 folder names)',
   );
   const modelsDir = path.resolve(settings.modelsDir ?? defaultModelsDir());
   if (!fs.existsSync(modelsDir)) {
@@ -374,9 +383,22 @@ export async function createCaptioner(
     noRepeatNgramSize: settings.noRepeatNgramSize,
     consensusNeighbours: settings.consensusNeighbours,
     consensusModelWeight: settings.consensusModelWeight,
+    ensemble: settings.ensemble,
   });
   let consensus: NeighbourConsensus | null = null;
+  const members: Decoder[] = [];
   try {
+    for (const name of generation.ensemble) {
+      const dir = resolveModelDir(modelsDir, name, 'captioner');
+      const member = await Decoder.load(dir, { gridSize: encoder.gridSize, featureDim: encoder.config.featureDim }, { threads });
+      members.push(member);
+      if (member.config.encoder !== decoder.config.encoder || member.vocab.join('\n') !== decoder.vocab.join('\n')) {
+        throw new CaptionerConfigError(
+          `Ensemble member "${shown(dir)}" cannot join "${shown(decoderDir)}": an ensemble needs the same encoder and vocab.json ` +
+            `(${member.config.encoder}, ${member.vocab.length} words vs ${decoder.config.encoder}, ${decoder.vocab.length} words)`,
+        );
+      }
+    }
     consensus = generation.consensusNeighbours > 0 ? NeighbourConsensus.load(decoderDir, encoder.config.featureDim) : null;
     if (generation.consensusNeighbours > 0 && !consensus) {
       throw new CaptionerConfigError(
@@ -385,8 +407,23 @@ export async function createCaptioner(
       );
     }
   } catch (err) {
-    await Promise.all([encoder.dispose(), decoder.dispose(), owned ? hashtagger?.dispose?.() : undefined]);
+    await Promise.all([
+      encoder.dispose(),
+      decoder.dispose(),
+      ...members.map((m) => m.dispose()),
+      owned ? hashtagger?.dispose?.() : undefined,
+    ]);
     throw err;
   }
-  return new OnnxCaptioner(path.basename(decoderDir), encoder, decoder, settings, generation, hashtagger, owned, consensus);
+  return new OnnxCaptioner(
+    path.basename(decoderDir),
+    encoder,
+    decoder,
+    settings,
+    generation,
+    hashtagger,
+    owned,
+    consensus,
+    members,
+  );
 }

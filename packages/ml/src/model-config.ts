@@ -39,6 +39,14 @@ export const generationConfigSchema = z
     consensusNeighbours: z.number().int().min(0).max(500).optional(),
     /** ... and the weight of the decoder's own score beside their agreement. */
     consensusModelWeight: z.number().min(0).max(100).optional(),
+    /**
+     * Other captioner folders (siblings in the models folder, same encoder and vocabulary) whose
+     * decoders join this one in beam search, probabilities averaged (decoding/ensemble.ts); [] = alone.
+     */
+    ensemble: z
+      .array(z.string().regex(/^[A-Za-z0-9._-]+$/))
+      .max(4)
+      .optional(),
   })
   .strict();
 export type GenerationConfig = z.infer<typeof generationConfigSchema>;

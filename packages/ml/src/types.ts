@@ -58,6 +58,8 @@ export interface CaptionerOptions {
   consensusNeighbours?: number;
   /** Weight of the decoder's own score beside the neighbours' agreement (default: config.json). */
   consensusModelWeight?: number;
+  /** Other captioner folders decoded together with this one, probabilities averaged; [] for the model alone (default: config.json). */
+  ensemble?: string[];
 }
 
 /** One image's outcome in `captionBatchSettled`: a result, or the error that image alone caused. */

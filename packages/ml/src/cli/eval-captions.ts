@@ -14,7 +14,7 @@ import { invocationDir } from '../env';
 import { scoreCaptions, tokenizeCaption, type CaptionPair } from '../metrics';
 import { positiveInt, ProgressBar, tolerateClosedStdout, UsageError } from './shared';
 
-const USAGE = `Usage: npm run -s eval:captions -- --images DIR --captions FILE.tsv --split FILE.txt [--beam N] [--model NAME] [--limit N] [--batch N] [--threads N] [--models-dir DIR] [--predictions FILE] [--consensus-k N] [--consensus-weight W]`;
+const USAGE = `Usage: npm run -s eval:captions -- --images DIR --captions FILE.tsv --split FILE.txt [--beam N] [--model NAME] [--limit N] [--batch N] [--threads N] [--models-dir DIR] [--predictions FILE] [--consensus-k N] [--consensus-weight W] [--ensemble NAME,NAME | --ensemble '']`;
 
 /** image name → its reference captions, in index order. */
 export function readCaptionsTsv(file: string): Map<string, string[]> {
@@ -74,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
       predictions: { type: 'string' },
       'consensus-k': { type: 'string' },
       'consensus-weight': { type: 'string' },
+      ensemble: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -108,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     // Unset: as the model ships (config.json "generation").
     consensusNeighbours: consensusK,
     consensusModelWeight: consensusWeight,
+    ensemble: values.ensemble === undefined ? undefined : values.ensemble.split(',').filter(Boolean),
   });
   // Unset: the beam the model ships with (config.json "generation"), i.e. what users get.
   const beamSize = beamOption ?? captioner.generation.beamSize;
@@ -158,6 +160,7 @@ async function main(argv: string[]): Promise<number> {
       neighbours: captioner.generation.consensusNeighbours,
       modelWeight: captioner.generation.consensusModelWeight,
     },
+    ensemble: captioner.generation.ensemble,
     ...diversity(pairs.map((p) => p.candidate)),
     failed: failures.length,
     msPerImage: Math.round((elapsed / Math.max(1, names.length)) * 10) / 10,

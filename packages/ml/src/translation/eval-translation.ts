@@ -3,13 +3,42 @@
  * BLEU (sacreBLEU definition) of the translation model on Multi30k.
  *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam N (as shipped)] [--length-penalty X] [--limit N]
  * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
+ *   npm run -s eval:translation -- --probe --to de
+ * instead translates the copy probe (copy-probe.json: val captions given names and numbers; needs no
+ * datasets) and prints the share of sentences whose translation keeps every one of them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDatasetsDir } from '../env';
 import { sacreBleu } from '../metrics/sacrebleu';
-import { createTranslator } from './translator';
+import { loadCopyProbe, runCopyProbe } from './copy-probe';
+import { createTranslator, type Translator } from './translator';
+
+function openTranslator(values: { model?: string; 'models-dir'?: string; threads?: string }): Promise<Translator> {
+  return createTranslator({
+    model: values.model,
+    modelsDir: values['models-dir'],
+    threads: values.threads ? Number(values.threads) : undefined,
+  });
+}
+
+async function copyProbe(values: {
+  to: string;
+  limit?: string;
+  out?: string;
+  model?: string;
+  'models-dir'?: string;
+  threads?: string;
+}) {
+  const probe = loadCopyProbe().slice(0, values.limit ? Number(values.limit) : undefined);
+  const translator = await openTranslator(values);
+  const { lines, ...result } = await runCopyProbe(translator, values.to, probe);
+  await translator.dispose();
+  if (values.out) fs.writeFileSync(values.out, `${lines.join('\n')}\n`);
+  console.log(JSON.stringify({ to: values.to, probe: 'copy', ...result }));
+  return 0;
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -24,8 +53,10 @@ async function main(): Promise<number> {
       'models-dir': { type: 'string' },
       threads: { type: 'string' },
       out: { type: 'string' },
+      probe: { type: 'boolean', default: false },
     },
   });
+  if (values.probe) return copyProbe(values);
   const dir = path.join(defaultDatasetsDir(), 'multi30k');
   const read = (lang: string) =>
     fs
@@ -38,11 +69,7 @@ async function main(): Promise<number> {
     src = src.slice(0, Number(values.limit));
     ref = ref.slice(0, Number(values.limit));
   }
-  const translator = await createTranslator({
-    model: values.model,
-    modelsDir: values['models-dir'],
-    threads: values.threads ? Number(values.threads) : undefined,
-  });
+  const translator = await openTranslator(values);
   const hyps: string[] = [];
   const ms: number[] = [];
   for (const s of src) {

@@ -9,6 +9,7 @@ import { DEFAULT_TRANSLATION_MODEL } from '../model-availability';
 import { Mutex } from '../mutex';
 import { float32, loadSession, ort } from '../onnx';
 import { Bpe, normalise, type BpeModel } from './bpe';
+import { surfaceForm } from './surface';
 
 export { DEFAULT_TRANSLATION_MODEL, TranslationInputError };
 export type { TranslationInputErrorCode } from '../errors';
@@ -160,7 +161,9 @@ class OnnxTranslator implements Translator {
     }
 
     const budget = this.config.maxSourceTokens - 2;
-    const sources = sentences.map((s) => {
+    const forms = sentences.map(surfaceForm);
+    const modelInputs = forms.flatMap((f) => (f.modelInput === null ? [] : [f.modelInput]));
+    const sources = modelInputs.map((s) => {
       let ids = this.bpe.encode(s);
       if (ids.length > budget) {
         ids = ids.slice(0, budget);
@@ -170,9 +173,10 @@ class OnnxTranslator implements Translator {
     });
     const beamSize = parsed.data.beamSize ?? this.config.beamSize ?? FALLBACK_DECODING.beamSize;
     const lengthPenalty = parsed.data.lengthPenalty ?? this.config.lengthPenalty ?? FALLBACK_DECODING.lengthPenalty;
-    const outputs = await this.lock.run(() => this.run(sources, beamSize, lengthPenalty));
+    const outputs = sources.length ? await this.lock.run(() => this.run(sources, beamSize, lengthPenalty)) : [];
+    let next = 0;
     return {
-      text: outputs.join(' '),
+      text: forms.map((f) => f.restore(f.modelInput === null ? '' : outputs[next++]!)).join(' '),
       to: lang,
       truncated,
       unknownCharacters: [...unknown],

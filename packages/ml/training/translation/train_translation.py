@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+import augment
 import bpe
 from bpe import BOS, EOS, LANGS, PAD, SPECIALS
 from model import Translator
@@ -33,16 +34,21 @@ def read(path):
         return [line.rstrip("\n") for line in f]
 
 
-def build_pairs(tok, data, split):
+def encode_pairs(tok, lang, texts):
+    lang_id = SPECIALS.index(f"<2{lang}>")
+    return [([lang_id] + tok.encode(e)[: MAX_TOKENS - 2] + [EOS], [BOS] + tok.encode(t)[: MAX_TOKENS - 2] + [EOS])
+            for e, t in texts]
+
+
+def build_pairs(tok, data, split, copy_augment_seed=None):
+    """Token pairs of every target language; with copy_augment_seed, plus augment.py's altered copies."""
     src_en = read(data / f"{split}.en")
     pairs = []
     for lang in LANGS:
-        lang_id = SPECIALS.index(f"<2{lang}>")
         tgt = read(data / f"{split}.{lang}")
-        for e, t in zip(src_en, tgt):
-            s = [lang_id] + tok.encode(e)[: MAX_TOKENS - 2] + [EOS]
-            y = [BOS] + tok.encode(t)[: MAX_TOKENS - 2] + [EOS]
-            pairs.append((s, y))
+        pairs += encode_pairs(tok, lang, zip(src_en, tgt))
+        if copy_augment_seed is not None:
+            pairs += encode_pairs(tok, lang, augment.copy_augmented(src_en, tgt, lang, copy_augment_seed))
     return pairs
 
 
@@ -127,6 +133,8 @@ def main():
     ap.add_argument("--snapshot-every", type=int, default=0, help="keep the weights every N steps (0: never)")
     ap.add_argument("--keep-snapshots", type=int, default=20)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
+    ap.add_argument("--copy-augment", action="store_true",
+                    help="add augment.py's copies of the training pairs with names and numbers carried over")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -141,7 +149,7 @@ def main():
         bpe.save(bpe.learn(lines, args.merges), bpe_path)
         print(f"learnt BPE in {time.time() - t0:.0f}s", flush=True)
     tok = bpe.BPE(json.loads(bpe_path.read_text(encoding="utf-8")))
-    train = build_pairs(tok, data, "train")
+    train = build_pairs(tok, data, "train", 1 if args.copy_augment else None)
     val = build_pairs(tok, data, "val")
     print(f"vocab {len(tok.vocab)}, train pairs {len(train)}, val pairs {len(val)}", flush=True)
 

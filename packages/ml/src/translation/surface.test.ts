@@ -1,0 +1,37 @@
+import { isAllCaps, surfaceForm } from './surface';
+
+describe('surfaceForm', () => {
+  it.each([
+    ['A dog runs on the beach.', 'A dog runs on the beach.', 'Ein Hund rennt.', 'Ein Hund rennt.'],
+    ['A dog runs on the beach', 'A dog runs on the beach.', 'Ein Hund rennt.', 'Ein Hund rennt'],
+    ['a dog runs!', 'A dog runs.', 'Ein Hund rennt.', 'Ein Hund rennt!'],
+    ['Is this a cat?', 'Is this a cat.', 'Ist das eine Katze.', 'Ist das eine Katze?'],
+    ['Sunset at the lake...', 'Sunset at the lake.', 'Sonnenuntergang am See', 'Sonnenuntergang am See...'],
+    ['Wow!!', 'Wow.', 'Toll.', 'Toll!!'],
+  ])('%j reaches the model as %j; its %j comes back as %j', (input, modelInput, output, restored) => {
+    const form = surfaceForm(input);
+    expect(form.modelInput).toBe(modelInput);
+    expect(form.restore(output)).toBe(restored);
+  });
+
+  it('reads shouted text in sentence case and shouts the translation back', () => {
+    const form = surfaceForm('DOG ON THE BEACH!');
+    expect(form.modelInput).toBe('Dog on the beach.');
+    expect(form.restore('Hund am Strand.')).toBe('HUND AM STRAND!');
+    expect(surfaceForm('ŽENA V PARKU').restore('Une femme au parc.')).toBe('UNE FEMME AU PARC');
+  });
+
+  it('tells shouting from a capitalised sentence or an acronym in one', () => {
+    expect(isAllCaps('DOG ON BEACH')).toBe(true);
+    expect(isAllCaps('NYC 2024!')).toBe(true);
+    expect(isAllCaps('A man in NYC.')).toBe(false);
+    expect(isAllCaps('A')).toBe(false);
+    expect(isAllCaps('42')).toBe(false);
+  });
+
+  it('has nothing for the model when the sentence is only punctuation', () => {
+    const form = surfaceForm('?!');
+    expect(form.modelInput).toBeNull();
+    expect(form.restore('')).toBe('?!');
+  });
+});

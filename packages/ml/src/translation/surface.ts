@@ -1,0 +1,53 @@
+/**
+ * Casing and final punctuation, kept by the translator around the model.
+ *
+ * The model learnt from Multi30k, where 95% of sentences start with a capital and end with a
+ * period: it reads "DOG ON BEACH" as letters to spell ("Ein UGOGACAHHHHCHHC.") and answers a caption
+ * without a final period with one in German but not in French. So each sentence reaches the model in
+ * that training form (sentence case, one final period) and the translation is given the input's
+ * shape back: all caps when the input was, and the input's own ending (none, ".", "!", "?", "…").
+ */
+
+export interface SurfaceForm {
+  /** The sentence as the model was trained to read it; null when it has nothing to translate ("?!"). */
+  modelInput: string | null;
+  /** The model's translation, given the input's casing and ending. */
+  restore(translation: string): string;
+}
+
+const ENDING_RE = /[.!?…]+$/u;
+
+/** True for shouted text: at least two cased letters, all of them upper case ("DOG ON BEACH", "NYC!!"). */
+export function isAllCaps(text: string): boolean {
+  let upper = 0;
+  let lower = 0;
+  for (const ch of text) {
+    if (ch !== ch.toLowerCase()) upper++;
+    else if (ch !== ch.toUpperCase()) lower++;
+  }
+  return upper >= 2 && lower === 0;
+}
+
+function capitalise(text: string): string {
+  const first = text.codePointAt(0);
+  if (first === undefined) return text;
+  const ch = String.fromCodePoint(first);
+  return ch.toUpperCase() + text.slice(ch.length);
+}
+
+/** How one sentence is shown to the model, and how its translation gets the sentence's shape back. */
+export function surfaceForm(sentence: string): SurfaceForm {
+  const text = sentence.trim();
+  const ending = text.match(ENDING_RE)?.[0] ?? '';
+  const shouted = isAllCaps(text);
+  const body = text.slice(0, text.length - ending.length).trimEnd();
+  const modelInput = /[\p{L}\p{N}]/u.test(body) ? `${capitalise(shouted ? body.toLowerCase() : body)}.` : null;
+  return {
+    modelInput,
+    restore(translation: string): string {
+      if (modelInput === null) return text;
+      const out = translation.trim().replace(ENDING_RE, '').trimEnd() + ending;
+      return shouted ? out.toUpperCase() : out;
+    },
+  };
+}

@@ -77,6 +77,17 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
     });
   });
 
+  it('ends like the input and answers shouting in capitals', async () => {
+    for (const to of ['de', 'fr', 'cs']) {
+      expect((await translator.translate('A dog runs on the beach', to)).text).toMatch(/\p{L}$/u);
+      expect((await translator.translate('A dog runs on the beach!', to)).text).toMatch(/\p{L}!$/u);
+      expect((await translator.translate('A dog runs on the beach.', to)).text).toMatch(/\p{L}\.$/u);
+    }
+    const shouted = await translator.translate('A DOG RUNS ON THE BEACH', 'de');
+    expect(shouted.text).toBe((await translator.translate('A dog runs on the beach', 'de')).text.toUpperCase());
+    expect(shouted.text).toMatch(/\bHUND\b/);
+  });
+
   it('cuts long text sensibly and says so', async () => {
     const many = Array.from({ length: 12 }, (_, i) => `A man number ${i + 1} walks.`).join(' ');
     const r = await translator.translate(many, 'de');

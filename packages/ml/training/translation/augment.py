@@ -5,7 +5,7 @@ Multi30k has almost none (300 of 29,000 English captions hold a digit, a few hun
 the model rewrites what it has not seen: "Anna and Tom play with 3 dogs" came out as "Eine Person
 und Tam spielen drei Hunde". Each eligible training pair gets one altered copy (the original stays):
 - a sentence that starts with a person ("A man ...", target "Ein Mann ...", "Un homme ...",
-  "Muž ...") gets a given name in that place on both sides;
+  "Muž ...") gets a given name in that place on both sides: half real names, half made-up ones;
 - a number word said the same on both sides ("Two dogs" / "Zwei Hunde") becomes digits, for German
   and French sometimes a larger random number (Czech keeps the value: its noun forms follow it);
 - a capitalised word or number the target repeats verbatim (a place, a brand) is swapped for a
@@ -24,6 +24,23 @@ FEMALE = ("Emma Mia Hannah Lea Lena Sofia Marie Clara Ella Lina Tereza Eliška A
           "Olga Natalia Ingrid Freya Alice Grace Olivia Emily Sarah Laura Julia Nora Ida Maya Zoe").split()
 PROBE_NAMES = ("Jürgen Matteo Rafael Mohammed Haruto Aarav Björn Kai Theo Anton Henrik Nikolai Santiago "
                "Amelie Greta Beatriz Leila Hana Siobhan Ingeborg Chiara Ximena Elif Noor Ayumi Daria").split()
+
+SYLLABLE_ONSETS = "b c d f g h j k l m n p r s t v w y z br ch dr gr kr sh st th tr".split()
+SYLLABLE_VOWELS = "a e i o u a e i o u ai ei ou é á ö ü í".split()
+
+
+def random_name(rng):
+    """A made-up given name ("Koraveli", "Shéto"): the model must copy it piece by piece, since it
+    cannot learn it by heart as it can the ~100 real names above."""
+    syllables = [rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS) for _ in range(rng.randint(2, 3))]
+    if rng.random() < 0.3:
+        syllables.append(rng.choice("n r s l m".split()))
+    return "".join(syllables).capitalize()
+
+
+def any_name(rng, names):
+    return rng.choice(names) if rng.random() < 0.5 else random_name(rng)
+
 
 # English sentence start -> the same subject at the start of each target, with the names that fit.
 SUBJECTS = [
@@ -69,7 +86,7 @@ def augment_pair(en, tgt, lang, rng):
     changed = False
     for en_start, starts, names in SUBJECTS:
         if en.startswith(en_start) and tgt.startswith(starts[lang]):
-            name = rng.choice(names)
+            name = any_name(rng, names)
             en, tgt = name + " " + en[len(en_start):], name + " " + tgt[len(starts[lang]):]
             changed = True
             break
@@ -83,7 +100,7 @@ def augment_pair(en, tgt, lang, rng):
     target_words = set(WORD_RE.findall(tgt))
     for word in dict.fromkeys(WORD_RE.findall(en)[1:]):
         if word in target_words and (word[0].isupper() or word.isdigit()):
-            new = str(rng.randint(2, 2030)) if word.isdigit() else rng.choice(MALE + FEMALE)
+            new = str(rng.randint(2, 2030)) if word.isdigit() else any_name(rng, MALE + FEMALE)
             en, tgt = _swap_word(en, word, new), _swap_word(tgt, word, new)
             changed = True
     return (en, tgt) if changed else None

@@ -49,6 +49,15 @@ describe('modelAvailability', () => {
     }
   });
 
+  it('names a missing ensemble member', () => {
+    touch('captioner-att-lstm/config.json', JSON.stringify({ encoder: 'encoder-small', generation: { ensemble: ['second'] } }));
+    expect(modelAvailability(dir).caption.reason).toBe(
+      `ensemble member ${path.join(dir, 'captioner-second')} of captioner-att-lstm is incomplete (missing config.json, init.onnx, step.onnx, vocab.json)`,
+    );
+    for (const f of ['config.json', 'init.onnx', 'step.onnx', 'vocab.json']) touch(`captioner-second/${f}`);
+    expect(modelAvailability(dir).caption).toMatchObject({ available: true, reason: null });
+  });
+
   it('names the missing caption model, weights or encoder', () => {
     expect(modelAvailability(dir, { captionModel: 'gru' }).caption.reason).toBe(
       `no trained caption model (models/captioner-*) in ${dir} yet`,

@@ -55,13 +55,22 @@ function captionStatus(modelsDir: string, name: string): ModelStatus {
   }
   const missing = missingFiles(dir, ['init.onnx', 'step.onnx', 'vocab.json']);
   if (missing.length) return status(model, `caption model ${dir} is incomplete (missing ${missing.join(', ')})`);
-  let encoder: unknown;
+  let config: { encoder?: unknown; generation?: { ensemble?: unknown } };
   try {
-    encoder = (JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as { encoder?: unknown }).encoder;
+    config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as typeof config;
   } catch (e) {
     return status(model, `${dir}/config.json is not valid JSON (${(e as Error).message})`);
   }
+  const { encoder } = config;
   if (typeof encoder !== 'string') return status(model, `${dir}/config.json does not name its encoder`);
+  const ensemble = Array.isArray(config.generation?.ensemble) ? (config.generation.ensemble as unknown[]) : [];
+  for (const member of ensemble.map(String)) {
+    const memberDir = path.join(modelsDir, member.startsWith('captioner-') ? member : `captioner-${member}`);
+    const memberMissing = missingFiles(memberDir, ['config.json', 'init.onnx', 'step.onnx', 'vocab.json']);
+    if (memberMissing.length) {
+      return status(model, `ensemble member ${memberDir} of ${model} is incomplete (missing ${memberMissing.join(', ')})`);
+    }
+  }
   const encoderDir = path.join(modelsDir, encoder.startsWith('encoder-') ? encoder : `encoder-${encoder}`);
   const encoderMissing = missingFiles(encoderDir, ['config.json', 'preprocessor_config.json', 'encoder.onnx']);
   if (encoderMissing.length) {

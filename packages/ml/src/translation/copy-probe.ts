@@ -25,8 +25,8 @@ export interface CopyProbeResult {
 // Resolves from src/ (tests) and dist/ (the CLI) alike: the JSON is not copied into dist.
 const COPY_PROBE_FILE = path.join(__dirname, '..', '..', 'src', 'translation', 'copy-probe.json');
 
-export function loadCopyProbe(): ProbeSentence[] {
-  return JSON.parse(fs.readFileSync(COPY_PROBE_FILE, 'utf8')) as ProbeSentence[];
+export function loadCopyProbe(file = COPY_PROBE_FILE): ProbeSentence[] {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ProbeSentence[];
 }
 
 /** Whether `translation` holds `token` as a whole word ("25" is not kept by "250"). */

@@ -3,9 +3,10 @@
  * BLEU (sacreBLEU definition) of the translation model on Multi30k.
  *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam N (as shipped)] [--length-penalty X] [--limit N]
  * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
- *   npm run -s eval:translation -- --probe --to de
+ *   npm run -s eval:translation -- --probe --to de [--probe-file FILE]
  * instead translates the copy probe (copy-probe.json: val captions given names and numbers; needs no
- * datasets) and prints the share of sentences whose translation keeps every one of them.
+ * datasets; or another file make_copy_probe.py wrote) and prints the share of sentences whose
+ * translation keeps every one of them.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,13 +26,14 @@ function openTranslator(values: { model?: string; 'models-dir'?: string; threads
 
 async function copyProbe(values: {
   to: string;
+  'probe-file'?: string;
   limit?: string;
   out?: string;
   model?: string;
   'models-dir'?: string;
   threads?: string;
 }) {
-  const probe = loadCopyProbe().slice(0, values.limit ? Number(values.limit) : undefined);
+  const probe = loadCopyProbe(values['probe-file']).slice(0, values.limit ? Number(values.limit) : undefined);
   const translator = await openTranslator(values);
   const { lines, ...result } = await runCopyProbe(translator, values.to, probe);
   await translator.dispose();
@@ -54,9 +56,10 @@ async function main(): Promise<number> {
       threads: { type: 'string' },
       out: { type: 'string' },
       probe: { type: 'boolean', default: false },
+      'probe-file': { type: 'string' },
     },
   });
-  if (values.probe) return copyProbe(values);
+  if (values.probe || values['probe-file']) return copyProbe(values);
   const dir = path.join(defaultDatasetsDir(), 'multi30k');
   const read = (lang: string) =>
     fs

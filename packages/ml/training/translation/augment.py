@@ -33,6 +33,10 @@ def random_name(rng):
     """A made-up given name ("Koraveli", "Shéto"): the model must copy it piece by piece, since it
     cannot learn it by heart as it can the ~100 real names above."""
     syllables = [rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS) for _ in range(rng.randint(2, 3))]
+    # A third start with a vowel: with consonants only, "Amelie ..." still read as "A ..." and came
+    # out as "Einmelie ..." / "Unmelie ...".
+    if rng.random() < 0.35:
+        syllables[0] = rng.choice("a e i o u".split())
     if rng.random() < 0.3:
         syllables.append(rng.choice("n r s l m".split()))
     return "".join(syllables).capitalize()

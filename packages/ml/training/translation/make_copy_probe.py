@@ -3,7 +3,8 @@ and/or a number in digits, with the tokens a translation must carry over unchang
 
   python3 make_copy_probe.py --datasets /work/shared/datasets --out ../../src/translation/copy-probe.json
 `npm run -s eval:translation -- --probe --to de` reports the share of probe sentences whose
-translation keeps every such token.
+translation keeps every such token. `--split test_2016_flickr --out FILE` builds the same probe from
+the test captions, for the one report on the test split (`eval:translation -- --probe-file FILE`).
 """
 import argparse
 import json
@@ -19,9 +20,10 @@ def main():
     ap.add_argument("--datasets", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--size", type=int, default=150)
+    ap.add_argument("--split", default="val")
     args = ap.parse_args()
     rng = random.Random(2026)
-    val = (Path(args.datasets) / "multi30k" / "val.en").read_text(encoding="utf-8").splitlines()
+    val = (Path(args.datasets) / "multi30k" / f"{args.split}.en").read_text(encoding="utf-8").splitlines()
     probe = []
     for text in val:
         keep = []
@@ -41,7 +43,7 @@ def main():
     rng.shuffle(probe)
     lines = ",\n".join(json.dumps(p, ensure_ascii=False) for p in probe[: args.size])
     Path(args.out).write_text(f"[\n{lines}\n]\n", encoding="utf-8")
-    print(f"{min(len(probe), args.size)} of {len(probe)} eligible val captions -> {args.out}")
+    print(f"{min(len(probe), args.size)} of {len(probe)} eligible {args.split} captions -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CaptionerConfigError } from '../errors';
 import { modelsDir, requireModel } from '../testing/fixtures';
+import { loadCopyProbe, runCopyProbe } from './copy-probe';
 import {
   createTranslator,
   DEFAULT_TRANSLATION_MODEL,
@@ -86,6 +87,13 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
     const shouted = await translator.translate('A DOG RUNS ON THE BEACH', 'de');
     expect(shouted.text).toBe((await translator.translate('A dog runs on the beach', 'de')).text.toUpperCase());
     expect(shouted.text).toMatch(/\bHUND\b/);
+  });
+
+  it('carries names and numbers it never saw through unchanged (the copy probe)', async () => {
+    // Measured on all 150 probe captions: 72-75% keep every name and number (6-11% before copy
+    // augmentation); the first 40 in German must keep well over half.
+    const { sentencesKeepingAll } = await runCopyProbe(translator, 'de', loadCopyProbe().slice(0, 40));
+    expect(sentencesKeepingAll).toBeGreaterThanOrEqual(60);
   });
 
   it('cuts long text sensibly and says so', async () => {

@@ -1,7 +1,7 @@
 """Writes the copy probe: Multi30k val captions given a name (PROBE_NAMES, never used in training)
 and/or a number in digits, with the tokens a translation must carry over unchanged.
 
-  python3 make_copy_probe.py --datasets /work/shared/datasets --out ../../src/translation/copy-probe.json
+  python3 make_copy_probe.py --datasets /work/shared/datasets --out ../../src/translation/copy-probe.json && npx prettier --write ../../src/translation/copy-probe.json
 `npm run -s eval:translation -- --probe --to de` reports the share of probe sentences whose
 translation keeps every such token. `--split test_2016_flickr --out FILE` builds the same probe from
 the test captions, for the one report on the test split (`eval:translation -- --probe-file FILE`).

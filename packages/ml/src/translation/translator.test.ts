@@ -84,6 +84,9 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
       expect((await translator.translate('A dog runs on the beach!', to)).text).toMatch(/\p{L}!$/u);
       expect((await translator.translate('A dog runs on the beach.', to)).text).toMatch(/\p{L}\.$/u);
     }
+    // Two words, nothing like Multi30k's full sentences: translated, not padded out with invention.
+    expect((await translator.translate('Two dogs', 'de')).text).toBe('Zwei Hunde');
+    expect((await translator.translate('Two dogs', 'fr')).text).toBe('Deux chiens');
     const shouted = await translator.translate('A DOG RUNS ON THE BEACH', 'de');
     expect(shouted.text).toBe((await translator.translate('A dog runs on the beach', 'de')).text.toUpperCase());
     expect(shouted.text).toMatch(/\bHUND\b/);

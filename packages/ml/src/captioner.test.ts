@@ -66,7 +66,7 @@ describe('createCaptioner: model files and options', () => {
       const vocab = JSON.parse(fs.readFileSync(path.join(other, 'vocab.json'), 'utf8')) as string[];
       fs.writeFileSync(path.join(other, 'vocab.json'), JSON.stringify([...vocab.slice(0, -1), 'zebu']));
       await expect(createCaptioner({ modelsDir: copy, threads: 1, hashtags: false, ensemble: ['other-words'] })).rejects.toThrow(
-        /Ensemble member ".*captioner-other-words" cannot join .*same encoder and vocab.json/,
+        /Ensemble member ".*captioner-other-words" cannot join .*same encoder, vocab.json and special tokens/,
       );
       await expect(createCaptioner({ modelsDir: copy, threads: 1, hashtags: false, ensemble: ['nope'] })).rejects.toThrow(
         /Model not found at ".*captioner-nope"/,

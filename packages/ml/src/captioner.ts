@@ -52,7 +52,7 @@ export function generationSettings(
       if (value !== undefined) Object.assign(out, { [key]: value });
     }
   }
-  return out;
+  return { ...out, ensemble: [...out.ensemble] };
 }
 
 const hashtagGeneratorSchema = z.custom<HashtagGenerator>(
@@ -392,10 +392,17 @@ export async function createCaptioner(
       const dir = resolveModelDir(modelsDir, name, 'captioner');
       const member = await Decoder.load(dir, { gridSize: encoder.gridSize, featureDim: encoder.config.featureDim }, { threads });
       members.push(member);
-      if (member.config.encoder !== decoder.config.encoder || member.vocab.join('\n') !== decoder.vocab.join('\n')) {
+      const { bos, eos, pad, unk } = member.config;
+      const sameTokens =
+        [bos, eos, pad, unk].join() === [decoder.config.bos, decoder.config.eos, decoder.config.pad, decoder.config.unk].join();
+      if (
+        resolveModelDir(modelsDir, member.config.encoder, 'encoder') !== encoderDir ||
+        member.vocab.join('\n') !== decoder.vocab.join('\n') ||
+        !sameTokens
+      ) {
         throw new CaptionerConfigError(
-          `Ensemble member "${shown(dir)}" cannot join "${shown(decoderDir)}": an ensemble needs the same encoder and vocab.json ` +
-            `(${member.config.encoder}, ${member.vocab.length} words vs ${decoder.config.encoder}, ${decoder.vocab.length} words)`,
+          `Ensemble member "${shown(dir)}" cannot join "${shown(decoderDir)}": an ensemble needs the same encoder, vocab.json ` +
+            `and special tokens (${member.config.encoder}, ${member.vocab.length} words vs ${decoder.config.encoder}, ${decoder.vocab.length} words)`,
         );
       }
     }

@@ -65,7 +65,10 @@ function captionStatus(modelsDir: string, name: string): ModelStatus {
   if (typeof encoder !== 'string') return status(model, `${dir}/config.json does not name its encoder`);
   const ensemble = Array.isArray(config.generation?.ensemble) ? (config.generation.ensemble as unknown[]) : [];
   for (const member of ensemble.map(String)) {
-    const memberDir = path.join(modelsDir, member.startsWith('captioner-') ? member : `captioner-${member}`);
+    // As createCaptioner resolves it: "NAME" means captioner-NAME, else a folder called NAME.
+    const prefixed = path.join(modelsDir, member.startsWith('captioner-') ? member : `captioner-${member}`);
+    const bare = path.join(modelsDir, member);
+    const memberDir = !fs.existsSync(prefixed) && fs.existsSync(path.join(bare, 'config.json')) ? bare : prefixed;
     const memberMissing = missingFiles(memberDir, ['config.json', 'init.onnx', 'step.onnx', 'vocab.json']);
     if (memberMissing.length) {
       return status(model, `ensemble member ${memberDir} of ${model} is incomplete (missing ${memberMissing.join(', ')})`);

@@ -13,6 +13,7 @@ export {
   type Hypothesis,
   type StepResult,
 } from './decoding/beam-search';
+export { EnsembleDecoder } from './decoding/ensemble';
 export { detokenize, idsToWords, wordsToSentence, type SpecialTokens } from './decoding/detokenize';
 export {
   loadVocab,

@@ -48,7 +48,7 @@ export async function runCopyProbe(translator: Translator, to: string, probe: Pr
     if (ok === keep.length) kept++;
     lines.push(`${ok === keep.length ? 'kept' : 'LOST'}\t${text}\t${out}`);
   }
-  const percent = (n: number, of: number) => Number(((100 * n) / of).toFixed(1));
+  const percent = (n: number, of: number) => (of === 0 ? 0 : Number(((100 * n) / of).toFixed(1)));
   return {
     sentences: probe.length,
     sentencesKeepingAll: percent(kept, probe.length),

@@ -8,6 +8,7 @@ describe('surfaceForm', () => {
     ['Is this a cat?', 'Is this a cat.', 'Ist das eine Katze.', 'Ist das eine Katze?'],
     ['Sunset at the lake...', 'Sunset at the lake.', 'Sonnenuntergang am See', 'Sonnenuntergang am See...'],
     ['Wow!!', 'Wow.', 'Toll.', 'Toll!!'],
+    ['A dog. ?!', 'A dog.', 'Ein Hund.', 'Ein Hund?!'],
   ])('%j reaches the model as %j; its %j comes back as %j', (input, modelInput, output, restored) => {
     const form = surfaceForm(input);
     expect(form.modelInput).toBe(modelInput);

@@ -40,7 +40,8 @@ export function surfaceForm(sentence: string): SurfaceForm {
   const text = sentence.trim();
   const ending = text.match(ENDING_RE)?.[0] ?? '';
   const shouted = isAllCaps(text);
-  const body = text.slice(0, text.length - ending.length).trimEnd();
+  // "A dog. ?!" ends in "?!"; the period before it is not the model's to read twice.
+  const body = text.slice(0, text.length - ending.length).replace(/[\s.!?…]+$/u, '');
   const modelInput = /[\p{L}\p{N}]/u.test(body) ? `${capitalise(shouted ? body.toLowerCase() : body)}.` : null;
   return {
     modelInput,

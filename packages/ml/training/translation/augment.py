@@ -12,6 +12,10 @@ und Tam spielen drei Hunde". Each eligible training pair gets one altered copy (
   random name or number on both sides.
 The names used here are disjoint from PROBE_NAMES, which the copy probe (make_copy_probe.py)
 tests with, so the probe measures copying of names the model never saw.
+The shipped weights were trained with this file as of commit a795cee; since then the third rule
+skips what the first two inserted, Czech digits and one-letter capitals (a review found "Muž a dvě
+ženy" becoming "Tom a 1734 ženy" and "T-Shirt" becoming "Lukas-Shirt"), and made-up names avoid
+PROBE_NAMES.
 """
 import random
 import re
@@ -32,14 +36,17 @@ SYLLABLE_VOWELS = "a e i o u a e i o u ai ei ou é á ö ü í".split()
 def random_name(rng):
     """A made-up given name ("Koraveli", "Shéto"): the model must copy it piece by piece, since it
     cannot learn it by heart as it can the ~100 real names above."""
-    syllables = [rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS) for _ in range(rng.randint(2, 3))]
-    # A third start with a vowel: with consonants only, "Amelie ..." still read as "A ..." and came
-    # out as "Einmelie ..." / "Unmelie ...".
-    if rng.random() < 0.35:
-        syllables[0] = rng.choice("a e i o u".split())
-    if rng.random() < 0.3:
-        syllables.append(rng.choice("n r s l m".split()))
-    return "".join(syllables).capitalize()
+    while True:
+        syllables = [rng.choice(SYLLABLE_ONSETS) + rng.choice(SYLLABLE_VOWELS) for _ in range(rng.randint(2, 3))]
+        # A third start with a vowel: with consonants only, "Amelie ..." still read as "A ..." and came
+        # out as "Einmelie ..." / "Unmelie ...".
+        if rng.random() < 0.35:
+            syllables[0] = rng.choice("a e i o u".split())
+        if rng.random() < 0.3:
+            syllables.append(rng.choice("n r s l m".split()))
+        name = "".join(syllables).capitalize()
+        if name not in PROBE_NAMES:  # the probe's names stay unseen
+            return name
 
 
 def any_name(rng, names):
@@ -87,6 +94,7 @@ def _swap_word(text, old, new):
 
 def augment_pair(en, tgt, lang, rng):
     """One altered copy of (en, tgt), or None when nothing in it can be carried over."""
+    original_en = en
     changed = False
     for en_start, starts, names in SUBJECTS:
         if en.startswith(en_start) and tgt.startswith(starts[lang]):
@@ -101,8 +109,13 @@ def augment_pair(en, tgt, lang, rng):
             value = rng.randint(11, 999)
         en, tgt = _swap_word(en, en_num[0], str(value)), _swap_word(tgt, tgt_num[0], str(value))
         changed = True
+    inserted = set(WORD_RE.findall(en)) - set(WORD_RE.findall(original_en))
     target_words = set(WORD_RE.findall(tgt))
     for word in dict.fromkeys(WORD_RE.findall(en)[1:]):
+        # Places and brands the target repeats; not what the rules above put in, not a Czech number
+        # (its noun's form follows it), not a one-letter capital ("T-shirt").
+        if word in inserted or len(word) < 2 or (word.isdigit() and lang == "cs"):
+            continue
         if word in target_words and (word[0].isupper() or word.isdigit()):
             new = str(rng.randint(2, 2030)) if word.isdigit() else any_name(rng, MALE + FEMALE)
             en, tgt = _swap_word(en, word, new), _swap_word(tgt, word, new)

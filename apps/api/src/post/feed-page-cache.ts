@@ -8,18 +8,24 @@ export interface FeedPage {
   captions: CaptionVersionRecord[];
 }
 
+interface CachedPage {
+  page: Promise<FeedPage>;
+  /** The rows with their like and view counts as of counts version `version`. */
+  counted?: { version: number; rows: Promise<PostRecord[]> };
+}
+
 /**
  * Pages of the EVERYONE feed shared by every request of this process. A page is kept under the
- * store's contentVersion (one indexed row, read on every request) and dropped as soon as it
- * changes, so a write from any process is seen on the next request. Like and view counts are
- * read fresh for every request (the reader's own like included), so they never empty the cache.
- * Per-viewer fields (likedByMe, commentCount, follows) load per request. Concurrent requests for
- * one page share one read. Bounded, oldest page out first. Stores that cannot tell a version
- * (null) get no caching.
+ * store's content version and its like and view counts under the counts version (both read in one
+ * indexed query on every request): a content change drops every page, a count change makes each
+ * page read its counts again (one indexed query), so a write from any process, the reader's own
+ * like included, is seen on the next request. Per-viewer fields (likedByMe, commentCount, follows)
+ * load per request. Concurrent requests for one page share one read. Bounded, oldest page out
+ * first. Stores that cannot tell versions (null) get no caching.
  */
 export class FeedPageCache {
-  private version: number | null = null;
-  private readonly pages = new Map<string, Promise<FeedPage>>();
+  private contentVersion: number | null = null;
+  private readonly pages = new Map<string, CachedPage>();
 
   constructor(
     private readonly store: Store,
@@ -27,18 +33,25 @@ export class FeedPageCache {
   ) {}
 
   async page(first: number, after?: PostCursor): Promise<FeedPage> {
-    const version = await this.store.posts.contentVersion();
-    if (version === null) return this.read(first, after);
-    const page = await this.cached(version, first, after);
-    return { ...page, rows: await this.withFreshCounts(page.rows) };
+    const versions = await this.store.posts.feedVersions();
+    if (versions === null) return this.read(first, after);
+    const entry = this.entry(versions.content, first, after);
+    const page = await entry.page;
+    if (entry.counted?.version !== versions.counts) {
+      const counted = { version: versions.counts, rows: this.withCounts(page.rows) };
+      entry.counted = counted;
+      counted.rows.catch(() => {
+        if (entry.counted === counted) entry.counted = undefined; // a failed read is not kept
+      });
+    }
+    return { ...page, rows: await entry.counted.rows };
   }
 
   /**
-   * Likes and views change far more often than anything else a page shows, so they are not part
-   * of the version: each request reads them (one indexed query) and sees them over the shared rows
-   * (each shared row is the prototype of its per-request view, which has its own counts).
+   * The page's rows with the counts read now, as views over the shared rows (each shared row is the
+   * prototype of its counted view), so the counts never go stale inside the content entry.
    */
-  private async withFreshCounts(rows: PostRecord[]): Promise<PostRecord[]> {
+  private async withCounts(rows: PostRecord[]): Promise<PostRecord[]> {
     const counts = new Map((await this.store.posts.countsByIds(rows.map((r) => r.id))).map((c) => [c.id, c]));
     return rows.map((row) => {
       const fresh = counts.get(row.id);
@@ -49,23 +62,23 @@ export class FeedPageCache {
     });
   }
 
-  private cached(version: number, first: number, after?: PostCursor): Promise<FeedPage> {
-    if (version !== this.version) {
+  private entry(contentVersion: number, first: number, after?: PostCursor): CachedPage {
+    if (contentVersion !== this.contentVersion) {
       this.pages.clear();
-      this.version = version;
+      this.contentVersion = contentVersion;
     }
     const key = `${first}|${after ? `${after.createdAt.getTime()}|${after.id}` : ''}`;
-    let page = this.pages.get(key);
-    if (!page) {
+    let entry = this.pages.get(key);
+    if (!entry) {
       if (this.pages.size >= this.maxPages) this.pages.delete(this.pages.keys().next().value!);
-      page = this.read(first, after);
-      this.pages.set(key, page);
-      const pending = page;
-      pending.catch(() => {
-        if (this.pages.get(key) === pending) this.pages.delete(key); // a failed read is not kept
+      const created: CachedPage = { page: this.read(first, after) };
+      this.pages.set(key, created);
+      created.page.catch(() => {
+        if (this.pages.get(key) === created) this.pages.delete(key); // a failed read is not kept
       });
+      entry = created;
     }
-    return page;
+    return entry;
   }
 
   private async read(first: number, after?: PostCursor): Promise<FeedPage> {

@@ -295,6 +295,12 @@ export interface ApiTokenRepo {
   touch(id: string, at: Date): Promise<void>;
 }
 
+/** See PostRepo.feedVersions. */
+export interface FeedVersions {
+  content: number;
+  counts: number;
+}
+
 export interface PostCountsRecord {
   id: string;
   likeCount: number;
@@ -318,14 +324,15 @@ export interface PostRepo {
     hashtag?: string;
   }): Promise<PostRecord[]>;
   /**
-   * A number that changes whenever anything a feed page shows from the store may have changed,
-   * except like and view counts (read with countsByIds): posts, caption versions, authors' names
-   * and pictures. Read by every process on the same
-   * store, so a page cached under one value is never served after a change, from any process.
-   * Null when the adapter cannot tell (MongoDB today): then nothing may be cached on it.
+   * Two numbers a process may cache feed pages under, read together (one query). `content` changes
+   * whenever anything a feed page shows from the store may have changed except like and view
+   * counts: posts, caption versions, authors' names and pictures. `counts` changes whenever a like
+   * or view count does. Read by every process on the same store, so what was cached under one value
+   * is never served after a change, from any process. Null when the adapter cannot tell (MongoDB
+   * today): then nothing may be cached on it.
    */
-  contentVersion(): Promise<number | null>;
-  /** Like and view counts of these posts (one record per existing id), read fresh: they change far more often than the rest. */
+  feedVersions(): Promise<FeedVersions | null>;
+  /** Like and view counts of these posts (one record per existing id). */
   countsByIds(ids: readonly string[]): Promise<PostCountsRecord[]>;
   /** How many posts' live hashtags include the tag (a key: see hashtagKey). */
   countByHashtag(tag: string): Promise<number>;

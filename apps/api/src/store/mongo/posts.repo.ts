@@ -67,7 +67,7 @@ export function mongoPosts(m: Models, shared: MongoShared): PostRepo {
         return toPost(d);
       });
     },
-    async contentVersion() {
+    async feedVersions() {
       // No triggers here: a version kept by every write path (or a change stream) is still to do.
       return null;
     },

@@ -295,6 +295,15 @@ export const MIGRATIONS: Migration[] = [
   CREATE TRIGGER users_update_bumps_content_version AFTER UPDATE OF display_name, avatar ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   CREATE TRIGGER users_delete_bumps_content_version AFTER DELETE ON users BEGIN UPDATE content_version SET n = n + 1 WHERE id = 1; END;
   `,
+  // 8: a second version for the like and view counts, read in the same query as the content
+  // version: a process keeps a page's counts until a count changes instead of reading them on
+  // every request (a read-mostly feed then costs one version query per request).
+  `
+  CREATE TABLE counts_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO counts_version (id, n) VALUES (1, 0);
+  CREATE TRIGGER posts_counts_bump_counts_version AFTER UPDATE OF like_count, view_count ON posts
+    BEGIN UPDATE counts_version SET n = n + 1 WHERE id = 1; END;
+  `,
 ];
 
 /**

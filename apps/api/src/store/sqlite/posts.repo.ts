@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { newId } from '../ids';
-import type { HashtagRecord, PostRepo } from '../port';
+import type { FeedVersions, HashtagRecord, PostRepo } from '../port';
 import { ftsQuery, placeholders, toPost, type Row } from './rows';
 import { prepared, type SqliteShared } from './shared';
 
@@ -15,7 +15,10 @@ const LISTED_POST_COLUMNS_P = LISTED_POST_COLUMNS.split(',')
 export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRepo {
   const { addVersionTx, currentCaptionOf, setHashtagKeys } = shared;
   const attentionOf = prepared<[string]>(db, 'SELECT attention FROM posts WHERE id = ?');
-  const contentVersionOf = prepared<[]>(db, 'SELECT n FROM content_version WHERE id = 1');
+  const feedVersionsOf = prepared<[]>(
+    db,
+    'SELECT c.n AS content, k.n AS counts FROM content_version c, counts_version k WHERE c.id = 1 AND k.id = 1',
+  );
   const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null, false);
 
   return {
@@ -77,8 +80,8 @@ export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRe
         return toPost(r);
       })();
     },
-    async contentVersion() {
-      return (contentVersionOf.get() as { n: number }).n;
+    async feedVersions() {
+      return feedVersionsOf.get() as unknown as FeedVersions;
     },
     async countsByIds(ids) {
       if (ids.length === 0) return [];

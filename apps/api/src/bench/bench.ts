@@ -12,7 +12,9 @@
  *    Side by side in the same run: one API process; the same process at a fixed offered rate
  *    (open loop, BENCH_OPEN_RATE, 500 req/s); two API processes over Redis (ROLE=api, when
  *    redis-server is installed); and the floor, a bare node:http server answering the same
- *    page, with the ratio ours/floor, which means something on any machine.
+ *    page, with the ratio ours/floor, which means something on any machine. The same API process
+ *    also answers an empty operation (`{ __typename }`, same clients and headers): what HTTP,
+ *    Apollo and the viewer check cost before any feed work, with the ratio ours/empty.
  * 3. Upload-to-caption-ready: on a fresh store with the worker on, uploads BENCH_UPLOADS (5)
  *    real photos over HTTP multipart and times each until captionStatus is READY (only when
  *    the trained model is in models/; otherwise reported as skipped with the reason).
@@ -198,8 +200,16 @@ interface Target {
  * `runs` consecutive windows of `seconds`, each reported on its own; a response counts in the
  * window it completed in; CPU is the targets' processes together.
  */
-function feedLoad(targets: Target[], tokens: string[], cursors: string[], runs: number, seconds: number): Promise<FeedRun[]> {
-  const body = (after?: string) => JSON.stringify({ query: FEED_QUERY, variables: after ? { after } : {} });
+function feedLoad(
+  targets: Target[],
+  tokens: string[],
+  cursors: string[],
+  runs: number,
+  seconds: number,
+  operation: LoadOperation = FEED_OPERATION,
+): Promise<FeedRun[]> {
+  const body = (after?: string) =>
+    JSON.stringify({ query: operation.query, variables: after && operation.paged ? { after } : {} });
   type Sample = { at: number; apiCpuMs: number; own: NodeJS.CpuUsage; load: number[] };
   const sample = (): Sample => ({
     at: performance.now(),
@@ -228,8 +238,7 @@ function feedLoad(targets: Target[], tokens: string[], cursors: string[], runs: 
               const req = (after?: string) => ({ method: 'POST', path: '/graphql', headers, body: body(after) });
               client.setRequests([0, 1, 2].flatMap((k) => [req(), req(), req(cursors[(i + k * 7) % cursors.length])]));
             },
-            // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
-            verifyBody: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
+            verifyBody: operation.verify,
           },
           (err) => {
             if (!err) return resolve();
@@ -279,6 +288,31 @@ function feedLoad(targets: Target[], tokens: string[], cursors: string[], runs: 
     }),
   );
 }
+
+/** What the closed-loop clients send, and how each answer is checked. */
+interface LoadOperation {
+  query: string;
+  /** Whether it takes the clients' `$after` cursors. */
+  paged: boolean;
+  verify: (body: string) => boolean;
+}
+
+const FEED_OPERATION: LoadOperation = {
+  query: FEED_QUERY,
+  paged: true,
+  // A non-empty feed page and no GraphQL errors (a full JSON check runs before the load).
+  verify: (b) => b.startsWith('{"data":{"feed":{"edges":[{') && !b.includes('"errors":'),
+};
+
+/**
+ * The empty operation: the same signed-in clients and connections, a query that reads nothing. What the HTTP and GraphQL layers cost per request before any feed
+ * work; the feed's own cost is the difference.
+ */
+const EMPTY_OPERATION: LoadOperation = {
+  query: 'query Empty { __typename }',
+  paged: false,
+  verify: (b) => b.trimEnd() === '{"data":{"__typename":"Query"}}',
+};
 
 /** Count, errors, throughput and percentiles of one window's latencies (ms). */
 function latencySummary(latencies: number[], errors: number, elapsedSeconds: number) {
@@ -512,6 +546,9 @@ async function benchFeed(feedDir: string) {
         `p95 ${open.p95Ms} ms, p99 ${open.p99Ms} ms, errors ${open.errors}/${open.requests}`,
     );
     result.oneProcessOpenLoop = open;
+    const empty = await feedLoad([{ url: url(PORT), pid: api.pid! }], clients.tokens, clients.cursors, RUNS, SECONDS, EMPTY_OPERATION);
+    printRuns('one process, empty operation', empty);
+    result.oneProcessEmptyOperation = median(empty);
   } finally {
     await stopApi(api);
   }
@@ -545,10 +582,13 @@ async function benchFeed(feedDir: string) {
   }
   const one = result.oneProcess as FeedRun;
   const bare = result.floor as FeedRun;
+  const empty = result.oneProcessEmptyOperation as FeedRun;
   result.oneProcessOverFloor = round(one.throughputRps / bare.throughputRps, 3);
+  result.oneProcessOverEmptyOperation = round(one.throughputRps / empty.throughputRps, 3);
   console.log(
     `feed (median runs by p95): one process ${one.throughputRps} req/s, p95 ${one.p95Ms} ms; floor ${bare.throughputRps} req/s, ` +
-      `p95 ${bare.p95Ms} ms; ours/floor ${result.oneProcessOverFloor}`,
+      `p95 ${bare.p95Ms} ms; ours/floor ${result.oneProcessOverFloor}; empty operation ${empty.throughputRps} req/s ` +
+      `(${empty.apiCpuMsPerRequest} ms CPU/request), ours/empty ${result.oneProcessOverEmptyOperation}`,
   );
   return result;
 }

@@ -546,7 +546,14 @@ async function benchFeed(feedDir: string) {
         `p95 ${open.p95Ms} ms, p99 ${open.p99Ms} ms, errors ${open.errors}/${open.requests}`,
     );
     result.oneProcessOpenLoop = open;
-    const empty = await feedLoad([{ url: url(PORT), pid: api.pid! }], clients.tokens, clients.cursors, RUNS, SECONDS, EMPTY_OPERATION);
+    const empty = await feedLoad(
+      [{ url: url(PORT), pid: api.pid! }],
+      clients.tokens,
+      clients.cursors,
+      RUNS,
+      SECONDS,
+      EMPTY_OPERATION,
+    );
     printRuns('one process, empty operation', empty);
     result.oneProcessEmptyOperation = median(empty);
   } finally {

@@ -7,7 +7,9 @@ import type { JobHandler } from './job.worker';
 /**
  * Translation jobs: one caption version into every TRANSLATION_LANGUAGE, each language stored
  * (and published as postUpdated) as soon as it is made, so a job resumed after a crash does not
- * redo stored languages. Versions superseded by an edit before their turn are skipped.
+ * redo stored languages. Versions superseded by an edit before their turn are skipped. A translation
+ * the model flags as low-confidence is withheld (not stored): that language stays missing for the
+ * version, the job still ends DONE.
  *
  * Without a trained translation model nothing is claimed: jobs stay PENDING (so they run once the
  * weights are there; the folder is looked at again every `recheckMs`), the reason is logged once.
@@ -60,6 +62,12 @@ export function translationJobHandler(o: { pubsub: PubSub; translator: Translato
           continue;
         }
         const r = await translator.translate(caption.text, language);
+        if (r.lowConfidence) {
+          // Likely gibberish (a question or chat unlike the captions the model learnt from): not
+          // published. Other readers see the caption as written; the next version is tried afresh.
+          ctx.log.info({ language, confidence: r.confidence }, 'translation withheld: the model is not confident in it');
+          continue;
+        }
         const text = r.text.trim();
         if (!text) throw new Error(`The translator returned an empty ${language} translation`);
         const saved = await ctx.apply(async (tx, q) => {

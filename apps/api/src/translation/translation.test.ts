@@ -326,6 +326,22 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
   );
 
   test(
+    'a translation the model is not confident in is withheld, not published: READY, that language missing',
+    async () => {
+      const { token } = await h.signUp('Chat');
+      // A question in the first person, unlike any training caption: flagged in all three languages
+      // (ml's social-captions.txt; eval:translation -- --sentences).
+      const id = await newPost(h, token, 'Do you like my garden?');
+      await drain(worker(h, real));
+      const r = await h.gql<PostT>(POST_T, { id });
+      expect(r.data!.post).toMatchObject({ de: null, translations: [], translationStatus: 'READY' });
+      const [job] = await translationJobs(h, id);
+      expect(job).toMatchObject({ status: 'DONE', attempts: 1 });
+    },
+    TIMEOUT,
+  );
+
+  test(
     'a caption the model cannot read (only emoji) fails at once with the reason, not three times',
     async () => {
       const { token } = await h.signUp('Emoji');

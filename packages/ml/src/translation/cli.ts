@@ -69,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
         if (values.json) process.stdout.write(`${JSON.stringify({ source: text, ...t, ms: Math.round(t.ms) })}\n`);
         else process.stdout.write(`${t.text}\n`);
         if (!values.json && t.truncated) process.stderr.write('warning: the text was too long and was truncated\n');
+        if (!values.json && t.lowConfidence)
+          process.stderr.write('warning: low confidence: the text is unlike the captions the model learnt from\n');
       } catch (err) {
         if (!(err instanceof TranslationInputError)) throw err;
         if (err.code === 'UNSUPPORTED_LANGUAGE') {

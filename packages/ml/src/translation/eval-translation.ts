@@ -2,7 +2,13 @@
 /**
  * BLEU (sacreBLEU definition) of the translation model on Multi30k.
  *   npm run -s eval:translation -- --to de [--split test_2016_flickr] [--beam N (as shipped)] [--length-penalty X] [--limit N]
- * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean).
+ * Prints JSON: BLEU, precisions, brevity penalty, lengths, sentences, ms per sentence (p50/mean), the
+ * model's confidence at the 1st/2nd/5th/50th percentile (config.json minConfidence is the 2nd on val),
+ * and how many sentences the shipped threshold flags, with the BLEU of the rest and of those.
+ *   npm run -s eval:translation -- --sentences FILE --to de
+ * translates each line of FILE (no references; e.g. social-captions.txt: captions written the way
+ * people post, unlike the training data) and prints each translation with its confidence, then the
+ * share the threshold flags.
  *   npm run -s eval:translation -- --probe --to de [--probe-file FILE]
  * instead translates the copy probe (copy-probe.json: val captions given names and numbers; needs no
  * datasets; or another file make_copy_probe.py wrote) and prints the share of sentences whose
@@ -42,6 +48,23 @@ async function copyProbe(values: {
   return 0;
 }
 
+async function sentences(values: { to: string; sentences?: string; model?: string; 'models-dir'?: string; threads?: string }) {
+  const lines = fs
+    .readFileSync(values.sentences!, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+  const translator = await openTranslator(values);
+  let flagged = 0;
+  for (const line of lines) {
+    const t = await translator.translate(line, values.to);
+    if (t.lowConfidence) flagged++;
+    console.log(`${t.confidence?.toFixed(3) ?? 'null'}\t${t.lowConfidence ? 'LOW' : 'ok'}\t${line}\t${t.text}`);
+  }
+  await translator.dispose();
+  console.log(JSON.stringify({ to: values.to, sentences: lines.length, lowConfidence: flagged }));
+  return 0;
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
@@ -57,8 +80,10 @@ async function main(): Promise<number> {
       out: { type: 'string' },
       probe: { type: 'boolean', default: false },
       'probe-file': { type: 'string' },
+      sentences: { type: 'string' },
     },
   });
+  if (values.sentences) return sentences(values);
   if (values.probe || values['probe-file']) return copyProbe(values);
   const dir = path.join(defaultDatasetsDir(), 'multi30k');
   const read = (lang: string) =>
@@ -75,6 +100,8 @@ async function main(): Promise<number> {
   const translator = await openTranslator(values);
   const hyps: string[] = [];
   const ms: number[] = [];
+  const confidence: number[] = [];
+  const flagged: boolean[] = [];
   for (const s of src) {
     const t = await translator.translate(s, values.to, {
       beamSize: values.beam === undefined ? undefined : Number(values.beam),
@@ -82,11 +109,26 @@ async function main(): Promise<number> {
     });
     hyps.push(t.text);
     ms.push(t.ms);
+    confidence.push(t.confidence ?? 0);
+    flagged.push(t.lowConfidence);
   }
   await translator.dispose();
   if (values.out) fs.writeFileSync(values.out, `${hyps.join('\n')}\n`);
   const bleu = sacreBleu(hyps, [ref]);
   const sorted = [...ms].sort((a, b) => a - b);
+  const byConfidence = [...confidence].sort((a, b) => a - b);
+  const at = (p: number) => Number(byConfidence[Math.floor(p * (byConfidence.length - 1))]!.toFixed(3));
+  const subset = (keep: boolean) => {
+    const idx = flagged.flatMap((f, i) => (f === keep ? [] : [i]));
+    return idx.length
+      ? Number(
+          sacreBleu(
+            idx.map((i) => hyps[i]!),
+            [idx.map((i) => ref[i]!)],
+          ).score.toFixed(2),
+        )
+      : null;
+  };
   console.log(
     JSON.stringify({
       to: values.to,
@@ -101,6 +143,10 @@ async function main(): Promise<number> {
       refLen: bleu.refLen,
       msP50: Number(sorted[Math.floor(sorted.length / 2)]!.toFixed(1)),
       msMean: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)),
+      confidence: { p1: at(0.01), p2: at(0.02), p5: at(0.05), p50: at(0.5) },
+      lowConfidence: flagged.filter(Boolean).length,
+      BLEUOfConfident: subset(true),
+      BLEUOfLowConfidence: subset(false),
     }),
   );
   return 0;

@@ -1,4 +1,4 @@
-import { isAllCaps, surfaceForm } from './surface';
+import { copiesEnglishWord, isAllCaps, surfaceForm } from './surface';
 
 describe('surfaceForm', () => {
   it.each([
@@ -34,5 +34,21 @@ describe('surfaceForm', () => {
     const form = surfaceForm('?!');
     expect(form.modelInput).toBeNull();
     expect(form.restore('')).toBe('?!');
+  });
+});
+
+describe('copiesEnglishWord', () => {
+  it('is true when a word that is never a name starts the translation untranslated, whole or as a prefix', () => {
+    expect(copiesEnglishWord('Is this a dog.', 'Is diesem Hund.')).toBe(true);
+    expect(copiesEnglishWord('Who wants ice cream.', 'Whow wandert Eis.')).toBe(true);
+    expect(copiesEnglishWord('Me and my friends at the lake.', 'Me und Freunde am See.')).toBe(true);
+  });
+
+  it('is false for names, for translated first words and for short prefixes', () => {
+    expect(copiesEnglishWord('Anna plays football.', 'Anna spielt Fußball.')).toBe(false);
+    expect(copiesEnglishWord('This dog runs.', 'Dieser Hund rennt.')).toBe(false);
+    expect(copiesEnglishWord('I love it.', 'Il adore ça.')).toBe(false); // "I" is not a prefix check
+    expect(copiesEnglishWord('A dog.', 'A dog.')).toBe(false); // "A" is not in the list (Czech "A" = "and")
+    expect(copiesEnglishWord('', 'Ein Hund.')).toBe(false);
   });
 });

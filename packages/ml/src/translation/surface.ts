@@ -52,3 +52,30 @@ export function surfaceForm(sentence: string): SurfaceForm {
     },
   };
 }
+
+/**
+ * English words that are never names: pronouns, auxiliaries, question words, greetings. The model
+ * learnt to copy an unknown capitalised first word (a name: "Anna plays ...") and copies these too
+ * when a caption does not read like its training data ("Is this a dog?" -> "Is diesem Hund?").
+ */
+const NEVER_NAMES = new Set(
+  (
+    'i me my mine we us our ours you your yours he him his she her hers it its they them their this that these those ' +
+    'is are was were am be been do does did have has had can could will would shall should must ' +
+    'what where when why who whom whose which how there here just thanks thank please hello hi hey yes not so very oh wow lets'
+  ).split(' '),
+);
+
+/**
+ * True when the translation starts with the sentence's first word left in English although that
+ * word is one of NEVER_NAMES (whole, or as the start of an invented word, for words of three or
+ * more letters: "Who wants ice cream?" -> "Whow wandert Eis?").
+ */
+export function copiesEnglishWord(sentence: string, translation: string): boolean {
+  const first = sentence.trim().match(/^\p{L}+/u)?.[0];
+  const out = translation.trim().match(/^\p{L}+/u)?.[0];
+  if (!first || !out || !NEVER_NAMES.has(first.toLowerCase())) return false;
+  const a = first.toLowerCase();
+  const b = out.toLowerCase();
+  return b === a || (a.length >= 3 && b.startsWith(a));
+}

@@ -99,6 +99,22 @@ describe(`the trained model ${DEFAULT_TRANSLATION_MODEL}`, () => {
     expect(sentencesKeepingAll).toBeGreaterThanOrEqual(60);
   });
 
+  it('flags what it is not confident in: in-domain captions rarely, questions and chat mostly', async () => {
+    const caption = await translator.translate('A dog runs on the beach.', 'de');
+    expect(caption).toMatchObject({ lowConfidence: false });
+    expect(caption.confidence).toBeLessThanOrEqual(0);
+    expect(caption.confidence).toBeGreaterThan(-0.9);
+    // Below the model's threshold (chosen on val): "Jououou möglich meißelt?"
+    const chat = await translator.translate('Do you like my garden?', 'de');
+    expect(chat.confidence).toBeLessThan(caption.confidence!);
+    expect(chat.lowConfidence).toBe(true);
+    // Confident, but the first word left in English ("Is diesem Hund?"): flagged all the same.
+    expect(await translator.translate('Is this a dog?', 'de')).toMatchObject({ lowConfidence: true });
+    // Names are copied on purpose and are not flagged.
+    expect(await translator.translate('Anna plays football in the park.', 'de')).toMatchObject({ lowConfidence: false });
+    expect(await translator.translate('?!', 'de')).toMatchObject({ text: '?!', confidence: null, lowConfidence: false });
+  });
+
   it('cuts long text sensibly and says so', async () => {
     const many = Array.from({ length: 12 }, (_, i) => `A man number ${i + 1} walks.`).join(' ');
     const r = await translator.translate(many, 'de');

@@ -54,6 +54,8 @@ def main():
     if "averaged" in ck:  # average_checkpoints.py: the snapshots whose weights were averaged
         config["averagedSnapshots"] = ck["averaged"]
     # Decoding as shipped (read by the TypeScript translator); a re-export keeps what was chosen.
+    # minConfidence is not kept: it belongs to the weights. Choose it again on val (the "p2" of
+    # `npm run -s eval:translation -- --split val --to X`, per language; see the model card).
     previous = json.loads((out / "config.json").read_text()) if (out / "config.json").exists() else {}
     config["beamSize"] = previous.get("beamSize", 4)
     config["noRepeatNgramSize"] = previous.get("noRepeatNgramSize", 4)

@@ -75,9 +75,12 @@ export function translationJobHandler(o: { pubsub: PubSub; translator: Translato
           if (t) q.afterCommit(() => o.pubsub.publish('POST_UPDATED', { postId: post.id }, post.id));
           return t;
         });
-        if (!saved) break; // post deleted
+        if (!saved) return; // post deleted
         ctx.log.info({ language, ms: Math.round(r.ms), text }, 'translated');
       }
+      // DONE, and one more postUpdated once it is: translationStatus turns READY with the job, and a
+      // caption whose every language was withheld has published nothing before.
+      await ctx.complete(async (_tx, q) => q.afterCommit(() => o.pubsub.publish('POST_UPDATED', { postId: post.id }, post.id)));
     },
 
     /** A text the model cannot translate (e.g. only emoji) fails the same way every time: no retries. */

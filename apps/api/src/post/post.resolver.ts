@@ -187,7 +187,8 @@ export class PostResolver {
     description:
       'The live caption version; null until the first caption exists. With `language` (a code from supportedLanguages), ' +
       'the same version read in that language: text translated, `language` set, id "<version id>:<language>", source, version ' +
-      'and createdAt those of the version; null until that translation exists (see translations). "en" or no argument: the ' +
+      'and createdAt those of the version; null until that translation exists, and for good when the model withheld it as ' +
+      'likely wrong (translationStatus READY without it; see translations). "en" or no argument: the ' +
       'caption as written. An unknown language is a BAD_USER_INPUT error (reason UNSUPPORTED_LANGUAGE, extensions.supportedLanguages).',
   })
   async caption(
@@ -222,7 +223,9 @@ export class PostResolver {
   @FieldResolver(() => [Translation], {
     description:
       'Machine translations of the live caption version, in supportedLanguages order; each language appears once it is ' +
-      'translated (postUpdated fires for each), so the list is empty until the first arrives and after an edit.',
+      'translated (postUpdated fires for each), so the list is empty until the first arrives and after an edit. A language ' +
+      'the model is not confident in (questions, chat unlike its training captions) is withheld and never appears for that ' +
+      'version; postUpdated fires once more when all are done (translationStatus READY).',
   })
   async translations(@Root() post: PostRecord, @Ctx() ctx: Context): Promise<TranslationRecord[]> {
     if (!post.currentCaptionId) return [];

@@ -332,11 +332,22 @@ describeIfModel(`${title}captions in other languages with the real translator`, 
       // A question in the first person, unlike any training caption: flagged in all three languages
       // (ml's social-captions.txt; eval:translation -- --sentences).
       const id = await newPost(h, token, 'Do you like my garden?');
+      const sub = h.app.deps.pubsub.subscribe('POST_UPDATED', id)[Symbol.asyncIterator]();
       await drain(worker(h, real));
+      // Nothing stored, yet subscribers hear that the job is done (translationStatus READY).
+      expect((await sub.next()).value).toEqual({ postId: id });
+      await sub.return?.();
       const r = await h.gql<PostT>(POST_T, { id });
       expect(r.data!.post).toMatchObject({ de: null, translations: [], translationStatus: 'READY' });
       const [job] = await translationJobs(h, id);
       expect(job).toMatchObject({ status: 'DONE', attempts: 1 });
+
+      // Flagged in German and Czech ("Webo ist im Himmel?"), confident in French: only French is shown.
+      const partly = await newPost(h, token, 'Why is the sky so blue?');
+      await drain(worker(h, real));
+      const p = (await h.gql<PostT>(POST_T, { id: partly })).data!.post;
+      expect(p.translations.map((t) => t.language)).toEqual(['fr']);
+      expect(p).toMatchObject({ de: null, translationStatus: 'READY' });
     },
     TIMEOUT,
   );

@@ -111,7 +111,10 @@ export function PostView({ id }: { id: string }) {
   // it was stored before the subscription was live.
   const awaitingTranslation =
     !!post &&
-    captionIn({ caption: currentCaption(post) ?? null, translations: post.translations }, language).kind === 'translating';
+    captionIn(
+      { caption: currentCaption(post) ?? null, translations: post.translations, translationStatus: post.translationStatus },
+      language,
+    ).kind === 'translating';
   useRefreshWhile(awaitingTranslation, () => {
     void client
       .query(POST_TRANSLATIONS, { id }, { requestPolicy: 'network-only' })
@@ -236,7 +239,10 @@ function CaptionBlock({
   onRetry?: (() => void) | undefined;
 }) {
   const current = currentCaption(post);
-  const shown = captionIn({ caption: current ?? null, translations: post.translations }, language);
+  const shown = captionIn(
+    { caption: current ?? null, translations: post.translations, translationStatus: post.translationStatus },
+    language,
+  );
   return (
     <section aria-labelledby="caption-title">
       <h1 id="caption-title" className="sr-only">

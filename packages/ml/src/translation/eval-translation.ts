@@ -7,8 +7,8 @@
  * and how many sentences the shipped threshold flags, with the BLEU of the rest and of those.
  *   npm run -s eval:translation -- --sentences FILE --to de
  * translates each line of FILE (no references; e.g. social-captions.txt: captions written the way
- * people post, unlike the training data) and prints each translation with its confidence, then the
- * share the threshold flags.
+ * people post, unlike the training data) and prints each translation with its confidence and
+ * whether it is flagged (either rule), then how many are.
  *   npm run -s eval:translation -- --probe --to de [--probe-file FILE]
  * instead translates the copy probe (copy-probe.json: val captions given names and numbers; needs no
  * datasets; or another file make_copy_probe.py wrote) and prints the share of sentences whose
@@ -118,8 +118,9 @@ async function main(): Promise<number> {
   const sorted = [...ms].sort((a, b) => a - b);
   const byConfidence = [...confidence].sort((a, b) => a - b);
   const at = (p: number) => Number(byConfidence[Math.floor(p * (byConfidence.length - 1))]!.toFixed(3));
-  const subset = (keep: boolean) => {
-    const idx = flagged.flatMap((f, i) => (f === keep ? [] : [i]));
+  /** BLEU of the flagged sentences (true) or of the rest (false); null when there are none. */
+  const bleuOf = (isFlagged: boolean) => {
+    const idx = flagged.flatMap((f, i) => (f === isFlagged ? [i] : []));
     return idx.length
       ? Number(
           sacreBleu(
@@ -145,8 +146,8 @@ async function main(): Promise<number> {
       msMean: Number((ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(1)),
       confidence: { p1: at(0.01), p2: at(0.02), p5: at(0.05), p50: at(0.5) },
       lowConfidence: flagged.filter(Boolean).length,
-      BLEUOfConfident: subset(true),
-      BLEUOfLowConfidence: subset(false),
+      BLEUOfConfident: bleuOf(false),
+      BLEUOfLowConfidence: bleuOf(true),
     }),
   );
   return 0;

@@ -50,5 +50,7 @@ describe('copiesEnglishWord', () => {
     expect(copiesEnglishWord('I love it.', 'Il adore ça.')).toBe(false); // "I" is not a prefix check
     expect(copiesEnglishWord('A dog.', 'A dog.')).toBe(false); // "A" is not in the list (Czech "A" = "and")
     expect(copiesEnglishWord('', 'Ein Hund.')).toBe(false);
+    expect(copiesEnglishWord('Will plays football.', 'Will spielt Fußball.')).toBe(false); // a name too
+    expect(copiesEnglishWord('Oh, what a dog.', 'Oh, was ein Hund.')).toBe(false); // German says "Oh" too
   });
 });

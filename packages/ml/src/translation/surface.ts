@@ -54,15 +54,18 @@ export function surfaceForm(sentence: string): SurfaceForm {
 }
 
 /**
- * English words that are never names: pronouns, auxiliaries, question words, greetings. The model
- * learnt to copy an unknown capitalised first word (a name: "Anna plays ...") and copies these too
- * when a caption does not read like its training data ("Is this a dog?" -> "Is diesem Hund?").
+ * English words that are hardly ever names and never stay English in German, French or Czech:
+ * pronouns, auxiliaries, question words, a few others. The model learnt to copy an unknown
+ * capitalised first word (a name: "Anna plays ...") and copies these too when a caption does not
+ * read like its training data ("Is this a dog?" -> "Is diesem Hund?"). Left out on purpose: words
+ * that are also names ("Will", "Can") and interjections the three languages use as they are ("Oh",
+ * "Hi", "Wow").
  */
 const NEVER_NAMES = new Set(
   (
     'i me my mine we us our ours you your yours he him his she her hers it its they them their this that these those ' +
-    'is are was were am be been do does did have has had can could will would shall should must ' +
-    'what where when why who whom whose which how there here just thanks thank please hello hi hey yes not so very oh wow lets'
+    'is are was were am be been do does did have has had could would shall should must ' +
+    'what where when why who whom whose which how there here just thanks thank please hello yes not so very'
   ).split(' '),
 );
 

@@ -36,7 +36,7 @@ const configSchema = z.object({
   /**
    * Per target language, the confidence (see Translation.confidence) below which a translation is
    * flagged `lowConfidence`: chosen on the validation split (its 2nd percentile), so about 2% of
-   * in-domain captions are flagged, and far more of the text unlike the training data.
+   * in-domain (one-sentence) captions are flagged, and far more of the text unlike the training data.
    */
   minConfidence: z.record(z.string().regex(/^[a-z]{2}$/), z.number().max(0)).optional(),
 });
@@ -71,8 +71,10 @@ export interface Translation {
    * True when the translation is likely wrong because the input is unlike the captions the model
    * was trained on (questions, first-person chat): `confidence` is below the model's threshold for
    * the language (config.json `minConfidence`), or a sentence's translation starts with its first
-   * word left in English though that word is never a name ("Is this a dog?" -> "Is diesem Hund?").
-   * Callers decide whether to show it.
+   * word left in English though that word is hardly ever a name ("Is this a dog?" -> "Is diesem
+   * Hund?"), or a sentence's translation was cut at the length limit. One flagged sentence flags the
+   * whole text (the threshold flags about 2% of in-domain sentences, so a text of k sentences up to
+   * k times as often). Callers decide whether to show it.
    */
   lowConfidence: boolean;
   ms: number;
@@ -197,9 +199,9 @@ class OnnxTranslator implements Translator {
     let copied = false;
     const parts = forms.map((f) => {
       if (f.modelInput === null) return f.restore('');
-      const out = outputs[next++]!.text;
-      copied ||= copiesEnglishWord(f.modelInput, out);
-      return f.restore(out);
+      const out = outputs[next++]!;
+      copied ||= copiesEnglishWord(f.modelInput, out.text) || !out.finished;
+      return f.restore(out.text);
     });
     const confidence = outputs.length ? Math.min(...outputs.map((o) => o.confidence)) : null;
     const threshold = this.config.minConfidence?.[lang];
@@ -218,7 +220,7 @@ class OnnxTranslator implements Translator {
     sources: number[][],
     beamSize: number,
     lengthPenalty: number,
-  ): Promise<{ text: string; confidence: number }[]> {
+  ): Promise<{ text: string; confidence: number; finished: boolean }[]> {
     const n = sources.length;
     const S = Math.max(...sources.map((s) => s.length));
     const D = this.config.dModel;
@@ -273,6 +275,7 @@ class OnnxTranslator implements Translator {
       return {
         text: this.bpe.decode(best?.tokens ?? []),
         confidence: best ? best.logprob / (best.tokens.length + 1) : -Infinity,
+        finished: best?.finished ?? false,
       };
     });
   }

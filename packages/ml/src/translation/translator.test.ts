@@ -167,3 +167,35 @@ it("decodes with the beam of the model's config.json unless a call says otherwis
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('decodes an ensemble named in config.json; with itself as the member it translates exactly as alone', async () => {
+  const shipped = requireModel(DEFAULT_TRANSLATION_MODEL);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-translate-'));
+  const config = JSON.parse(fs.readFileSync(path.join(shipped, 'config.json'), 'utf8')) as Record<string, unknown>;
+  const folder = (name: string, extra: Record<string, unknown>) => {
+    fs.mkdirSync(path.join(dir, name));
+    for (const f of ['bpe.json', 'encoder.onnx', 'decoder.onnx']) fs.symlinkSync(path.join(shipped, f), path.join(dir, name, f));
+    fs.writeFileSync(path.join(dir, name, 'config.json'), JSON.stringify({ ...config, ...extra }));
+  };
+  folder(DEFAULT_TRANSLATION_MODEL, { ensemble: ['translate-twin'] });
+  folder('translate-twin', {});
+  folder('translate-other-specials', { specials: 8 });
+  folder('translate-mismatched', { ensemble: ['translate-other-specials'] });
+  const [alone, pair] = await Promise.all([
+    createTranslator({ modelsDir, threads: 1 }),
+    createTranslator({ modelsDir: dir, threads: 1 }),
+  ]);
+  try {
+    for (const text of ['A dog runs on the beach.', 'Two men sit on a bench. A woman reads.']) {
+      const [a, b] = [await alone.translate(text, 'fr'), await pair.translate(text, 'fr')];
+      expect(b.text).toBe(a.text);
+      expect(b.confidence).toBeCloseTo(a.confidence!, 4);
+    }
+    await expect(createTranslator({ modelsDir: dir, model: 'translate-mismatched' })).rejects.toThrow(
+      /"translate-other-specials" does not share specials with "translate-mismatched"/,
+    );
+  } finally {
+    await Promise.all([alone.dispose(), pair.dispose()]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

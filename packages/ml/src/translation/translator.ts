@@ -3,6 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { beamSearch, type BeamDecoder, type StepResult } from '../decoding/beam-search';
+import { EnsembleDecoder } from '../decoding/ensemble';
 import { defaultModelsDir } from '../env';
 import { CaptionerConfigError, TranslationInputError } from '../errors';
 import { DEFAULT_TRANSLATION_MODEL } from '../model-availability';
@@ -39,6 +40,12 @@ const configSchema = z.object({
    * in-domain (one-sentence) captions are flagged, and far more of the text unlike the training data.
    */
   minConfidence: z.record(z.string().regex(/^[a-z]{2}$/), z.number().max(0)).optional(),
+  /**
+   * Other translation model folders (siblings in the models folder, same BPE and special tokens)
+   * decoded together with this one: each encodes the sentence, the beam ranks tokens by the members'
+   * averaged probability (EnsembleDecoder). Off as shipped (see the model card).
+   */
+  ensemble: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/)).optional(),
 });
 
 /** Used only for decoding settings a translation model's config.json lacks. */
@@ -117,6 +124,14 @@ export function splitSentences(text: string): string[] {
     .filter(Boolean);
 }
 
+/** One model's two graphs (the translator itself, or a member of its ensemble). */
+interface Member {
+  dir: string;
+  dModel: number;
+  encoder: ort.InferenceSession;
+  decoder: ort.InferenceSession;
+}
+
 class OnnxTranslator implements Translator {
   readonly languages: readonly string[];
   private readonly lock = new Mutex();
@@ -126,8 +141,8 @@ class OnnxTranslator implements Translator {
     readonly dir: string,
     readonly config: TranslatorConfig,
     readonly bpe: Bpe,
-    private readonly encoder: ort.InferenceSession,
-    private readonly decoder: ort.InferenceSession,
+    /** This model first, then its ensemble's members. */
+    private readonly members: readonly Member[],
   ) {
     this.languages = Object.keys(config.languages).sort();
   }
@@ -223,41 +238,19 @@ class OnnxTranslator implements Translator {
   ): Promise<{ text: string; confidence: number; finished: boolean }[]> {
     const n = sources.length;
     const S = Math.max(...sources.map((s) => s.length));
-    const D = this.config.dModel;
     const src = new BigInt64Array(n * S).fill(BigInt(this.config.pad));
     sources.forEach((s, i) => s.forEach((t, j) => (src[i * S + j] = BigInt(t))));
-    const enc = await this.encoder.run({ src: new ort.Tensor('int64', src, [n, S]) });
-    const memory = float32(enc.memory, 'memory');
     const { bos, eos, pad, unk } = this.config;
     const vocabSize = this.bpe.model.vocab.length;
-    const decoderSession = this.decoder;
-    const decoder: BeamDecoder<State> = {
-      vocabSize,
-      attentionSize: 0,
-      async step(tokens: Int32Array, state: State): Promise<StepResult<State>> {
-        const rows = tokens.length;
-        const prefixes = state.prefixes.map((p, r) => [...p, tokens[r]!]);
-        const T = prefixes[0]!.length;
-        const prefix = new BigInt64Array(rows * T);
-        prefixes.forEach((p, r) => p.forEach((t, j) => (prefix[r * T + j] = BigInt(t))));
-        const mem = new Float32Array(rows * S * D);
-        const srcRows = new BigInt64Array(rows * S);
-        state.item.forEach((it, r) => {
-          mem.set(memory.subarray(it * S * D, (it + 1) * S * D), r * S * D);
-          srcRows.set(src.subarray(it * S, (it + 1) * S), r * S);
-        });
-        const out = await decoderSession.run({
-          prefix: new ort.Tensor('int64', prefix, [rows, T]),
-          memory: new ort.Tensor('float32', mem, [rows, S, D]),
-          src: new ort.Tensor('int64', srcRows, [rows, S]),
-        });
-        return { logprobs: float32(out.logprobs, 'logprobs'), state: { prefixes, item: state.item } };
-      },
-      gather(state: State, rows: Int32Array): State {
-        return { prefixes: Array.from(rows, (r) => state.prefixes[r]!), item: Array.from(rows, (r) => state.item[r]!) };
-      },
-    };
-    const hyps = await beamSearch(decoder, { prefixes: sources.map(() => []), item: sources.map((_, i) => i) }, n, {
+    const decoders: BeamDecoder<State>[] = [];
+    for (const member of this.members) {
+      const enc = await member.encoder.run({ src: new ort.Tensor('int64', src, [n, S]) });
+      decoders.push(memberDecoder(member, float32(enc.memory, 'memory'), src, S, vocabSize));
+    }
+    const start = (): State => ({ prefixes: sources.map(() => []), item: sources.map((_, i) => i) });
+    // One member is passed straight through; several are averaged.
+    const decoder = new EnsembleDecoder(decoders);
+    const hyps = await beamSearch(decoder, decoders.map(start), n, {
       beamSize,
       // a translation is rarely more than 1.5x the source; cap for safety
       maxLength: Math.min(Math.ceil(S * 1.6) + 10, 2 * this.config.maxSourceTokens),
@@ -283,8 +276,45 @@ class OnnxTranslator implements Translator {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    await this.lock.run(() => Promise.all([this.encoder.release(), this.decoder.release()]));
+    await this.lock.run(() => Promise.all(this.members.flatMap((m) => [m.encoder.release(), m.decoder.release()])));
   }
+}
+
+/** A member's decoder over its encoder's memory for the batch (`S` source tokens a row). */
+function memberDecoder(
+  member: Member,
+  memory: Float32Array,
+  src: BigInt64Array,
+  S: number,
+  vocabSize: number,
+): BeamDecoder<State> {
+  const D = member.dModel;
+  return {
+    vocabSize,
+    attentionSize: 0,
+    async step(tokens: Int32Array, state: State): Promise<StepResult<State>> {
+      const rows = tokens.length;
+      const prefixes = state.prefixes.map((p, r) => [...p, tokens[r]!]);
+      const T = prefixes[0]!.length;
+      const prefix = new BigInt64Array(rows * T);
+      prefixes.forEach((p, r) => p.forEach((t, j) => (prefix[r * T + j] = BigInt(t))));
+      const mem = new Float32Array(rows * S * D);
+      const srcRows = new BigInt64Array(rows * S);
+      state.item.forEach((it, r) => {
+        mem.set(memory.subarray(it * S * D, (it + 1) * S * D), r * S * D);
+        srcRows.set(src.subarray(it * S, (it + 1) * S), r * S);
+      });
+      const out = await member.decoder.run({
+        prefix: new ort.Tensor('int64', prefix, [rows, T]),
+        memory: new ort.Tensor('float32', mem, [rows, S, D]),
+        src: new ort.Tensor('int64', srcRows, [rows, S]),
+      });
+      return { logprobs: float32(out.logprobs, 'logprobs'), state: { prefixes, item: state.item } };
+    },
+    gather(state: State, rows: Int32Array): State {
+      return { prefixes: Array.from(rows, (r) => state.prefixes[r]!), item: Array.from(rows, (r) => state.item[r]!) };
+    },
+  };
 }
 
 function readJson(file: string): unknown {
@@ -331,19 +361,44 @@ export async function createTranslator(options: TranslatorOptions = {}): Promise
   }
   const bpe = new Bpe(bpeModel, parsed.data.specials);
   const threads = options.threads ?? 1;
-  const encoder = await loadSession(path.join(dir, 'encoder.onnx'), { inputs: ['src'], outputs: ['memory'] }, { threads });
-  let decoder: ort.InferenceSession;
+  const members: Member[] = [];
   try {
-    decoder = await loadSession(
+    members.push(await loadMember(dir, parsed.data.dModel, threads));
+    for (const name of parsed.data.ensemble ?? []) {
+      const other = path.join(modelsDir, name);
+      const config = configSchema.safeParse(readJson(path.join(other, 'config.json')));
+      if (!config.success) throw new CaptionerConfigError(`"${other}/config.json" is invalid: ${z.prettifyError(config.error)}`);
+      const same = (k: keyof TranslatorConfig) => JSON.stringify(config.data[k]) === JSON.stringify(parsed.data[k]);
+      const differs = (['languages', 'bos', 'eos', 'pad', 'unk', 'specials'] as const).filter((k) => !same(k));
+      if (
+        differs.length ||
+        fs.readFileSync(path.join(other, 'bpe.json'), 'utf8') !== fs.readFileSync(path.join(dir, 'bpe.json'), 'utf8')
+      )
+        throw new CaptionerConfigError(
+          `Ensemble member "${name}" does not share ${differs.length ? differs.join(', ') : 'bpe.json'} with "${path.basename(dir)}"`,
+        );
+      members.push(await loadMember(other, config.data.dModel, threads));
+    }
+  } catch (err) {
+    await Promise.all(members.flatMap((m) => [m.encoder.release(), m.decoder.release()]));
+    throw err;
+  }
+  return new OnnxTranslator(dir, parsed.data, bpe, members);
+}
+
+async function loadMember(dir: string, dModel: number, threads: number): Promise<Member> {
+  const encoder = await loadSession(path.join(dir, 'encoder.onnx'), { inputs: ['src'], outputs: ['memory'] }, { threads });
+  try {
+    const decoder = await loadSession(
       path.join(dir, 'decoder.onnx'),
       { inputs: ['prefix', 'memory', 'src'], outputs: ['logprobs'] },
       { threads },
     );
+    return { dir, dModel, encoder, decoder };
   } catch (err) {
     await encoder.release();
     throw err;
   }
-  return new OnnxTranslator(dir, parsed.data, bpe, encoder, decoder);
 }
 
 let shared: Promise<Translator> | undefined;

@@ -14,8 +14,8 @@ beforeEach(async () => {
   for (let i = 0; i < 3; i++) await store.posts.create({ authorId, image: imageRecord(), caption: `post ${i}` });
 });
 afterEach(async () => {
-  await store.close();
   jest.restoreAllMocks();
+  await store.close();
 });
 
 test('concurrent requests for one page share one read of the page and one of its counts', async () => {
@@ -25,6 +25,8 @@ test('concurrent requests for one page share one read of the page and one of its
   const pages = await Promise.all([cache.page(2), cache.page(2), cache.page(2)]);
   expect(list).toHaveBeenCalledTimes(1);
   expect(counts).toHaveBeenCalledTimes(1);
+  list.mockRestore();
+  expect(pages[0].rows.map((r) => r.id)).toEqual((await store.posts.list({ first: 2 })).map((r) => r.id));
   expect(pages.map((p) => p.rows.map((r) => r.id))).toEqual([0, 1, 2].map(() => pages[0].rows.map((r) => r.id)));
 });
 

@@ -43,7 +43,9 @@ const configSchema = z.object({
   /**
    * Other translation model folders (siblings in the models folder, same BPE and special tokens)
    * decoded together with this one: each encodes the sentence, the beam ranks tokens by the members'
-   * averaged probability (EnsembleDecoder). Off as shipped (see the model card).
+   * averaged probability (EnsembleDecoder). Off as shipped (see the model card). Members' own
+   * `ensemble` lists are not followed; `minConfidence` is this model's and should be chosen again on
+   * val for an ensemble (averaging moves the confidence).
    */
   ensemble: z.array(z.string().regex(/^[A-Za-z0-9._-]+$/)).optional(),
 });
@@ -368,12 +370,13 @@ export async function createTranslator(options: TranslatorOptions = {}): Promise
       const other = path.join(modelsDir, name);
       const config = configSchema.safeParse(readJson(path.join(other, 'config.json')));
       if (!config.success) throw new CaptionerConfigError(`"${other}/config.json" is invalid: ${z.prettifyError(config.error)}`);
-      const same = (k: keyof TranslatorConfig) => JSON.stringify(config.data[k]) === JSON.stringify(parsed.data[k]);
-      const differs = (['languages', 'bos', 'eos', 'pad', 'unk', 'specials'] as const).filter((k) => !same(k));
-      if (
-        differs.length ||
-        fs.readFileSync(path.join(other, 'bpe.json'), 'utf8') !== fs.readFileSync(path.join(dir, 'bpe.json'), 'utf8')
-      )
+      const canonical = (v: unknown) =>
+        JSON.stringify(v && typeof v === 'object' ? Object.entries(v).sort(([a], [b]) => a.localeCompare(b)) : v);
+      const same = (k: keyof TranslatorConfig) => canonical(config.data[k]) === canonical(parsed.data[k]);
+      const differs = (['languages', 'bos', 'eos', 'pad', 'unk', 'specials', 'maxSourceTokens'] as const).filter((k) => !same(k));
+      const bpeOf = (d: string) =>
+        fs.existsSync(path.join(d, 'bpe.json')) ? fs.readFileSync(path.join(d, 'bpe.json'), 'utf8') : null;
+      if (differs.length || bpeOf(other) !== bpeOf(dir))
         throw new CaptionerConfigError(
           `Ensemble member "${name}" does not share ${differs.length ? differs.join(', ') : 'bpe.json'} with "${path.basename(dir)}"`,
         );

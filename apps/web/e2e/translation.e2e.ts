@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { REPO_ROOT, createUser, launch, newPage, screenshot, uploadViaApi, visible, waitForCaption } from './helpers';
+import { REPO_ROOT, createUser, gql, launch, newPage, screenshot, uploadViaApi, visible, waitForCaption } from './helpers';
 import { testImage } from './images';
 
 /**
@@ -76,6 +76,34 @@ let english = '';
     await page.getByRole('group', { name: 'Caption language' }).getByRole('radio', { name: 'English' }).check();
     await visible(card.locator('[data-testid=feed-caption] [lang=en]'));
     expect((await card.getByTestId('feed-caption').textContent())?.trim()).toBe(english);
+    await context.close();
+  });
+
+  it('a translation withheld as likely wrong: the original with a note, not a spinner', async () => {
+    // A question unlike any training caption: the model's German is flagged and never published.
+    const author = await createUser('Chatty');
+    const img = await testImage(2);
+    const id = await uploadViaApi(author.token, img.buffer, img.name, 'Do you like my garden?');
+    const deadline = Date.now() + 300_000;
+    for (;;) {
+      const { post } = await gql<{ post: { translationStatus: string } }>(
+        'query($id: ID!) { post(id: $id) { translationStatus } }',
+        {
+          id,
+        },
+      );
+      if (post.translationStatus === 'READY') break;
+      if (Date.now() > deadline) throw new Error(`translations of ${id} still ${post.translationStatus}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const { context, page } = await newPage(browser);
+    await page.goto(`/posts/${id}`);
+    const group = page.getByRole('group', { name: 'Caption language' });
+    await visible(group);
+    await group.getByRole('radio', { name: 'Deutsch', exact: true }).check();
+    await visible(page.getByTestId('caption-untranslated-note'));
+    expect(await page.getByTestId('caption-untranslated-note').textContent()).toContain('Deutsch');
+    expect((await page.getByTestId('caption-text').textContent())?.trim()).toBe('Do you like my garden?');
     await context.close();
   });
 });

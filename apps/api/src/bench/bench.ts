@@ -305,8 +305,9 @@ const FEED_OPERATION: LoadOperation = {
 };
 
 /**
- * The empty operation: the same signed-in clients and connections, a query that reads nothing. What the HTTP and GraphQL layers cost per request before any feed
- * work; the feed's own cost is the difference.
+ * The empty operation: the same signed-in clients and connections, a query that reads nothing.
+ * What the HTTP and GraphQL layers cost per request before any feed work; the feed's own cost is
+ * the difference.
  */
 const EMPTY_OPERATION: LoadOperation = {
   query: 'query Empty { __typename }',

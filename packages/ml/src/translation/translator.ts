@@ -128,7 +128,6 @@ export function splitSentences(text: string): string[] {
 
 /** One model's two graphs (the translator itself, or a member of its ensemble). */
 interface Member {
-  dir: string;
   dModel: number;
   encoder: ort.InferenceSession;
   decoder: ort.InferenceSession;
@@ -363,6 +362,13 @@ export async function createTranslator(options: TranslatorOptions = {}): Promise
   }
   const bpe = new Bpe(bpeModel, parsed.data.specials);
   const threads = options.threads ?? 1;
+  // What an ensemble member must share with this model (languages compared in any key order).
+  const canonical = (v: unknown) =>
+    JSON.stringify(v && typeof v === 'object' ? Object.entries(v).sort(([a], [b]) => a.localeCompare(b)) : v);
+  const shared = ['languages', 'bos', 'eos', 'pad', 'unk', 'specials', 'maxSourceTokens'] as const;
+  const bpeOf = (d: string) =>
+    fs.existsSync(path.join(d, 'bpe.json')) ? fs.readFileSync(path.join(d, 'bpe.json'), 'utf8') : null;
+  const ownBpe = parsed.data.ensemble?.length ? bpeOf(dir) : null;
   const members: Member[] = [];
   try {
     members.push(await loadMember(dir, parsed.data.dModel, threads));
@@ -370,13 +376,8 @@ export async function createTranslator(options: TranslatorOptions = {}): Promise
       const other = path.join(modelsDir, name);
       const config = configSchema.safeParse(readJson(path.join(other, 'config.json')));
       if (!config.success) throw new CaptionerConfigError(`"${other}/config.json" is invalid: ${z.prettifyError(config.error)}`);
-      const canonical = (v: unknown) =>
-        JSON.stringify(v && typeof v === 'object' ? Object.entries(v).sort(([a], [b]) => a.localeCompare(b)) : v);
-      const same = (k: keyof TranslatorConfig) => canonical(config.data[k]) === canonical(parsed.data[k]);
-      const differs = (['languages', 'bos', 'eos', 'pad', 'unk', 'specials', 'maxSourceTokens'] as const).filter((k) => !same(k));
-      const bpeOf = (d: string) =>
-        fs.existsSync(path.join(d, 'bpe.json')) ? fs.readFileSync(path.join(d, 'bpe.json'), 'utf8') : null;
-      if (differs.length || bpeOf(other) !== bpeOf(dir))
+      const differs = shared.filter((k) => canonical(config.data[k]) !== canonical(parsed.data[k]));
+      if (differs.length || bpeOf(other) !== ownBpe)
         throw new CaptionerConfigError(
           `Ensemble member "${name}" does not share ${differs.length ? differs.join(', ') : 'bpe.json'} with "${path.basename(dir)}"`,
         );
@@ -397,7 +398,7 @@ async function loadMember(dir: string, dModel: number, threads: number): Promise
       { inputs: ['prefix', 'memory', 'src'], outputs: ['logprobs'] },
       { threads },
     );
-    return { dir, dModel, encoder, decoder };
+    return { dModel, encoder, decoder };
   } catch (err) {
     await encoder.release();
     throw err;

@@ -1,6 +1,7 @@
 """The Flickr8k data every training script reads: captions, splits, and the encoder feature
 cache that extract-features.cjs writes (the runtime's own encoder and preprocessing)."""
 import json
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -41,3 +42,36 @@ def load_features(folder):
 def load_splits(datasets):
     return {s: [l.strip() for l in (datasets / "flickr8k" / "splits" / f"{s}.txt").read_text().splitlines() if l.strip()]
             for s in ("train", "dev")}
+
+
+def _words(text):
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def load_pretraining_text(datasets, held_out_captions, overlap=0.7):
+    """English side of Multi30k train (Flickr30k descriptions) for pre-training the decoder's language.
+    Flickr30k holds most Flickr8k photos with the same descriptions, so every sentence that is, or
+    nearly is (word-set Jaccard >= `overlap`), a caption of a held-out image is dropped: the dev
+    references must not be learnt as text. Returns (sentences kept, number dropped)."""
+    held = [set(_words(c)) for c in held_out_captions]
+    exact = {" ".join(_words(c)) for c in held_out_captions}
+    by_word = defaultdict(set)
+    for i, words in enumerate(held):
+        for w in words:
+            by_word[w].add(i)
+    kept, dropped = [], 0
+    for line in (datasets / "multi30k" / "train.en").read_text().splitlines():
+        words = set(_words(line))
+        if not words:
+            continue
+        near = " ".join(_words(line)) in exact
+        if not near:
+            # Only captions sharing a rarer word can reach the threshold; common words would
+            # make every caption a candidate.
+            candidates = {i for w in words if len(by_word[w]) < 300 for i in by_word[w]}
+            near = any(len(words & held[i]) / len(words | held[i]) >= overlap for i in candidates)
+        if near:
+            dropped += 1
+        else:
+            kept.append(line)
+    return kept, dropped

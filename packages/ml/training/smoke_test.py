@@ -34,18 +34,24 @@ def main():
     (flickr / "captions.tsv").write_text("\n".join(lines) + "\n")
     (flickr / "splits" / "train.txt").write_text("\n".join(names[:12]) + "\n")
     (flickr / "splits" / "dev.txt").write_text("\n".join(names[12:]) + "\n")
+    # Language pre-training text: a new word ("zebra") must reach the vocabulary; a near copy of a dev
+    # caption must be left out, so its extra word ("quokka") must not.
+    dev_caption = lines[12 * 5].split("\t")[2]
+    (datasets / "multi30k").mkdir(parents=True, exist_ok=True)
+    (datasets / "multi30k" / "train.en").write_text(f"Two zebras and a zebra graze beside a fence.\n{dev_caption} quokka\n")
     (cache / "images.json").write_text(json.dumps({"names": names, "gridHeight": GRID, "gridWidth": GRID,
                                                     "featureDim": DIM, "dtype": "float32"}))
     rng.random((len(names), GRID * GRID, DIM), dtype=np.float32).tofile(cache / "features.f32")
 
     py = sys.executable
     subprocess.run([py, "train_captioner.py", "--features", str(cache), "--datasets", str(datasets), "--run", str(run),
-                    "--epochs", "1", "--images-per-batch", "4", "--min-count", "1", "--threads", "1"],
+                    "--epochs", "1", "--pretrain-epochs", "1", "--images-per-batch", "4", "--min-count", "1", "--threads", "1"],
                    cwd=here, check=True, stdout=subprocess.DEVNULL)
     subprocess.run([py, "export_decoder.py", str(run), str(model)], cwd=here, check=True, stdout=subprocess.DEVNULL)
 
     # The reference: the trained decoder with its large weights rounded to fp16, as the export stores them.
     ckpt = torch.load(run / "best.pt", weights_only=False)
+    assert "zebra" in ckpt["vocab"] and "quokka" not in ckpt["vocab"], "pre-training text: vocabulary or dev filter is wrong"
     decoder = Decoder(ckpt["arch"], len(ckpt["vocab"]), feature_dim=DIM)
     decoder.load_state_dict(ckpt["model"])
     decoder.eval()

@@ -4,7 +4,11 @@ Checkpoints every epoch to RUN_DIR/last.pt and resumes from it; keeps the best
 epoch by dev BLEU-4 (greedy, a quick Python BLEU used only for model selection;
 the reported metrics come from `npm run eval:captions`, our TypeScript metrics).
 
-Usage: python3 train_captioner.py --arch att-lstm --features DIR --datasets DIR --run RUN_DIR [--epochs N]
+With --pretrain-epochs N the decoder first learns the language alone on the English side of
+Multi30k (Flickr30k descriptions, no image: zero features), with a vocabulary built from both
+corpora; sentences that are (nearly) captions of dev images are left out (data.load_pretraining_text).
+
+Usage: python3 train_captioner.py --arch att-lstm --features DIR --datasets DIR --run RUN_DIR [--epochs N] [--pretrain-epochs N]
 """
 import argparse
 import json
@@ -17,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from captioning import BOS, EOS, PAD, UNK, Decoder, build_vocab, greedy, tokenize
-from data import load_captions, load_features, load_splits
+from data import load_captions, load_features, load_pretraining_text, load_splits
 
 
 def resume(run, model, opt):
@@ -29,6 +33,55 @@ def resume(run, model, opt):
     model.load_state_dict(ckpt["model"])
     opt.load_state_dict(ckpt["opt"])
     return ckpt["state"]
+
+
+def batch_tokens(caps):
+    T = max(len(c) for c in caps)
+    tokens = torch.full((len(caps), T), PAD, dtype=torch.long)
+    for j, cap in enumerate(caps):
+        tokens[j, : len(cap)] = torch.tensor(cap)
+    return tokens
+
+
+def pretrain_language(model, run, sentences, dev_sentences, args, dim):
+    """Teaches the decoder the captions' language before it sees images: the same network with an
+    all-zero single region, so the attention context is zero and only the word path learns.
+    Checkpoints to RUN/pretrain.pt each epoch and resumes from it."""
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    done = 0
+    if (run / "pretrain.pt").exists():
+        ckpt = torch.load(run / "pretrain.pt", weights_only=False)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["opt"])
+        done = ckpt["epoch"]
+    g = torch.Generator().manual_seed(args.seed + 1)
+    batch = args.images_per_batch * 5  # as many sentences as a caption batch holds
+
+    def loss_of(caps):
+        tokens = batch_tokens(caps)
+        logits, _ = model(torch.zeros(len(caps), 1, dim), tokens, 1)
+        return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1), ignore_index=PAD)
+
+    for epoch in range(done + 1, args.pretrain_epochs + 1):
+        model.train()
+        t0, total, count = time.time(), 0.0, 0
+        order = torch.randperm(len(sentences), generator=g).tolist()
+        for b in range(0, len(order), batch):
+            caps = [sentences[i] for i in order[b:b + batch]]
+            loss = loss_of(caps)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            total, count = total + loss.item() * len(caps), count + len(caps)
+        model.eval()
+        with torch.no_grad():
+            dev_loss = sum(loss_of(dev_sentences[b:b + batch]).item() * len(dev_sentences[b:b + batch])
+                           for b in range(0, len(dev_sentences), batch)) / len(dev_sentences)
+        print(json.dumps({"pretrain_epoch": epoch, "loss": total / count, "dev_captions_loss": dev_loss,
+                          "seconds": time.time() - t0}), flush=True)
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch}, run / "pretrain.pt.tmp")
+        (run / "pretrain.pt.tmp").replace(run / "pretrain.pt")
 
 
 def quick_bleu4(hyps, refs):
@@ -69,6 +122,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--concepts", help="a concept detector saved by concepts.py --save: its word probabilities join the initial state")
+    ap.add_argument("--pretrain-epochs", type=int, default=0,
+                    help="first learn the language on Multi30k's English side for N epochs (no images)")
     ap.add_argument("--encoder", default="encoder-centernet-mobilenetv3", help="models/ folder the features came from (recorded for export)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -82,11 +137,18 @@ def main():
     split = load_splits(datasets)
     captions = load_captions(datasets)
 
+    pretraining = []
+    if args.pretrain_epochs:
+        pretraining, dropped = load_pretraining_text(datasets, [c for n in split["dev"] for c in captions[n]])
+        if not pretraining:
+            raise SystemExit("--pretrain-epochs: no Multi30k sentence left after leaving out the dev captions")
+        print(f"pre-training text: {len(pretraining)} Multi30k sentences ({dropped} left out: captions of dev images)",
+              flush=True)
     vocab_path = run / "vocab.json"
     if vocab_path.exists():
         vocab = json.loads(vocab_path.read_text())
     else:
-        vocab = build_vocab([c for n in split["train"] for c in captions[n]], args.min_count)
+        vocab = build_vocab([c for n in split["train"] for c in captions[n]] + pretraining, args.min_count)
         vocab_path.write_text(json.dumps(vocab))
     index = {w: i for i, w in enumerate(vocab)}
 
@@ -106,6 +168,9 @@ def main():
         model.concept_head.load_state_dict(concepts["state"])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = resume(run, model, opt)
+    if args.pretrain_epochs and not state["epoch"]:
+        pretrain_language(model, run, [encode(t) for t in pretraining],
+                          [encode(c) for n in split["dev"] for c in captions[n]], args, D)
     if state["epoch"]:
         if args.resume_lr:
             for group in opt.param_groups:
@@ -128,10 +193,7 @@ def main():
             rows = [train_images[i] for i in order[b:b + args.images_per_batch]]
             caps = [cap for r in rows for cap in train_caps[r]]
             group = len(caps) // len(rows)  # five captions per Flickr8k image
-            T = max(len(c) for c in caps)
-            tokens = torch.full((len(caps), T), PAD, dtype=torch.long)
-            for j, cap in enumerate(caps):
-                tokens[j, : len(cap)] = torch.tensor(cap)
+            tokens = batch_tokens(caps)
             logits, alphas = model(features[rows].float(), tokens, group)
             target = tokens[:, 1:]
             mask = (target != PAD).float()

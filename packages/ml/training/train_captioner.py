@@ -124,6 +124,7 @@ def main():
     ap.add_argument("--concepts", help="a concept detector saved by concepts.py --save: its word probabilities join the initial state")
     ap.add_argument("--pretrain-epochs", type=int, default=0,
                     help="first learn the language on Multi30k's English side for N epochs (no images)")
+    ap.add_argument("--halve-from", type=int, default=1, help="first epoch at which the learning rate may halve")
     ap.add_argument("--encoder", default="encoder-centernet-mobilenetv3", help="models/ folder the features came from (recorded for export)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -181,9 +182,10 @@ def main():
     g = torch.Generator().manual_seed(args.seed)
     while state["epoch"] < args.epochs:
         epoch = state["epoch"] + 1
-        # Halve the learning rate when dev BLEU has not improved for two epochs.
+        # Halve the learning rate when dev BLEU has not improved for two epochs (not before --halve-from:
+        # a pre-trained decoder peaks early on the noisy greedy score and would otherwise decay at once).
         hist = state["history"]
-        if len(hist) >= 3 and max(h["bleu4"] for h in hist[-2:]) < max(h["bleu4"] for h in hist[:-2]):
+        if epoch >= args.halve_from and len(hist) >= 3 and max(h["bleu4"] for h in hist[-2:]) < max(h["bleu4"] for h in hist[:-2]):
             for group in opt.param_groups:
                 group["lr"] = max(group["lr"] * 0.5, 2e-5)
         model.train()

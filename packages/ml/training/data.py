@@ -1,12 +1,12 @@
 """The Flickr8k data every training script reads: captions, splits, and the encoder feature
 cache that extract-features.cjs writes (the runtime's own encoder and preprocessing)."""
 import json
-import re
 from collections import defaultdict
 
 import numpy as np
 import torch
 
+from captioning import tokenize
 from encoder.export_encoder import pool_grid
 
 
@@ -44,31 +44,32 @@ def load_splits(datasets):
             for s in ("train", "dev")}
 
 
-def _words(text):
-    return re.findall(r"[a-z0-9]+", text.lower())
-
-
-def load_pretraining_text(datasets, held_out_captions, overlap=0.7):
+def load_pretraining_text(datasets, held_out_captions, overlap=0.7, rare=300):
     """English side of Multi30k train (Flickr30k descriptions) for pre-training the decoder's language.
     Flickr30k holds most Flickr8k photos with the same descriptions, so every sentence that is, or
     nearly is (word-set Jaccard >= `overlap`), a caption of a held-out image is dropped: the dev
     references must not be learnt as text. Returns (sentences kept, number dropped)."""
-    held = [set(_words(c)) for c in held_out_captions]
-    exact = {" ".join(_words(c)) for c in held_out_captions}
+    held = [set(tokenize(c)) for c in held_out_captions]
+    exact = {" ".join(tokenize(c)) for c in held_out_captions}
     by_word = defaultdict(set)
     for i, words in enumerate(held):
         for w in words:
             by_word[w].add(i)
+    everything = range(len(held))
     kept, dropped = [], 0
     for line in (datasets / "multi30k" / "train.en").read_text().splitlines():
-        words = set(_words(line))
+        tokens = tokenize(line)
+        words = set(tokens)
         if not words:
             continue
-        near = " ".join(_words(line)) in exact
+        near = " ".join(tokens) in exact
         if not near:
-            # Only captions sharing a rarer word can reach the threshold; common words would
-            # make every caption a candidate.
-            candidates = {i for w in words if len(by_word[w]) < 300 for i in by_word[w]}
+            # Compare with the captions that share one of the sentence's rarer words (used by fewer
+            # than `rare` held-out captions): comparing every pair would take minutes. A sentence made
+            # only of common words is compared with all of them.
+            candidates = {i for w in words if len(by_word.get(w, ())) < rare for i in by_word.get(w, ())}
+            if not any(0 < len(by_word.get(w, ())) < rare for w in words):
+                candidates = everything
             near = any(len(words & held[i]) / len(words | held[i]) >= overlap for i in candidates)
         if near:
             dropped += 1

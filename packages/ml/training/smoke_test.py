@@ -31,14 +31,16 @@ def main():
     names = [f"img{i:02d}.jpg" for i in range(16)]
     lines = [f"{n}\t{k}\t{SUBJECTS[(i + k) % len(SUBJECTS)]} {ACTIONS[(i * 2 + k) % len(ACTIONS)]} ."
              for i, n in enumerate(names) for k in range(5)]
+    lines[12 * 5] = "img12.jpg\t0\tA heron wades through a shallow pond ."  # words no training caption has
     (flickr / "captions.tsv").write_text("\n".join(lines) + "\n")
     (flickr / "splits" / "train.txt").write_text("\n".join(names[:12]) + "\n")
     (flickr / "splits" / "dev.txt").write_text("\n".join(names[12:]) + "\n")
-    # Language pre-training text: a new word ("zebra") must reach the vocabulary; a near copy of a dev
-    # caption must be left out, so its extra word ("quokka") must not.
-    dev_caption = lines[12 * 5].split("\t")[2]
+    # Language pre-training text: a new word ("zebra") must reach the vocabulary; a copy and a near
+    # copy (Jaccard 5/7) of a dev caption must be left out, so "heron" and "quokka" must not.
     (datasets / "multi30k").mkdir(parents=True, exist_ok=True)
-    (datasets / "multi30k" / "train.en").write_text(f"Two zebras and a zebra graze beside a fence.\n{dev_caption} quokka\n")
+    (datasets / "multi30k" / "train.en").write_text(
+        "Two zebras and a zebra graze beside a fence.\nA heron wades through a shallow pond!\n"
+        "A heron wades through a pond, quokka.\n")
     (cache / "images.json").write_text(json.dumps({"names": names, "gridHeight": GRID, "gridWidth": GRID,
                                                     "featureDim": DIM, "dtype": "float32"}))
     rng.random((len(names), GRID * GRID, DIM), dtype=np.float32).tofile(cache / "features.f32")
@@ -51,7 +53,8 @@ def main():
 
     # The reference: the trained decoder with its large weights rounded to fp16, as the export stores them.
     ckpt = torch.load(run / "best.pt", weights_only=False)
-    assert "zebra" in ckpt["vocab"] and "quokka" not in ckpt["vocab"], "pre-training text: vocabulary or dev filter is wrong"
+    vocab = set(ckpt["vocab"])
+    assert "zebra" in vocab and not vocab & {"heron", "quokka"}, "pre-training text: vocabulary or dev filter is wrong"
     decoder = Decoder(ckpt["arch"], len(ckpt["vocab"]), feature_dim=DIM)
     decoder.load_state_dict(ckpt["model"])
     decoder.eval()

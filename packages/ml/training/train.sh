@@ -11,6 +11,7 @@
 #      EPOCHS, LR, IMAGES_PER_BATCH (defaults: train_captioner.py's argparse, the shipped recipe:
 #      14, 1e-3, 64), THREADS (default 2),
 #      PRETRAIN_EPOCHS (default 0: first learn the language on Multi30k's English side, see the card),
+#      HALVE_FROM (default 1: the first epoch at which the learning rate may halve on a stall),
 #      SCST_EPOCHS (default 0: measured not to help, see the model card; N > 0 runs step 4 for N epochs).
 #      Needs python3 with training/requirements.txt: pip install --retries 0 --timeout 2 -r packages/ml/training/requirements.txt
 set -euo pipefail
@@ -39,7 +40,8 @@ node "$here/extract-features.cjs" "$datasets" "$encoder" "$cache/$encoder_name"
 for arch in ${ARCHS:-att-lstm lstm gru}; do
   (cd "$here" && python3 train_captioner.py --arch "$arch" --features "$cache/$encoder_name" --encoder "$encoder_name" \
     --datasets "$datasets" --run "$runs/$arch" ${EPOCHS:+--epochs "$EPOCHS"} ${LR:+--lr "$LR"} \
-    ${IMAGES_PER_BATCH:+--images-per-batch "$IMAGES_PER_BATCH"} ${PRETRAIN_EPOCHS:+--pretrain-epochs "$PRETRAIN_EPOCHS"} --threads "${THREADS:-2}")
+    ${IMAGES_PER_BATCH:+--images-per-batch "$IMAGES_PER_BATCH"} ${PRETRAIN_EPOCHS:+--pretrain-epochs "$PRETRAIN_EPOCHS"} \
+    ${HALVE_FROM:+--halve-from "$HALVE_FROM"} --threads "${THREADS:-2}")
   best="$runs/$arch"
   if [ "$arch" = att-lstm ] && [ "${SCST_EPOCHS:-0}" -gt 0 ]; then
     (cd "$here" && python3 train_scst.py --from "$runs/$arch" --run "$runs/$arch-scst" --features "$cache/$encoder_name" \

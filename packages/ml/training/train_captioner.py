@@ -36,6 +36,7 @@ def resume(run, model, opt):
 
 
 def batch_tokens(caps):
+    """Token id lists -> a [len(caps), longest] tensor padded with PAD."""
     T = max(len(c) for c in caps)
     tokens = torch.full((len(caps), T), PAD, dtype=torch.long)
     for j, cap in enumerate(caps):
@@ -58,6 +59,7 @@ def pretrain_language(model, run, sentences, dev_sentences, args, dim):
     batch = args.images_per_batch * 5  # as many sentences as a caption batch holds
 
     def loss_of(caps):
+        # Plain cross-entropy (no label smoothing): the monitored loss is then the text's log-perplexity.
         tokens = batch_tokens(caps)
         logits, _ = model(torch.zeros(len(caps), 1, dim), tokens, 1)
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tokens[:, 1:].reshape(-1), ignore_index=PAD)
@@ -138,9 +140,10 @@ def main():
     split = load_splits(datasets)
     captions = load_captions(datasets)
 
+    dev_captions = [c for n in split["dev"] for c in captions[n]]
     pretraining = []
-    if args.pretrain_epochs:
-        pretraining, dropped = load_pretraining_text(datasets, [c for n in split["dev"] for c in captions[n]])
+    if args.pretrain_epochs and not (run / "last.pt").exists():  # resuming caption training needs no text
+        pretraining, dropped = load_pretraining_text(datasets, dev_captions)
         if not pretraining:
             raise SystemExit("--pretrain-epochs: no Multi30k sentence left after leaving out the dev captions")
         print(f"pre-training text: {len(pretraining)} Multi30k sentences ({dropped} left out: captions of dev images)",
@@ -170,8 +173,8 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     state = resume(run, model, opt)
     if args.pretrain_epochs and not state["epoch"]:
-        pretrain_language(model, run, [encode(t) for t in pretraining],
-                          [encode(c) for n in split["dev"] for c in captions[n]], args, D)
+        pretrain_language(model, run, [encode(t) for t in pretraining], [encode(c) for c in dev_captions], args, D)
+        torch.manual_seed(args.seed)  # the caption phase starts alike whether pre-training ran now or was loaded
     if state["epoch"]:
         if args.resume_lr:
             for group in opt.param_groups:

@@ -167,3 +167,31 @@ def greedy(decoder, features, max_len=20):
         if done.all():
             break
     return torch.stack(out, 1)
+
+
+def load_exported_decoder(model_dir):
+    """Rebuilds the PyTorch decoder from an exported captioner (init.onnx, step.onnx, vocab.json), so a
+    shipped model can be trained further after its run directory is gone. The fp16 weights come back
+    as they ship (widened to fp32); the two weights the exporter turned into MatMul constants are
+    matched by their transposed shape. Returns (decoder, vocab)."""
+    import json
+
+    import onnx
+    from onnx import numpy_helper
+
+    config = json.loads((model_dir / "config.json").read_text())
+    vocab = json.loads((model_dir / "vocab.json").read_text())
+    arrays = {}
+    for part in ("init.onnx", "step.onnx"):
+        for init in onnx.load(str(model_dir / part)).graph.initializer:
+            arrays[init.name.removesuffix("__fp16")] = numpy_helper.to_array(init).astype("float32")
+    decoder = Decoder(config["architecture"], len(vocab), feature_dim=arrays["decoder.gate.weight"].shape[0],
+                      hidden=config["hiddenSize"])
+    state = decoder.state_dict()
+    loaded = {k.removeprefix("decoder."): torch.from_numpy(v) for k, v in arrays.items() if k.startswith("decoder.")}
+    for key in set(state) - set(loaded):
+        candidates = [k for k, v in arrays.items() if not k.startswith("decoder.") and v.T.shape == tuple(state[key].shape)]
+        assert len(candidates) == 1, f"{key}: {candidates}"
+        loaded[key] = torch.from_numpy(arrays[candidates[0]].T.copy())
+    decoder.load_state_dict(loaded)
+    return decoder, vocab

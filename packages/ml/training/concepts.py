@@ -11,7 +11,7 @@
    the 1,000 most frequent content words; mAP on all dev images, and on the probe's 200 words.
 The backbone is not fine-tuned here (no PyTorch copy of it exists; see the card).
 
-Usage: python3 concepts.py --features .cache/encoder-centernet-mobilenetv3 --datasets ../../../../shared/datasets
+Usage: python3 concepts.py --features .cache/encoder-centernet-mobilenetv3 --datasets ../../../../shared/datasets [--probe-only]
 """
 import argparse
 import json
@@ -115,6 +115,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--save", help="write the concept detector here (train_captioner.py --concepts)")
+    ap.add_argument("--probe-only", action="store_true", help="step 1 only (e.g. to compare encoders or input sizes)")
     args = ap.parse_args()
     datasets = Path(args.datasets)
     features, row = load_features(Path(args.features))
@@ -128,6 +129,8 @@ def main():
                                        pooled[[row[n] for n in probe_dev]], labels(captions, probe_dev, probe_words))
     print(json.dumps({"linearProbe": {"mAP": round(probe_map, 4), "l2": l2,
                                       "grid": {str(k): round(v, 4) for k, v in grid.items()}}}), flush=True)
+    if args.probe_only:
+        return
 
     words = content_words(captions, train, 1000)
     f_train, f_dev = features[[row[n] for n in train]], features[[row[n] for n in dev]]

@@ -70,6 +70,8 @@ def main():
     config = {"architecture": ckpt["arch"], "encoder": ckpt.get("encoder", "encoder-inception-v3-mixed5"), "hiddenSize": H,
               "bos": BOS, "eos": EOS, "pad": PAD, "unk": UNK, "maxLength": 20,
               "trainedEpochs": ckpt["epoch"], "devBleu4GreedyQuick": round(ckpt["bleu4"], 4)}
+    if "finetuneEpoch" in ckpt:  # then trained with its encoder's last blocks (finetune_encoder.py)
+        config["encoderFinetuneEpochs"] = ckpt["finetuneEpoch"]
     if "scstEpoch" in ckpt:  # fine-tuned by train_scst.py after `trainedEpochs` of cross-entropy
         config.update({"scstEpochs": ckpt["scstEpoch"], "devCiderGreedyQuick": round(ckpt["devCider"], 4)})
     # Decoding settings are tuned after training (eval:captions); a re-export keeps the ones chosen.

@@ -37,7 +37,8 @@ async function main() {
   // The same models with the encoder's sourceLongSide set to the training images' 224 px.
   const reducing = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-models-'));
   fs.cpSync(shipped, reducing, { recursive: true });
-  const cfgPath = path.join(reducing, 'encoder-centernet-mobilenetv3', 'preprocessor_config.json');
+  const { encoder } = JSON.parse(fs.readFileSync(path.join(shipped, 'captioner-att-lstm', 'config.json'), 'utf8'));
+  const cfgPath = path.join(reducing, encoder, 'preprocessor_config.json');
   fs.writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgPath, 'utf8')), sourceLongSide: 224 }));
   try {
     const images = path.join(flickr, 'images');

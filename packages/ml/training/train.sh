@@ -6,6 +6,8 @@
 # 3. train the decoders with cross-entropy (checkpoint every epoch, resume on re-run),
 # 4. optionally fine-tune the attention decoder on CIDEr-D (self-critical sequence training, train_scst.py),
 # 5. export each best checkpoint to models/captioner-<arch>/.
+# The shipped captioner then had a second stage, its encoder's last blocks fine-tuned jointly with the
+# decoder: finetune-encoder.sh (encoder-centernet-mobilenetv3-ft).
 # Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default, shipped:
 #      encoder-centernet-mobilenetv3; or encoder-inception-v3-mixed5, the earlier one), ARCHS (default "att-lstm lstm gru"),
 #      EPOCHS, LR, IMAGES_PER_BATCH (defaults: train_captioner.py's argparse, the shipped recipe:

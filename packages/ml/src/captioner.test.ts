@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createCaptioner, DEFAULT_MODEL, generationSettings } from './captioner';
 import { CaptionerConfigError, CaptionerDisposedError, CaptionerInputError } from './errors';
+import type { HashtagGenerator } from './hashtags/types';
 import type { Captioner, CaptionResult } from './types';
 import { describeWithDatasets, devImages, modelsDir, requireModel } from './testing/fixtures';
 import { hugePngHeader, solid, twoColourImage } from './testing/images';
@@ -117,6 +118,32 @@ describe('captioner on synthetic and bad inputs', () => {
     const tuned = await createCaptioner({ threads: 1, hashtags: false, lengthPenalty: 0, noRepeatNgramSize: 0 });
     expect(tuned.generation).toEqual({ ensemble: [], ...shipped.generation, lengthPenalty: 0, noRepeatNgramSize: 0 });
     await tuned.dispose();
+  });
+
+  it("gives a hashtagger the image vector only when it was trained on the captioner's encoder", async () => {
+    const seen: Record<string, (number | undefined)[]> = {};
+    const recorder = (name: string, encoder?: string): HashtagGenerator => ({
+      name,
+      encoder,
+      generate: ({ imageVector }) => {
+        (seen[name] ??= []).push(imageVector?.length);
+        return [];
+      },
+    });
+    const encoderName = captioner.decoder.config.encoder;
+    const image = await (await twoColourImage(120, 80)).jpeg().toBuffer();
+    for (const [name, encoder] of [
+      ['same', encoderName],
+      ['any', undefined],
+      ['other', 'encoder-something-else'],
+    ] as const) {
+      const c = await createCaptioner({ modelsDir, threads: 1, hashtags: recorder(name, encoder), consensusNeighbours: 0 });
+      await c.caption(image);
+      await c.suggestHashtags(image, 'a dog on a beach');
+      await c.dispose();
+    }
+    const dim = captioner.encoder.config.featureDim;
+    expect(seen).toEqual({ same: [dim, dim], any: [dim, dim], other: [undefined, undefined] });
   });
 
   it('falls back only for the settings a config.json lacks', () => {

@@ -153,6 +153,8 @@ class OnnxCaptioner implements Captioner {
     private readonly consensus: NeighbourConsensus | null = null,
     /** Decoders of the other ensemble members (generation.ensemble), beside `decoder`. */
     private readonly members: readonly Decoder[] = [],
+    /** False when the hashtagger was trained on another encoder's vectors: it then gets none. */
+    private readonly hashtagsSeeImage = true,
   ) {}
 
   async caption(image: ImageInput, options?: CaptionOptions): Promise<CaptionResult> {
@@ -185,9 +187,12 @@ class OnnxCaptioner implements Captioner {
     if (typeof caption !== 'string') throw new CaptionerConfigError('suggestHashtags expects the caption as a string');
     const work = (async () => {
       if (!this.hashtagger || !caption.trim()) return mergeHashtags(caption, []);
-      const pre = await preprocess(image, this.encoder.preprocessor, { maxPixels: this.settings.maxPixels });
-      const features = await this.lock.run(() => this.encoder.run([pre.pixels]));
-      const imageVector = meanRegions(features, 0, this.encoder.gridSize, this.encoder.config.featureDim);
+      let imageVector: Float32Array | undefined;
+      if (this.hashtagsSeeImage) {
+        const pre = await preprocess(image, this.encoder.preprocessor, { maxPixels: this.settings.maxPixels });
+        const features = await this.lock.run(() => this.encoder.run([pre.pixels]));
+        imageVector = meanRegions(features, 0, this.encoder.gridSize, this.encoder.config.featureDim);
+      }
       // The model reads words: "#beach at sunset" is "beach at sunset" to it.
       const suggested = await this.hashtagger.generate({ caption: caption.replace(/#/g, ' '), alternatives: [], imageVector });
       return mergeHashtags(caption, suggested);
@@ -312,7 +317,11 @@ class OnnxCaptioner implements Captioner {
     const caption = best?.text ?? '';
     const hashtags =
       this.hashtagger && caption
-        ? await this.hashtagger.generate({ caption, alternatives: alts.map((a) => a.text), imageVector })
+        ? await this.hashtagger.generate({
+            caption,
+            alternatives: alts.map((a) => a.text),
+            imageVector: this.hashtagsSeeImage ? imageVector : undefined,
+          })
         : [];
     return { caption, alternatives: alts, attention: { gridWidth, gridHeight, words }, hashtags };
   }
@@ -432,5 +441,6 @@ export async function createCaptioner(
     owned,
     consensus,
     members,
+    hashtagger?.encoder === undefined || hashtagger.encoder === encoderName,
   );
 }

@@ -66,6 +66,7 @@ export function meanRegions(features: Float32Array, image: number, regions: numb
 
 class OnnxHashtagger implements ModelHashtagger {
   readonly name: string;
+  readonly encoder: string;
   private readonly wordIndex: Map<string, number>;
   private readonly wordRe: RegExp;
   private readonly blocked: Set<string>;
@@ -82,6 +83,7 @@ class OnnxHashtagger implements ModelHashtagger {
     blocklist: Iterable<string>,
   ) {
     this.name = model;
+    this.encoder = config.encoder;
     this.wordIndex = new Map(words.map((w, i) => [w, i]));
     this.wordRe = new RegExp(config.wordPattern, 'g');
     this.blocked = new Set([...(config.blocklist ?? shippedBlocklist()), ...blocklist]);

@@ -6,7 +6,7 @@ export interface HashtagContext {
   alternatives: string[];
   /**
    * The image vector: the encoder's feature regions averaged (length = the encoder's feature
-   * size, 480 for encoder-centernet-mobilenetv3). Optional; models that use it fall back to the
+   * size, 480 for encoder-centernet-mobilenetv3-ft). Optional; models that use it fall back to the
    * caption alone without it.
    */
   imageVector?: Float32Array | readonly number[];
@@ -19,6 +19,12 @@ export interface HashtagContext {
  */
 export interface HashtagGenerator {
   readonly name: string;
+  /**
+   * The encoder whose averaged regions the generator was trained on (a models/ folder name). A
+   * captioner with another encoder gives it no image vector (its vectors mean something else), so
+   * it works from the caption alone. Undefined: the generator takes any vector, or none.
+   */
+  readonly encoder?: string;
   generate(context: HashtagContext): string[] | Promise<string[]>;
   /** Releases model memory, when the generator holds any. */
   dispose?(): Promise<void>;

@@ -4,7 +4,8 @@
  *   npm run -s caption -- --json PATH...      one JSON object per image and line
  *   npm run -s caption -- photos/             human-readable lines, progress on stderr
  * Options: --beam N and --alternatives N (the model's config.json), --model NAME (captioner-att-lstm), --batch N (8),
- * --threads N (all cores), --models-dir DIR (PIXTALE_MODELS_DIR or the repo's models/).
+ * --threads N (all cores), --models-dir DIR (PIXTALE_MODELS_DIR or the repo's models/), --list FILE (more PATHs,
+ * one per line; "-" for standard input: for long lists, which the command line cannot carry).
  * Exit code: 0 all captioned, 1 some image failed, 2 usage or model error.
  */
 import { parseArgs } from 'node:util';
@@ -12,10 +13,19 @@ import { createCaptioner } from '../captioner';
 import { invocationDir } from '../env';
 import { CaptionerInputError } from '../errors';
 import type { CaptionOutcome } from '../types';
-import { collectImages, positiveInt, ProgressBar, tolerateClosedStdout, UsageError } from './shared';
+import {
+  assertCommandLineFits,
+  collectImages,
+  positiveInt,
+  ProgressBar,
+  readPathList,
+  tolerateClosedStdout,
+  UsageError,
+} from './shared';
 
-const USAGE = `Usage: npm run -s caption -- [--json] [--beam N] [--model NAME] [--alternatives N] [--batch N] [--threads N] [--models-dir DIR] PATH...
-PATH is an image file or a directory (walked recursively for .jpg .jpeg .png .webp .gif .tif .tiff .avif).`;
+const USAGE = `Usage: npm run -s caption -- [--json] [--beam N] [--model NAME] [--alternatives N] [--batch N] [--threads N] [--models-dir DIR] [--list FILE] PATH...
+PATH is an image file or a directory (walked recursively for .jpg .jpeg .png .webp .gif .tif .tiff .avif);
+--list FILE adds the paths in FILE, one per line ("-": standard input).`;
 
 function errorJson(error: Error): { code: string; message: string } {
   return { code: error instanceof CaptionerInputError ? error.code : error.name, message: error.message };
@@ -35,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       batch: { type: 'string' },
       threads: { type: 'string' },
       'models-dir': { type: 'string' },
+      list: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -42,6 +53,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  assertCommandLineFits();
+  if (values.list !== undefined) positionals.push(...readPathList(values.list));
   if (positionals.length === 0) throw new UsageError('no PATH given');
   // Unset: as the model ships (config.json "generation").
   const beamSize = values.beam === undefined ? undefined : positiveInt(values.beam, 'beam', 1);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readCaptionsTsv, readSplit } from './eval-captions';
-import { collectImages, positiveInt, UsageError } from './shared';
+import { assertCommandLineFits, collectImages, MAX_COMMAND_LINE_BYTES, positiveInt, readPathList, UsageError } from './shared';
 
 describe('CLI helpers', () => {
   let dir: string;
@@ -52,5 +52,22 @@ describe('CLI helpers', () => {
     expect(positiveInt('5', 'beam', 3)).toBe(5);
     expect(() => positiveInt('0', 'beam', 3)).toThrow(/--beam must be a positive integer/);
     expect(() => positiveInt('x', 'beam', 3)).toThrow(UsageError);
+  });
+
+  it('refuses a command line too long for the ONNX runtime, with the way out', () => {
+    const path60 = `/photos/${'x'.repeat(48)}.jpg`;
+    expect(() => assertCommandLineFits(['node', 'caption.js', ...Array(100).fill(path60)])).not.toThrow();
+    const many = Array(Math.ceil(MAX_COMMAND_LINE_BYTES / path60.length) + 1).fill(path60);
+    expect(() => assertCommandLineFits(['node', 'caption.js', ...many])).toThrow(UsageError);
+    expect(() => assertCommandLineFits(['node', 'caption.js', ...many])).toThrow(/--list FILE/);
+  });
+
+  it('reads a path list, one per line, blank lines skipped', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-list-'));
+    const file = path.join(dir, 'paths.txt');
+    fs.writeFileSync(file, 'a.jpg\r\n\n  b dir/c.jpg  \n');
+    expect(readPathList(file)).toEqual(['a.jpg', 'b dir/c.jpg']);
+    expect(() => readPathList(path.join(dir, 'missing.txt'))).toThrow(/--list: cannot read/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -87,6 +87,37 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
 
 export class UsageError extends Error {}
 
+/**
+ * onnxruntime-node crashes (segmentation fault, Linux) while creating a session when the process's
+ * command line is larger than about 30 kB (measured here: 27.5 kB works, 30.5 kB crashes), e.g. a
+ * few hundred image paths. Refuse such a command line with a way out before any model loads.
+ */
+export const MAX_COMMAND_LINE_BYTES = 24_000;
+
+export function assertCommandLineFits(argv: readonly string[] = process.argv): void {
+  const bytes = argv.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (bytes > MAX_COMMAND_LINE_BYTES) {
+    throw new UsageError(
+      `the command line is ${Math.ceil(bytes / 1000)} kB, more than the ${MAX_COMMAND_LINE_BYTES / 1000} kB the ONNX runtime ` +
+        'survives: pass a folder, or the paths in a file with --list FILE (one per line; "-" reads standard input)',
+    );
+  }
+}
+
+/** Paths listed one per line in `file` ("-": standard input); blank lines are skipped. */
+export function readPathList(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--list: cannot read "${file}" (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
 /** Ignore EPIPE when the output is piped into `head` and the like. */
 export function tolerateClosedStdout(): void {
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -415,7 +415,8 @@ export async function createCaptioner(
         );
       }
     }
-    consensus = generation.consensusNeighbours > 0 ? NeighbourConsensus.load(decoderDir, encoder.config.featureDim) : null;
+    consensus =
+      generation.consensusNeighbours > 0 ? NeighbourConsensus.load(decoderDir, encoder.config.featureDim, encoderName) : null;
     if (generation.consensusNeighbours > 0 && !consensus) {
       throw new CaptionerConfigError(
         `"${shown(decoderDir)}" asks for consensus re-ranking (consensusNeighbours ${generation.consensusNeighbours}) but has no ` +

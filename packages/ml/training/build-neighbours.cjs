@@ -16,6 +16,13 @@ const features = fs.readFileSync(path.join(cacheDir, 'features.f32'));
 if (features.length < names.length * regions * featureDim * 4)
   throw new Error(`${cacheDir}: the feature cache is incomplete (re-run extract-features.cjs)`);
 const row = new Map(names.map((n, i) => [n, i]));
+// The index is only meaningful with the encoder the captioner reads (a base encoder and its
+// fine-tuned copy share a feature size): recorded in neighbours.json and checked at load.
+const modelConfig = path.join(modelDir, 'config.json');
+const readsEncoder = fs.existsSync(modelConfig) ? JSON.parse(fs.readFileSync(modelConfig, 'utf8')).encoder : undefined;
+if (meta.encoder && readsEncoder && meta.encoder !== readsEncoder)
+  throw new Error(`${cacheDir} holds ${meta.encoder}'s features, but ${modelDir} reads ${readsEncoder}`);
+const encoder = meta.encoder ?? readsEncoder;
 
 const train = fs
   .readFileSync(path.join(flickr, 'splits', 'train.txt'), 'utf8')
@@ -58,6 +65,7 @@ fs.writeFileSync(
   path.join(modelDir, 'neighbours.json'),
   `${JSON.stringify({
     source: 'Flickr8k train split (6,089 images): pooled encoder vectors in neighbours.bin, human captions here',
+    encoder,
     featureDim,
     count: train.length,
     captions: train.map((n) => (captions.get(n) ?? []).filter(Boolean)),

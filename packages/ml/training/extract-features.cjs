@@ -36,7 +36,14 @@ async function main() {
   }
   fs.writeFileSync(
     path.join(outDir, 'images.json'),
-    JSON.stringify({ names, gridHeight, gridWidth, featureDim, dtype: 'float32' }),
+    JSON.stringify({
+      encoder: path.basename(path.resolve(encoderDir)),
+      names,
+      gridHeight,
+      gridWidth,
+      featureDim,
+      dtype: 'float32',
+    }),
   );
   const binPath = path.join(outDir, 'features.f32');
   const done = fs.existsSync(binPath) ? Math.floor(fs.statSync(binPath).size / perImage) : 0;

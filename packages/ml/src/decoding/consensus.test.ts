@@ -5,7 +5,7 @@ import { CaptionerConfigError } from '../errors';
 import { NeighbourConsensus } from './consensus';
 
 /** Writes a neighbour index as training/build-neighbours.cjs does (scale, then int8 components). */
-function writeIndex(dir: string, vectors: number[][], captions: string[][]) {
+function writeIndex(dir: string, vectors: number[][], captions: string[][], encoder?: string) {
   const dim = vectors[0]!.length;
   const scales = new Float32Array(vectors.length);
   const components = new Int8Array(vectors.length * dim);
@@ -16,7 +16,10 @@ function writeIndex(dir: string, vectors: number[][], captions: string[][]) {
     v.forEach((x, d) => (components[i * dim + d] = Math.round(x / norm / scales[i]!)));
   });
   fs.writeFileSync(path.join(dir, 'neighbours.bin'), Buffer.concat([Buffer.from(scales.buffer), Buffer.from(components.buffer)]));
-  fs.writeFileSync(path.join(dir, 'neighbours.json'), JSON.stringify({ featureDim: dim, count: vectors.length, captions }));
+  fs.writeFileSync(
+    path.join(dir, 'neighbours.json'),
+    JSON.stringify({ encoder, featureDim: dim, count: vectors.length, captions }),
+  );
 }
 
 const CAPTIONS = [
@@ -76,4 +79,12 @@ test('an index for another encoder, or a truncated file, is refused with what to
   fs.truncateSync(path.join(broken, 'neighbours.bin'), 20);
   expect(() => NeighbourConsensus.load(broken, 4)).toThrow(/rebuild it/);
   fs.rmSync(broken, { recursive: true, force: true });
+});
+
+test("an index built from another encoder's vectors of the same size is refused", () => {
+  const tuned = fs.mkdtempSync(path.join(os.tmpdir(), 'pixtale-neighbours-'));
+  writeIndex(tuned, VECTORS, CAPTIONS, 'encoder-tuned');
+  expect(NeighbourConsensus.load(tuned, 4, 'encoder-tuned')).not.toBeNull();
+  expect(() => NeighbourConsensus.load(tuned, 4, 'encoder-base')).toThrow(/holds encoder-tuned's vectors/);
+  fs.rmSync(tuned, { recursive: true, force: true });
 });

@@ -7,6 +7,8 @@ import { tokenizeCaption } from '../metrics/tokenize';
 
 /** `neighbours.json` beside a caption model: the training images' captions, in the order of neighbours.bin. */
 const neighboursMetaSchema = z.object({
+  /** The encoder whose vectors neighbours.bin holds (indexes built before it was recorded: absent). */
+  encoder: z.string().optional(),
   featureDim: z.number().int().positive(),
   count: z.number().int().positive(),
   captions: z.array(z.array(z.string()).min(1)),
@@ -46,27 +48,34 @@ export class NeighbourConsensus {
    * The index beside a caption model, or null when the model has none. Loaded once per process
    * and shared by its captioners (reading and tokenising the captions takes about a second).
    */
-  static load(modelDir: string, featureDim: number): NeighbourConsensus | null {
+  static load(modelDir: string, featureDim: number, encoder?: string): NeighbourConsensus | null {
     const metaPath = path.join(modelDir, META);
     if (!fs.existsSync(metaPath)) return null;
     const stamps = [metaPath, path.join(modelDir, VECTORS)].map((f) => {
       const st = fs.statSync(f, { throwIfNoEntry: false });
       return st ? `${st.mtimeMs}:${st.size}` : 'missing';
     });
-    const key = `${path.resolve(metaPath)}|${stamps.join('|')}|${featureDim}`;
+    const key = `${path.resolve(metaPath)}|${stamps.join('|')}|${featureDim}|${encoder ?? ''}`;
     let index = loaded.get(key);
     if (!index) {
-      index = NeighbourConsensus.read(modelDir, metaPath, featureDim);
+      index = NeighbourConsensus.read(modelDir, metaPath, featureDim, encoder);
       loaded.set(key, index);
     }
     return index;
   }
 
-  private static read(modelDir: string, metaPath: string, featureDim: number): NeighbourConsensus {
+  private static read(modelDir: string, metaPath: string, featureDim: number, encoder?: string): NeighbourConsensus {
     const parsed = neighboursMetaSchema.safeParse(JSON.parse(fs.readFileSync(metaPath, 'utf8')));
     if (!parsed.success)
       throw new CaptionerConfigError(`"${metaPath}" is not a neighbour index: ${z.prettifyError(parsed.error)}`);
     const meta = parsed.data;
+    // Two encoders can share a feature size and mean different things (a base and its fine-tuned copy).
+    if (encoder !== undefined && meta.encoder !== undefined && meta.encoder !== encoder) {
+      throw new CaptionerConfigError(
+        `"${modelDir}": the neighbour index holds ${meta.encoder}'s vectors, the captioner reads ${encoder}'s ` +
+          "(rebuild it with training/build-neighbours.cjs from that encoder's feature cache)",
+      );
+    }
     const bin = fs.readFileSync(path.join(modelDir, VECTORS));
     const expected = meta.count * 4 + meta.count * meta.featureDim;
     if (meta.featureDim !== featureDim || meta.captions.length !== meta.count || bin.length !== expected) {

@@ -151,6 +151,16 @@ class ExportedStep(nn.Module):
         return F.log_softmax(logits, dim=1), h, c, alpha
 
 
+def words_of(seq, vocab):
+    """Token ids -> words, up to the first <end> or <pad>."""
+    out = []
+    for t in seq:
+        if t in (EOS, PAD):
+            break
+        out.append(vocab[t])
+    return out
+
+
 @torch.no_grad()
 def greedy(decoder, features, max_len=20):
     h, c, keys = decoder.init(features)
@@ -180,6 +190,8 @@ def load_exported_decoder(model_dir):
     from onnx import numpy_helper
 
     config = json.loads((model_dir / "config.json").read_text())
+    if config["architecture"] != "att-lstm":
+        raise SystemExit(f"{model_dir}: only att-lstm decoders can be rebuilt from ONNX (got {config['architecture']})")
     vocab = json.loads((model_dir / "vocab.json").read_text())
     arrays = {}
     for part in ("init.onnx", "step.onnx"):

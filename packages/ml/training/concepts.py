@@ -9,7 +9,7 @@
    Visual Concepts and Back"): a per-region classifier whose probabilities are combined by
    noisy-OR over the 64 regions (multiple-instance learning), trained on all training images for
    the 1,000 most frequent content words; mAP on all dev images, and on the probe's 200 words.
-The backbone is not fine-tuned here (no PyTorch copy of it exists; see the card).
+The backbone is not fine-tuned here (finetune_encoder.py fine-tunes it with the caption loss).
 
 Usage: python3 concepts.py --features .cache/encoder-centernet-mobilenetv3 --datasets ../../../../shared/datasets [--probe-only]
 """

@@ -1,13 +1,15 @@
 """Issue 14, lever 3: fine-tunes the encoder's last blocks jointly with the caption decoder.
 
-The CenterNet backbone is split at `--stem`'s node (by default after expanded_conv_12, the start
-of the last 16x16 stage): the frozen stem's output is cached once for every image by
+The CenterNet backbone is split at the node named `stop` in `--stem-encoder`'s config.json
+(finetune-encoder.sh: after expanded_conv_12, the start of the 16x16 stage): the frozen stem's
+output is cached once for every image by
 extract-features.cjs from an ONNX export of the stem (`export_centernet.py --stop`, the runtime's
 preprocessing), and the rest of the backbone (expanded_conv_13, _14 and extern1: 0.97 M of its
 1.75 M parameters) runs in PyTorch (encoder/centernet_torch.py), trained by the caption loss
-together with the decoder. The decoder starts from an exported captioner (`--decoder`, its ONNX
-weights), so this is the second stage of the usual recipe: decoder on a frozen encoder first,
-then both at a low learning rate.
+together with the decoder. The decoder starts from an exported captioner trained on the frozen base
+encoder (`--decoder`, its ONNX weights; an already fine-tuned one is refused), so this is the second
+stage of the usual recipe: decoder on a frozen encoder first, then both at a low learning rate.
+`--encoder-lr 0` is the control (the decoder alone, same epochs); its export keeps the base name.
 
 Each epoch: the caption loss of train_captioner.py (label smoothing 0.1, doubly stochastic
 attention), then the quick greedy dev BLEU-4 for choosing the epoch (epoch 0: the starting point).
@@ -27,10 +29,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from captioning import EOS, PAD, UNK, BOS, greedy, load_exported_decoder, tokenize
+from captioning import BOS, EOS, PAD, UNK, greedy, load_exported_decoder, tokenize, words_of
 from data import load_captions, load_features, load_splits
 from encoder.centernet_torch import CenterNetPart, pool_regions, stem_to_nchw
 from train_captioner import batch_tokens, quick_bleu4
+
+BASE_ENCODER = "encoder-centernet-mobilenetv3"
 
 
 def main():
@@ -49,19 +53,27 @@ def main():
     ap.add_argument("--att-reg", type=float, default=1.0)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--encoder-name", default="encoder-centernet-mobilenetv3-ft", help="models/ folder the encoder is exported to")
+    ap.add_argument("--encoder-name", help="models/ folder the encoder is exported to (default: "
+                    "encoder-centernet-mobilenetv3-ft; with --encoder-lr 0 the unchanged base encoder)")
     args = ap.parse_args()
+    if args.encoder_name is None:
+        args.encoder_name = BASE_ENCODER if args.encoder_lr == 0 else BASE_ENCODER + "-ft"
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     run = Path(args.run)
     run.mkdir(parents=True, exist_ok=True)
+    resuming = (run / "last.pt").exists()
 
     stem_config = json.loads((Path(args.stem_encoder) / "config.json").read_text())
     height, width = stem_config["gridHeight"], stem_config["gridWidth"]
     stems, row = load_features(Path(args.stem))
     head = CenterNetPart(args.centernet, start=stem_config["stop"])
+    decoder_config = json.loads((Path(args.decoder) / "config.json").read_text())
+    if not resuming and (decoder_config["encoder"] != BASE_ENCODER or "encoderFinetuneEpochs" in decoder_config):
+        raise SystemExit(f"--decoder {args.decoder}: start from a decoder trained on the frozen {BASE_ENCODER} "
+                         f"(this one reads {decoder_config['encoder']}); finetune-encoder.sh takes it from git")
     decoder, vocab = load_exported_decoder(Path(args.decoder))
-    decoder_epochs = json.loads((Path(args.decoder) / "config.json").read_text())["trainedEpochs"]
+    decoder_epochs = decoder_config["trainedEpochs"]
     index = {w: i for i, w in enumerate(vocab)}
 
     datasets = Path(args.datasets)
@@ -74,6 +86,7 @@ def main():
 
     train_images = [row[n] for n in split["train"]]
     train_caps = {row[n]: [encode(c) for c in captions[n]] for n in split["train"]}
+    assert all(len(c) == 5 for c in train_caps.values()), "expected five captions per training image"
     dev_rows = [row[n] for n in split["dev"]]
     dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
 
@@ -85,18 +98,16 @@ def main():
         hyps = []
         with torch.no_grad():
             for b in range(0, len(dev_rows), 100):
-                for seq in greedy(decoder, regions(dev_rows[b:b + 100])).tolist():
-                    words = []
-                    for t in seq:
-                        if t in (EOS, PAD):
-                            break
-                        words.append(vocab[t])
-                    hyps.append(words)
+                hyps += [words_of(seq, vocab) for seq in greedy(decoder, regions(dev_rows[b:b + 100])).tolist()]
         return quick_bleu4(hyps, dev_refs)
+
+    with torch.no_grad():
+        feature_dim = regions(train_images[:1]).shape[2]
 
     def save_best(epoch, bleu4):
         torch.save({"model": decoder.state_dict(), "arch": "att-lstm", "vocab": vocab, "epoch": decoder_epochs,
-                    "finetuneEpoch": epoch, "bleu4": bleu4, "encoder": args.encoder_name, "featureDim": 480, "concepts": 0},
+                    "finetuneEpoch": epoch, "bleu4": bleu4, "encoder": args.encoder_name, "featureDim": feature_dim,
+                    "concepts": 0},
                    run / "best.pt")
         np.savez(run / "best-encoder.npz", **head.tf_weights())
 
@@ -104,8 +115,13 @@ def main():
     head.requires_grad_(args.encoder_lr > 0)
     opt = torch.optim.Adam([{"params": head.parameters(), "lr": args.encoder_lr},
                             {"params": decoder.parameters(), "lr": args.decoder_lr}])
-    if (run / "last.pt").exists():
+    # A resumed run must be the same run: only --epochs (and --threads) may change.
+    settings = {k: v for k, v in vars(args).items() if k not in ("epochs", "threads")}
+    if resuming:
         ckpt = torch.load(run / "last.pt", weights_only=False)
+        changed = {k: (ckpt["settings"].get(k), v) for k, v in settings.items() if ckpt.get("settings", settings).get(k) != v}
+        if changed:
+            raise SystemExit(f"{run} was started with other settings {changed}: use another --run")
         head.load_state_dict(ckpt["head"])
         decoder.load_state_dict(ckpt["decoder"])
         opt.load_state_dict(ckpt["opt"])
@@ -116,7 +132,7 @@ def main():
         state = {"epoch": 0, "best": start, "history": [{"epoch": 0, "bleu4": start}]}
         print(json.dumps(state["history"][0]), "(the exported decoder on the unchanged encoder)", flush=True)
         save_best(0, start)
-    (run / "args.json").write_text(json.dumps(vars(args), indent=2))
+        (run / "args.json").write_text(json.dumps(vars(args), indent=2))
 
     g = torch.Generator().manual_seed(args.seed)
     for _ in range(state["epoch"]):
@@ -162,8 +178,8 @@ def main():
         if bleu4 > state["best"]:
             state["best"] = bleu4
             save_best(epoch, bleu4)
-        torch.save({"head": head.state_dict(), "decoder": decoder.state_dict(), "opt": opt.state_dict(), "state": state},
-                   run / "last.pt.tmp")
+        torch.save({"head": head.state_dict(), "decoder": decoder.state_dict(), "opt": opt.state_dict(), "state": state,
+                    "settings": settings}, run / "last.pt.tmp")
         (run / "last.pt.tmp").replace(run / "last.pt")
     print(f"finished: best dev BLEU-4 (greedy, quick) {state['best']:.4f} at epoch "
           f"{max(state['history'], key=lambda h: h['bleu4'])['epoch']}", flush=True)

@@ -8,8 +8,8 @@
 # 5. export each best checkpoint to models/captioner-<arch>/.
 # The shipped captioner then had a second stage, its encoder's last blocks fine-tuned jointly with the
 # decoder: finetune-encoder.sh (encoder-centernet-mobilenetv3-ft).
-# Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default, shipped:
-#      encoder-centernet-mobilenetv3; or encoder-inception-v3-mixed5, the earlier one), ARCHS (default "att-lstm lstm gru"),
+# Env: PIXTALE_DATASETS_DIR (default ../shared/datasets), ENCODER (default: encoder-centernet-mobilenetv3,
+#      the base of the shipped fine-tuned encoder; or encoder-inception-v3-mixed5, the earlier one), ARCHS (default "att-lstm lstm gru"),
 #      EPOCHS, LR, IMAGES_PER_BATCH (defaults: train_captioner.py's argparse, the shipped recipe:
 #      14, 1e-3, 64), THREADS (default 2),
 #      PRETRAIN_EPOCHS (default 0: first learn the language on Multi30k's English side, see the card),

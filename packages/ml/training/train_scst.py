@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from captioning import BOS, EOS, PAD, UNK, Decoder, greedy, tokenize
+from captioning import BOS, EOS, PAD, UNK, Decoder, greedy, tokenize, words_of
 from data import load_captions, load_features, load_splits
 from train_captioner import quick_bleu4, resume
 
@@ -62,15 +62,6 @@ class CiderD:
                 if hn[k] and rn[k]:
                     total[k] += dot / (hn[k] * rn[k]) * math.exp(-((hl - rl) ** 2) / (2 * 36.0))
         return float(total.mean() / len(refs) * 10.0)
-
-
-def words_of(seq, vocab):
-    out = []
-    for t in seq:
-        if t in (EOS, PAD):
-            break
-        out.append(vocab[t])
-    return out
 
 
 def sample(model, features, k, max_len, temperature=1.0):

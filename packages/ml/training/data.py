@@ -6,7 +6,7 @@ from collections import defaultdict
 import numpy as np
 import torch
 
-from captioning import tokenize
+from captioning import BOS, EOS, UNK, tokenize
 from encoder.export_encoder import pool_grid
 
 
@@ -76,3 +76,20 @@ def load_pretraining_text(datasets, held_out_captions, overlap=0.7, rare=300):
         else:
             kept.append(line)
     return kept, dropped
+
+
+def caption_rows(vocab, captions, split, row, max_len):
+    """What a caption training run iterates over: encode(text) -> [<start>, ids (at most max_len
+    words), <end>]; the train images' feature rows with their five encoded captions each; the dev
+    rows with their tokenized references (for the quick BLEU)."""
+    index = {w: i for i, w in enumerate(vocab)}
+
+    def encode(text):
+        return [BOS] + [index.get(w, UNK) for w in tokenize(text)][:max_len] + [EOS]
+
+    train_images = [row[n] for n in split["train"]]
+    train_caps = {row[n]: [encode(c) for c in captions[n]] for n in split["train"]}
+    assert all(len(c) == 5 for c in train_caps.values()), "expected five captions per training image"
+    dev_rows = [row[n] for n in split["dev"]]
+    dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
+    return encode, train_images, train_caps, dev_rows, dev_refs

@@ -27,10 +27,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
-from captioning import BOS, EOS, PAD, UNK, greedy, load_exported_decoder, tokenize, words_of
-from data import load_captions, load_features, load_splits
+from captioning import caption_loss, greedy, load_exported_decoder, words_of
+from data import caption_rows, load_captions, load_features, load_splits
 from encoder.centernet_torch import CenterNetPart, pool_regions, stem_to_nchw
 from train_captioner import batch_tokens, quick_bleu4
 
@@ -74,21 +73,11 @@ def main():
                          f"(this one reads {decoder_config['encoder']}); finetune-encoder.sh takes it from git")
     decoder, vocab = load_exported_decoder(Path(args.decoder))
     decoder_epochs = decoder_config["trainedEpochs"]
-    index = {w: i for i, w in enumerate(vocab)}
-
     datasets = Path(args.datasets)
     split = load_splits(datasets)
     captions = load_captions(datasets)
 
-    def encode(text):
-        ids = [index.get(w, UNK) for w in tokenize(text)][: args.max_len]
-        return [BOS] + ids + [EOS]
-
-    train_images = [row[n] for n in split["train"]]
-    train_caps = {row[n]: [encode(c) for c in captions[n]] for n in split["train"]}
-    assert all(len(c) == 5 for c in train_caps.values()), "expected five captions per training image"
-    dev_rows = [row[n] for n in split["dev"]]
-    dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
+    _, train_images, train_caps, dev_rows, dev_refs = caption_rows(vocab, captions, split, row, args.max_len)
 
     def regions(rows):
         return pool_regions(head(stem_to_nchw(stems[rows].float(), height, width)))
@@ -152,19 +141,13 @@ def main():
             caps = [cap for r in rows for cap in train_caps[r]]
             tokens = batch_tokens(caps)
             logits, alphas = decoder(regions(rows), tokens, len(caps) // len(rows))
-            target = tokens[:, 1:]
-            mask = (target != PAD).float()
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=PAD,
-                                   label_smoothing=0.1)
-            if args.att_reg > 0:
-                coverage = (alphas * mask.unsqueeze(2)).sum(1)
-                loss = loss + args.att_reg * ((1.0 - coverage) ** 2).mean()
+            loss, tokens_in_batch = caption_loss(logits, alphas, tokens, args.att_reg)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(list(head.parameters()) + list(decoder.parameters()), 5.0)
             opt.step()
-            loss_sum += loss.item() * mask.sum().item()
-            tok_sum += mask.sum().item()
+            loss_sum += loss.item() * tokens_in_batch
+            tok_sum += tokens_in_batch
             seen += len(rows)
             if (b // args.images_per_batch) % 20 == 0:
                 print(f"epoch {epoch} {seen}/{len(order)} loss {loss_sum / tok_sum:.3f} {seen / (time.time() - t0):.1f} img/s",

@@ -20,8 +20,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from captioning import BOS, EOS, PAD, UNK, Decoder, build_vocab, greedy, tokenize
-from data import load_captions, load_features, load_pretraining_text, load_splits
+from captioning import PAD, Decoder, build_vocab, caption_loss, greedy, words_of
+from data import caption_rows, load_captions, load_features, load_pretraining_text, load_splits
 
 
 def resume(run, model, opt):
@@ -154,17 +154,7 @@ def main():
     else:
         vocab = build_vocab([c for n in split["train"] for c in captions[n]] + pretraining, args.min_count)
         vocab_path.write_text(json.dumps(vocab))
-    index = {w: i for i, w in enumerate(vocab)}
-
-    def encode(text):
-        ids = [index.get(w, UNK) for w in tokenize(text)][: args.max_len]
-        return [BOS] + ids + [EOS]
-
-    train_images = [row[n] for n in split["train"]]
-    train_caps = {row[n]: [encode(c) for c in captions[n]] for n in split["train"]}
-    assert all(len(c) == 5 for c in train_caps.values()), "expected five captions per training image"
-    dev_rows = [row[n] for n in split["dev"]]
-    dev_refs = [[tokenize(c) for c in captions[n]] for n in split["dev"]]
+    encode, train_images, train_caps, dev_rows, dev_refs = caption_rows(vocab, captions, split, row, args.max_len)
 
     concepts = torch.load(args.concepts, weights_only=False) if args.concepts else None
     model = Decoder(args.arch, len(vocab), feature_dim=D, concepts=len(concepts["words"]) if concepts else 0)
@@ -200,34 +190,20 @@ def main():
             group = len(caps) // len(rows)  # five captions per Flickr8k image
             tokens = batch_tokens(caps)
             logits, alphas = model(features[rows].float(), tokens, group)
-            target = tokens[:, 1:]
-            mask = (target != PAD).float()
-            loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1), ignore_index=PAD,
-                                   label_smoothing=0.1)
-            if args.arch == "att-lstm" and args.att_reg > 0:
-                # Doubly stochastic attention: every grid cell gets attention somewhere in the sentence.
-                coverage = (alphas * mask.unsqueeze(2)).sum(1)
-                loss = loss + args.att_reg * ((1.0 - coverage) ** 2).mean()
+            loss, tokens_in_batch = caption_loss(logits, alphas, tokens, args.att_reg if args.arch == "att-lstm" else 0)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
-            loss_sum += loss.item() * mask.sum().item()
-            tok_sum += mask.sum().item()
+            loss_sum += loss.item() * tokens_in_batch
+            tok_sum += tokens_in_batch
             seen += len(rows)
             if (b // args.images_per_batch) % 40 == 0:
                 print(f"epoch {epoch} {seen}/{len(order)} loss {loss_sum / tok_sum:.3f} {seen / (time.time() - t0):.1f} img/s", flush=True)
         model.eval()
         hyps = []
         for b in range(0, len(dev_rows), 100):
-            ids = greedy(model, features[dev_rows[b:b + 100]].float())
-            for seq in ids.tolist():
-                words = []
-                for t in seq:
-                    if t in (EOS, PAD):
-                        break
-                    words.append(vocab[t])
-                hyps.append(words)
+            hyps += [words_of(seq, vocab) for seq in greedy(model, features[dev_rows[b:b + 100]].float()).tolist()]
         bleu4 = quick_bleu4(hyps, dev_refs)
         entry = {"epoch": epoch, "loss": loss_sum / tok_sum, "bleu4": bleu4, "seconds": time.time() - t0,
                  "lr": opt.param_groups[0]["lr"]}

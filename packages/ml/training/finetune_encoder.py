@@ -31,7 +31,7 @@ import torch
 from captioning import caption_loss, greedy, load_exported_decoder, words_of
 from data import caption_rows, load_captions, load_features, load_splits
 from encoder.centernet_torch import CenterNetPart, pool_regions, stem_to_nchw
-from train_captioner import batch_tokens, quick_bleu4
+from train_captioner import batch_tokens, quick_bleu4, stalled
 
 BASE_ENCODER = "encoder-centernet-mobilenetv3"
 
@@ -129,7 +129,7 @@ def main():
     while state["epoch"] < args.epochs:
         epoch = state["epoch"] + 1
         hist = state["history"]
-        if len(hist) >= 3 and max(h["bleu4"] for h in hist[-2:]) < max(h["bleu4"] for h in hist[:-2]):
+        if stalled(hist):
             for group in opt.param_groups:
                 group["lr"] *= 0.5
         decoder.train()

@@ -35,6 +35,11 @@ def resume(run, model, opt):
     return ckpt["state"]
 
 
+def stalled(history):
+    """True when the dev score of the last two epochs is below the best before them."""
+    return len(history) >= 3 and max(h["bleu4"] for h in history[-2:]) < max(h["bleu4"] for h in history[:-2])
+
+
 def batch_tokens(caps):
     """Token id lists -> a [len(caps), longest] tensor padded with PAD."""
     T = max(len(c) for c in caps)
@@ -178,7 +183,7 @@ def main():
         # Halve the learning rate when dev BLEU has not improved for two epochs (not before --halve-from:
         # a pre-trained decoder peaks early on the noisy greedy score and would otherwise decay at once).
         hist = state["history"]
-        if epoch >= args.halve_from and len(hist) >= 3 and max(h["bleu4"] for h in hist[-2:]) < max(h["bleu4"] for h in hist[:-2]):
+        if epoch >= args.halve_from and stalled(hist):
             for group in opt.param_groups:
                 group["lr"] = max(group["lr"] * 0.5, 2e-5)
         model.train()

@@ -91,6 +91,8 @@ export class UsageError extends Error {}
  * onnxruntime-node crashes (segmentation fault, Linux) while creating a session when the process's
  * command line is larger than about 30 kB (measured here: 27.5 kB works, 30.5 kB crashes), e.g. a
  * few hundred image paths. Refuse such a command line with a way out before any model loads.
+ * Reproduce (from packages/ml; exit 139 with 10,000 numbers, 0 with 1,000):
+ *   node -e "require('onnxruntime-node').InferenceSession.create('../../models/captioner-att-lstm/init.onnx')" $(seq 10000)
  */
 export const MAX_COMMAND_LINE_BYTES = 24_000;
 

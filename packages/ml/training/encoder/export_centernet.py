@@ -105,8 +105,7 @@ def main():
     onnx_nodes, inits = [], []
 
     def const(name, arr):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
-        return name
+        return add_const(inits, name, arr)
 
     # uint8 NHWC pixels -> float NHWC 0..255 (what the graph was fed in TF.js).
     onnx_nodes.append(helper.make_node("Cast", ["pixels"], ["tower_0/images"], to=TensorProto.FLOAT))
@@ -149,7 +148,13 @@ def main():
         else:
             raise SystemExit(f"unsupported op {op} ({name})")
     if opts.stop != BACKBONE or opts.raw or opts.size != SIZE:
-        return save_stem(onnx_nodes, inits, opts.stop, opts.size, out)
+        # A stem to cache (or the raw grid): the node's output as [N, H*W, C], unpooled.
+        h, w, c = output_shape(onnx_nodes, inits, opts.stop, opts.size)
+        onnx_nodes.append(helper.make_node("Reshape", [opts.stop, const("stem_shape", np.array([-1, h * w, c], np.int64))],
+                                           ["features"]))
+        save(onnx_nodes, inits, "centernet-mobilenetv3-stem", opts.size, (h, w, c), out, {"stop": opts.stop})
+        print(f"exported the stem up to {opts.stop} ({h}x{w}x{c}) -> {out / 'encoder.onnx'}")
+        return
     # 16x16x480 NHWC -> 2x2 average -> [N, 64, 480], row-major regions.
     onnx_nodes += [
         helper.make_node("Transpose", [BACKBONE], ["grid_nchw"], perm=[0, 3, 1, 2]),
@@ -157,46 +162,40 @@ def main():
         helper.make_node("Transpose", ["pooled"], ["pooled_nhwc"], perm=[0, 2, 3, 1]),
         helper.make_node("Reshape", ["pooled_nhwc", const("features_shape", np.array([-1, GRID * GRID, DIM], np.int64))], ["features"]),
     ]
-    graph = helper.make_graph(
-        onnx_nodes, "centernet-mobilenetv3-backbone",
-        [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["n", SIZE, SIZE, 3])],
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", GRID * GRID, DIM])],
-        inits)
+    save(onnx_nodes, inits, "centernet-mobilenetv3-backbone", SIZE, (GRID, GRID, DIM), out)
+    nparams = sum(int(np.prod(i.dims)) for i in inits)
+    print(f"exported {len(onnx_nodes)} nodes, {nparams / 1e6:.2f} M parameters -> {out / 'encoder.onnx'}")
+
+
+def add_const(inits, name, arr):
+    inits.append(numpy_helper.from_array(np.ascontiguousarray(arr), name))
+    return name
+
+
+def output_shape(onnx_nodes, inits, node, size):
+    """(H, W, C) of an NHWC node's output for a size x size input, by ONNX shape inference."""
+    probe = helper.make_graph(onnx_nodes, "probe", [helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, size, size, 3])],
+                              [helper.make_tensor_value_info(node, TensorProto.FLOAT, None)], inits)
+    inferred = onnx.shape_inference.infer_shapes(helper.make_model(probe, opset_imports=[helper.make_opsetid("", 17)]))
+    _, h, w, c = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
+    return h, w, c
+
+
+def save(onnx_nodes, inits, name, size, grid, out, extra_config=None):
+    """OUT/encoder.onnx (pixels uint8 [N, size, size, 3] -> features [N, H*W, C]) and the two configs
+    the runtime and extract-features.cjs read."""
+    h, w, c = grid
+    graph = helper.make_graph(onnx_nodes, name,
+                              [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["n", size, size, 3])],
+                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", h * w, c])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixtale-export-centernet")
     model.ir_version = 8  # what opset 17 needs; onnxruntime-node reads up to 13
     onnx.checker.check_model(model)
     out.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(out / "encoder.onnx"))
-    (out / "config.json").write_text(json.dumps({"gridHeight": GRID, "gridWidth": GRID, "featureDim": DIM}, indent=2) + "\n")
-    (out / "preprocessor_config.json").write_text(json.dumps({"size": SIZE, "channels": 3, "resize": "fill"}, indent=2) + "\n")
-    nparams = sum(int(np.prod(i.dims)) for i in inits)
-    print(f"exported {len(onnx_nodes)} nodes, {nparams / 1e6:.2f} M parameters -> {out / 'encoder.onnx'}")
-
-
-def save_stem(onnx_nodes, inits, stop, size, out):
-    """The graph up to `stop` as a feature extractor extract-features.cjs can cache: [N, H*W, C]."""
-    probe = helper.make_graph(onnx_nodes, "probe", [helper.make_tensor_value_info("pixels", TensorProto.UINT8, [1, size, size, 3])],
-                              [helper.make_tensor_value_info(stop, TensorProto.FLOAT, None)], inits)
-    inferred = onnx.shape_inference.infer_shapes(helper.make_model(probe, opset_imports=[helper.make_opsetid("", 17)]))
-    _, h, w, c = [d.dim_value for d in inferred.graph.output[0].type.tensor_type.shape.dim]
-    onnx_nodes.append(helper.make_node("Reshape", [stop, const_array(inits, "stem_shape", np.array([-1, h * w, c], np.int64))],
-                                       ["features"]))
-    graph = helper.make_graph(onnx_nodes, "centernet-mobilenetv3-stem",
-                              [helper.make_tensor_value_info("pixels", TensorProto.UINT8, ["n", size, size, 3])],
-                              [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["n", h * w, c])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="pixtale-export-centernet")
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    out.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(out / "encoder.onnx"))
-    (out / "config.json").write_text(json.dumps({"gridHeight": h, "gridWidth": w, "featureDim": c, "stop": stop}, indent=2) + "\n")
+    config = {"gridHeight": h, "gridWidth": w, "featureDim": c, **(extra_config or {})}
+    (out / "config.json").write_text(json.dumps(config, indent=2) + "\n")
     (out / "preprocessor_config.json").write_text(json.dumps({"size": size, "channels": 3, "resize": "fill"}, indent=2) + "\n")
-    print(f"exported the stem up to {stop} ({h}x{w}x{c}) -> {out / 'encoder.onnx'}")
-
-
-def const_array(inits, name, arr):
-    inits.append(numpy_helper.from_array(arr, name))
-    return name
 
 
 if __name__ == "__main__":

@@ -118,29 +118,33 @@ class BPE:
         self.ranks = {(a, b): r for r, (a, b) in enumerate(model["merges"])}
         self.cache = {}
 
-    def encode_chunk(self, chunk):
-        hit = self.cache.get(chunk)
-        if hit is not None:
-            return hit
+    def encode_chunk(self, chunk, dropout=0.0, rng=None):
+        """With dropout > 0 (training only), each applicable merge is skipped with that probability
+        at every step: BPE-dropout (Provilkov et al., 2020), so the model sees a word's other
+        segmentations. Every intermediate symbol is in the vocabulary, so the ids stay valid."""
+        if not dropout:
+            hit = self.cache.get(chunk)
+            if hit is not None:
+                return hit
         syms = [ch if ch in self.index else "<unk>" for ch in chunk]
         while len(syms) > 1:
             best, best_rank = -1, None
             for j in range(len(syms) - 1):
                 r = self.ranks.get((syms[j], syms[j + 1]))
-                if r is not None and (best_rank is None or r < best_rank):
+                if r is not None and (best_rank is None or r < best_rank) and not (dropout and rng.random() < dropout):
                     best, best_rank = j, r
             if best < 0:
                 break
             syms[best:best + 2] = [syms[best] + syms[best + 1]]
         ids = [self.index[s] for s in syms]
-        if len(self.cache) < 200000:
+        if not dropout and len(self.cache) < 200000:
             self.cache[chunk] = ids
         return ids
 
-    def encode(self, text):
+    def encode(self, text, dropout=0.0, rng=None):
         out = []
         for c in chunks(text):
-            out.extend(self.encode_chunk(c))
+            out.extend(self.encode_chunk(c, dropout, rng))
         return out
 
     def decode(self, ids):

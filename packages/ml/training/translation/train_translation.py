@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 import augment
 import bpe
-from bpe import BOS, EOS, LANGS, PAD, SPECIALS
+from bpe import BOS, EOS, LANGS, PAD, SPECIALS, UNK
 from model import Translator
 
 MAX_TOKENS = 100
@@ -34,22 +34,43 @@ def read(path):
         return [line.rstrip("\n") for line in f]
 
 
-def encode_pairs(tok, lang, texts):
+def encode_pair(tok, lang, en, tgt, dropout=0.0, rng=None, word_dropout=0.0):
+    """Source ids (language token first) and target ids. dropout: BPE-dropout on both sides;
+    word_dropout: each source word becomes one <unk> with that probability (training only)."""
+    if word_dropout:
+        src = [i for w in en.split() for i in ([UNK] if rng.random() < word_dropout else tok.encode(w, dropout, rng))]
+    else:
+        src = tok.encode(en, dropout, rng)
     lang_id = SPECIALS.index(f"<2{lang}>")
-    return [([lang_id] + tok.encode(e)[: MAX_TOKENS - 2] + [EOS], [BOS] + tok.encode(t)[: MAX_TOKENS - 2] + [EOS])
-            for e, t in texts]
+    return [lang_id] + src[: MAX_TOKENS - 2] + [EOS], [BOS] + tok.encode(tgt, dropout, rng)[: MAX_TOKENS - 2] + [EOS]
+
+
+def build_texts(data, split, copy_augment_seed=None):
+    """(lang, en, tgt) of every target language; with copy_augment_seed, plus augment.py's altered copies."""
+    src_en = read(data / f"{split}.en")
+    texts = []
+    for lang in LANGS:
+        tgt = read(data / f"{split}.{lang}")
+        texts += [(lang, e, t) for e, t in zip(src_en, tgt)]
+        if copy_augment_seed is not None:
+            texts += [(lang, e, t) for e, t in augment.copy_augmented(src_en, tgt, lang, copy_augment_seed)]
+    return texts
 
 
 def build_pairs(tok, data, split, copy_augment_seed=None):
-    """Token pairs of every target language; with copy_augment_seed, plus augment.py's altered copies."""
-    src_en = read(data / f"{split}.en")
-    pairs = []
-    for lang in LANGS:
-        tgt = read(data / f"{split}.{lang}")
-        pairs += encode_pairs(tok, lang, zip(src_en, tgt))
-        if copy_augment_seed is not None:
-            pairs += encode_pairs(tok, lang, augment.copy_augmented(src_en, tgt, lang, copy_augment_seed))
-    return pairs
+    return encode_all(tok, build_texts(data, split, copy_augment_seed))
+
+
+def encode_all(tok, texts):
+    return [encode_pair(tok, *t) for t in texts]
+
+
+def regularised(tok, texts, pairs, idx, bpe_dropout, word_dropout, rng):
+    """The batch's pairs as training sees them: segmented anew with BPE-dropout and/or with source
+    words dropped (encode_pair); without either, the fixed segmentation."""
+    if not bpe_dropout and not word_dropout:
+        return [pairs[i] for i in idx]
+    return [encode_pair(tok, *texts[i], bpe_dropout, rng, word_dropout) for i in idx]
 
 
 def batches(pairs, max_tokens, seed):
@@ -69,13 +90,12 @@ def batches(pairs, max_tokens, seed):
     return out
 
 
-def collate(pairs, idx):
-    s_len = max(len(pairs[i][0]) for i in idx)
-    t_len = max(len(pairs[i][1]) for i in idx)
-    src = torch.full((len(idx), s_len), PAD, dtype=torch.long)
-    tgt = torch.full((len(idx), t_len), PAD, dtype=torch.long)
-    for r, i in enumerate(idx):
-        s, t = pairs[i]
+def collate(batch):
+    s_len = max(len(s) for s, _ in batch)
+    t_len = max(len(t) for _, t in batch)
+    src = torch.full((len(batch), s_len), PAD, dtype=torch.long)
+    tgt = torch.full((len(batch), t_len), PAD, dtype=torch.long)
+    for r, (s, t) in enumerate(batch):
         src[r, : len(s)] = torch.tensor(s)
         tgt[r, : len(t)] = torch.tensor(t)
     return src, tgt
@@ -93,7 +113,7 @@ def validate(model, pairs, max_tokens):
     model.eval()
     tot, n = 0.0, 0
     for idx in batches(pairs, max_tokens, 0):
-        src, tgt = collate(pairs, idx)
+        src, tgt = collate([pairs[i] for i in idx])
         l, k = loss_fn(model, src, tgt, 0.0)
         tot, n = tot + l.item(), n + k
     model.train()
@@ -135,6 +155,10 @@ def main():
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     ap.add_argument("--copy-augment", action="store_true",
                     help="add augment.py's copies of the training pairs with names and numbers carried over")
+    ap.add_argument("--bpe-dropout", type=float, default=0.0,
+                    help="BPE-dropout probability on both sides, training batches only (0.1 in Provilkov et al.)")
+    ap.add_argument("--word-dropout", type=float, default=0.0,
+                    help="probability that a source word becomes <unk>, training batches only")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
@@ -149,7 +173,8 @@ def main():
         bpe.save(bpe.learn(lines, args.merges), bpe_path)
         print(f"learnt BPE in {time.time() - t0:.0f}s", flush=True)
     tok = bpe.BPE(json.loads(bpe_path.read_text(encoding="utf-8")))
-    train = build_pairs(tok, data, "train", 1 if args.copy_augment else None)
+    train_texts = build_texts(data, "train", 1 if args.copy_augment else None)
+    train = encode_all(tok, train_texts)
     val = build_pairs(tok, data, "val")
     print(f"vocab {len(tok.vocab)}, train pairs {len(train)}, val pairs {len(val)}", flush=True)
 
@@ -198,7 +223,8 @@ def main():
         plan = batches(train, args.max_tokens, 1000 + epoch)
         t0, tok_sum, loss_sum = time.time(), 0, 0.0
         while pos < len(plan):
-            src, tgt = collate(train, plan[pos])
+            rng = random.Random(f"{epoch}-{pos}")  # the same draws when a run resumes mid-epoch
+            src, tgt = collate(regularised(tok, train_texts, train, plan[pos], args.bpe_dropout, args.word_dropout, rng))
             lr = learning_rate(args, step)
             for g in opt.param_groups:
                 g["lr"] = lr

@@ -84,47 +84,86 @@ export interface RequestInfo {
   visitorId?: () => string;
 }
 
-function createLoaders(deps: AppDeps, viewer: Viewer | null): Loaders {
-  const { store } = deps;
-  const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
-    const m = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => m.get(id) ?? null);
-  };
-  return {
-    user: new DataLoader(async (ids) => byId(await store.users.findByIds(ids), ids)),
-    post: new DataLoader(async (ids) => byId(await store.posts.findByIds(ids), ids)),
-    userStats: new DataLoader(async (ids) => {
-      const m = new Map((await store.users.stats(ids)).map((s) => [s.userId, s]));
+const byId = <T extends { id: string }>(rows: T[], ids: readonly string[]) => {
+  const m = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => m.get(id) ?? null);
+};
+
+/**
+ * A request's loaders, each made when first used: most requests use one or two of them (a shared
+ * feed page only likedByMe), and making all eleven per request was a measurable share of the
+ * garbage a request leaves.
+ */
+class RequestLoaders implements Loaders {
+  #user?: Loaders['user'];
+  #post?: Loaders['post'];
+  #userStats?: Loaders['userStats'];
+  #viewerFollows?: Loaders['viewerFollows'];
+  #commentCount?: Loaders['commentCount'];
+  #caption?: Loaders['caption'];
+  #captionsByPost?: Loaders['captionsByPost'];
+  #translationsByCaption?: Loaders['translationsByCaption'];
+  #translationJobsByCaption?: Loaders['translationJobsByCaption'];
+  #likedByMe?: Loaders['likedByMe'];
+
+  constructor(
+    private readonly store: Store,
+    private readonly viewer: Viewer | null,
+  ) {}
+
+  get user() {
+    return (this.#user ??= new DataLoader(async (ids) => byId(await this.store.users.findByIds(ids), ids)));
+  }
+  get post() {
+    return (this.#post ??= new DataLoader(async (ids) => byId(await this.store.posts.findByIds(ids), ids)));
+  }
+  get userStats() {
+    return (this.#userStats ??= new DataLoader(async (ids) => {
+      const m = new Map((await this.store.users.stats(ids)).map((s) => [s.userId, s]));
       return ids.map((id) => m.get(id) ?? { userId: id, postCount: 0, followerCount: 0, followingCount: 0 });
-    }),
-    viewerFollows: new DataLoader(async (ids) => {
-      if (!viewer) return ids.map(() => false);
-      const followed = new Set(await store.follows.followedIds(viewer.user.id, ids));
+    }));
+  }
+  get viewerFollows() {
+    return (this.#viewerFollows ??= new DataLoader(async (ids) => {
+      if (!this.viewer) return ids.map(() => false);
+      const followed = new Set(await this.store.follows.followedIds(this.viewer.user.id, ids));
       return ids.map((id) => followed.has(id));
-    }),
-    commentCount: new DataLoader(async (postIds) => {
-      const m = new Map((await store.comments.countByPosts(postIds)).map((c) => [c.postId, c.count]));
+    }));
+  }
+  get commentCount() {
+    return (this.#commentCount ??= new DataLoader(async (postIds) => {
+      const m = new Map((await this.store.comments.countByPosts(postIds)).map((c) => [c.postId, c.count]));
       return postIds.map((id) => m.get(id) ?? 0);
-    }),
-    caption: new DataLoader(async (ids) => byId(await store.captions.findByIds(ids), ids)),
-    captionsByPost: new DataLoader(async (postIds) => {
-      const all = await store.captions.listByPosts(postIds);
+    }));
+  }
+  get caption() {
+    return (this.#caption ??= new DataLoader(async (ids) => byId(await this.store.captions.findByIds(ids), ids)));
+  }
+  get captionsByPost() {
+    return (this.#captionsByPost ??= new DataLoader(async (postIds) => {
+      const all = await this.store.captions.listByPosts(postIds);
       return postIds.map((id) => all.filter((c) => c.postId === id));
-    }),
-    translationsByCaption: new DataLoader(async (captionIds) => {
-      const all = await store.translations.listByCaptions(captionIds);
+    }));
+  }
+  get translationsByCaption() {
+    return (this.#translationsByCaption ??= new DataLoader(async (captionIds) => {
+      const all = await this.store.translations.listByCaptions(captionIds);
       return captionIds.map((id) => all.filter((t) => t.captionId === id));
-    }),
-    translationJobsByCaption: new DataLoader(async (captionIds) => {
-      const all = await store.jobs.findByCaptions(captionIds);
+    }));
+  }
+  get translationJobsByCaption() {
+    return (this.#translationJobsByCaption ??= new DataLoader(async (captionIds) => {
+      const all = await this.store.jobs.findByCaptions(captionIds);
       return captionIds.map((id) => all.filter((j) => j.captionId === id));
-    }),
-    likedByMe: new DataLoader(async (postIds) => {
-      if (!viewer) return postIds.map(() => false);
-      const liked = new Set(await store.engagement.likedPostIds(viewer.user.id, postIds));
+    }));
+  }
+  get likedByMe() {
+    return (this.#likedByMe ??= new DataLoader(async (postIds) => {
+      if (!this.viewer) return postIds.map(() => false);
+      const liked = new Set(await this.store.engagement.likedPostIds(this.viewer.user.id, postIds));
       return postIds.map((id) => liked.has(id));
-    }),
-  };
+    }));
+  }
 }
 
 /** Reads `Authorization: Bearer <token>` (header or graphql-ws connectionParams). */
@@ -157,9 +196,9 @@ export async function createContext(deps: AppDeps, req: RequestInfo): Promise<Co
     ip,
     visitorId: () => req.visitorId?.() ?? null,
     clientKey: viewer ? `user:${viewer.user.id}` : `ip:${ip}`,
-    loaders: createLoaders(deps, viewer),
+    loaders: new RequestLoaders(deps.store, viewer),
     resetLoaders() {
-      ctx.loaders = createLoaders(deps, viewer);
+      ctx.loaders = new RequestLoaders(deps.store, viewer);
     },
     requireUser() {
       return ctx.requireViewer().user;

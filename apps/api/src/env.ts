@@ -42,6 +42,12 @@ const schema = z
       .default(7 * 24 * 3600),
     /** Schema introspection; default on except with NODE_ENV=production. */
     GRAPHQL_INTROSPECTION: bool.optional(),
+    /**
+     * Queries made of fields that are the same for every viewer (the EVERYONE feed) share one
+     * execution per store version (shared-results.ts); false runs every operation in full (the
+     * bench measures both).
+     */
+    SHARED_RESULTS: bool.default(true),
     GOOGLE_CLIENT_ID: z.string().optional(),
     /** Comma-separated origins allowed by CORS ('*' for any); default http://localhost:WEB_PORT. */
     CORS_ORIGIN: z.string().optional(),

@@ -178,9 +178,25 @@ export async function createApp(env: Env, opts: AppOptions = {}): Promise<App> {
 
 type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
 
-/** Serves our (static) schema to Apollo and executes operations with graphql-jit. */
-function jitGateway(schema: GraphQLSchema): Gateway {
-  const execute = createExecutor(schema);
+/**
+ * How the app executes operations (graphql-jit, results shared between viewers under the store's
+ * feed versions: execution.ts); the test harness executes the same way.
+ */
+export function appExecutor(schema: GraphQLSchema, store: Store, env: Pick<Env, 'SHARED_RESULTS'>) {
+  if (!env.SHARED_RESULTS) return createExecutor(schema);
+  return createExecutor(schema, {
+    sharedResults: {
+      async version() {
+        const v = await store.posts.feedVersions();
+        return v && `${v.content}.${v.counts}`;
+      },
+    },
+  });
+}
+
+/** Serves our (static) schema to Apollo and executes operations with appExecutor. */
+function jitGateway(schema: GraphQLSchema, deps: AppDeps): Gateway {
+  const execute = appExecutor(schema, deps.store, deps.env);
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
@@ -386,7 +402,7 @@ export async function createServer(
   const apollo = new ApolloServer<Context>({
     // Apollo parses, validates, runs the plugins and formats errors as usual; operations execute
     // with graphql-jit (execution.ts). A gateway is Apollo's one hook for its own executor.
-    gateway: jitGateway(schema),
+    gateway: jitGateway(schema, deps),
     csrfPrevention: true,
     // main.ts owns SIGINT/SIGTERM (drain, then exit); Apollo's own handlers made its stop() never settle there.
     stopOnTerminationSignals: false,

@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { ApiTokenScope } from '@pixtale/shared';
+import { Shared } from '../shared-results';
 
 registerEnumType(ApiTokenScope, {
   name: 'ApiTokenScope',
@@ -12,18 +13,21 @@ registerEnumType(ApiTokenScope, {
 
 @ObjectType({ simpleResolvers: true, description: 'A Pixtale account.' })
 export class User {
+  @Shared()
   @Field(() => ID, { description: 'Stable id of the user.' })
   id!: string;
 
   @Field(() => String, { nullable: true, description: 'Email address; only visible to the user themselves (null for others).' })
   email!: string | null;
 
+  @Shared()
   @Field({ description: 'Public name shown on posts.' })
   displayName!: string;
 
   @Field({ description: 'Public profile text; empty when none.' })
   bio!: string;
 
+  @Shared()
   @Field({ description: 'When the account was created.' })
   createdAt!: Date;
 }

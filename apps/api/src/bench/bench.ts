@@ -14,7 +14,8 @@
  *    redis-server is installed); and the floor, a bare node:http server answering the same
  *    page, with the ratio ours/floor, which means something on any machine. The same API process
  *    also answers an empty operation (`{ __typename }`, same clients and headers): what HTTP,
- *    Apollo and the viewer check cost before any feed work, with the ratio ours/empty.
+ *    Apollo and the viewer check cost before any feed work, with the ratio ours/empty; and a
+ *    process with SHARED_RESULTS=false (every feed request executed in full), with shared/not.
  * 3. Upload-to-caption-ready: on a fresh store with the worker on, uploads BENCH_UPLOADS (5)
  *    real photos over HTTP multipart and times each until captionStatus is READY (only when
  *    the trained model is in models/; otherwise reported as skipped with the reason).
@@ -561,6 +562,16 @@ async function benchFeed(feedDir: string) {
     await stopApi(api);
   }
 
+  // The same load on a process that shares no results (SHARED_RESULTS=false): what sharing gives.
+  const unshared = await startApi(feedDir, { WORKER_ENABLED: 'false', SHARED_RESULTS: 'false' });
+  try {
+    const runs = await feedLoad([{ url: url(PORT), pid: unshared.pid! }], clients.tokens, clients.cursors, RUNS, SECONDS);
+    printRuns('one process, results not shared', runs);
+    result.oneProcessUnshared = median(runs);
+  } finally {
+    await stopApi(unshared);
+  }
+
   const noRedis = redisServerUnavailableReason();
   if (noRedis) {
     result.twoProcesses = { skipped: noRedis };
@@ -593,10 +604,12 @@ async function benchFeed(feedDir: string) {
   const empty = result.oneProcessEmptyOperation as FeedRun;
   result.oneProcessOverFloor = round(one.throughputRps / bare.throughputRps, 3);
   result.oneProcessOverEmptyOperation = round(one.throughputRps / empty.throughputRps, 3);
+  result.oneProcessOverUnshared = round(one.throughputRps / (result.oneProcessUnshared as FeedRun).throughputRps, 3);
   console.log(
     `feed (median runs by p95): one process ${one.throughputRps} req/s, p95 ${one.p95Ms} ms; floor ${bare.throughputRps} req/s, ` +
       `p95 ${bare.p95Ms} ms; ours/floor ${result.oneProcessOverFloor}; empty operation ${empty.throughputRps} req/s ` +
-      `(${empty.apiCpuMsPerRequest} ms CPU/request), ours/empty ${result.oneProcessOverEmptyOperation}`,
+      `(${empty.apiCpuMsPerRequest} ms CPU/request), ours/empty ${result.oneProcessOverEmptyOperation}; ` +
+      `results not shared ${(result.oneProcessUnshared as FeedRun).throughputRps} req/s, shared/not ${result.oneProcessOverUnshared}`,
   );
   return result;
 }

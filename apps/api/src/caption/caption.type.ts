@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { CaptionSource, CaptionStatus } from '@pixtale/shared';
+import { Shared } from '../shared-results';
 
 registerEnumType(CaptionStatus, {
   name: 'CaptionStatus',
@@ -23,6 +24,7 @@ registerEnumType(CaptionSource, {
 
 @ObjectType({ simpleResolvers: true, description: "One version of a post's caption. Edits add versions; history is kept." })
 export class Caption {
+  @Shared()
   @Field(() => ID, {
     description:
       'Id of this caption version. A translated caption (Post.caption(language:)) has the id "<version id>:<language>", ' +
@@ -30,15 +32,19 @@ export class Caption {
   })
   id!: string;
 
+  @Shared()
   @Field({ description: 'The caption text (in `language`).' })
   text!: string;
 
+  @Shared()
   @Field(() => CaptionSource, { description: 'MODEL (machine caption) or USER (written by the author).' })
   source!: CaptionSource;
 
+  @Shared()
   @Field(() => Int, { description: 'Version number, 1 for the first caption, +1 per edit.' })
   version!: number;
 
+  @Shared()
   @Field({ description: 'When this version was created (went live).' })
   createdAt!: Date;
 }
@@ -58,6 +64,7 @@ export class CaptionStats {
   likeRate!: number;
 }
 
+@Shared()
 @ObjectType({ simpleResolvers: true, description: "An alternative caption from the model's beam search." })
 export class CaptionSuggestion {
   @Field({ description: 'The alternative caption.' })
@@ -67,6 +74,7 @@ export class CaptionSuggestion {
   score!: number;
 }
 
+@Shared()
 @ObjectType({ simpleResolvers: true, description: 'Where the model looked when it wrote one word.' })
 export class WordAttention {
   @Field({ description: 'The caption word.' })
@@ -76,6 +84,7 @@ export class WordAttention {
   weights!: number[];
 }
 
+@Shared()
 @ObjectType({
   simpleResolvers: true,
   description: 'Per-word attention of the machine caption over the image, for a heatmap overlay.',

@@ -9,6 +9,7 @@ import type { ImageVariant, PostRecord, TranslationRecord } from '../store';
 import { parseCaptionLanguage } from '../translation/languages';
 import { translatedCaption } from '../translation/translation.resolver';
 import { Translation, TranslationStatus } from '../translation/translation.type';
+import { PerViewer, Shared } from '../shared-results';
 import { FeedScope, ImageFile, Post, PostConnection, PostImages } from './post.type';
 
 const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
@@ -17,6 +18,8 @@ const fileOf = (ctx: Context, v: ImageVariant): ImageFile => ({
   height: v.height,
   bytes: v.bytes,
 });
+
+const likedByMe = (ctx: Context, postId: string) => ctx.loaders.likedByMe.load(postId);
 
 type Complexity = { childComplexity: number; args: Record<string, unknown> };
 export const pageCost = ({ childComplexity, args }: Complexity) =>
@@ -36,11 +39,13 @@ export const subscribeToPost =
 
 @Resolver(() => Post)
 export class PostResolver {
+  @Shared()
   @Query(() => Post, { nullable: true, description: 'A post by id; null when it does not exist.' })
   post(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.posts.get(id);
   }
 
+  @Shared((args) => args.scope !== FeedScope.FOLLOWING) // FOLLOWING depends on the viewer
   @Query(() => PostConnection, {
     complexity: pageCost,
     description:
@@ -143,26 +148,31 @@ export class PostResolver {
     return payload.postId;
   }
 
+  @Shared()
   @FieldResolver(() => User, { description: 'Who posted it.' })
   async author(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return ctx.loaders.user.load(post.authorId);
   }
 
+  @Shared()
   @FieldResolver(() => String, { description: 'Display name of the author (shortcut for author { displayName }).' })
   async authorName(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return (await ctx.loaders.user.load(post.authorId))?.displayName ?? '';
   }
 
+  @Shared()
   @FieldResolver(() => String, { description: 'URL of the detail-size image (WebP).' })
   imageUrl(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return fileOf(ctx, post.image.detail).url;
   }
 
+  @Shared()
   @FieldResolver(() => String, { description: 'URL of the feed-size image (WebP).' })
   feedImageUrl(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return fileOf(ctx, post.image.feed).url;
   }
 
+  @Shared()
   @FieldResolver(() => PostImages, { description: 'All stored sizes of the image.' })
   images(@Root() post: PostRecord, @Ctx() ctx: Context): PostImages {
     return {
@@ -172,16 +182,19 @@ export class PostResolver {
     };
   }
 
+  @Shared()
   @FieldResolver(() => Int, { description: 'Width of the detail image in pixels.' })
   width(@Root() post: PostRecord) {
     return post.image.detail.width;
   }
 
+  @Shared()
   @FieldResolver(() => Int, { description: 'Height of the detail image in pixels.' })
   height(@Root() post: PostRecord) {
     return post.image.detail.height;
   }
 
+  @Shared((args) => args.language == null || args.language === SOURCE_LANGUAGE) // translations are not versioned
   @FieldResolver(() => Caption, {
     nullable: true,
     description:
@@ -237,6 +250,7 @@ export class PostResolver {
     return [...all].sort((a, b) => order(a.language) - order(b.language));
   }
 
+  @Shared()
   @FieldResolver(() => String, { nullable: true, description: 'Text of the live caption (shortcut for caption { text }).' })
   async captionText(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return post.currentCaptionId ? ((await ctx.loaders.caption.load(post.currentCaptionId))?.text ?? null) : null;
@@ -250,6 +264,7 @@ export class PostResolver {
     return ctx.loaders.captionsByPost.load(post.id);
   }
 
+  @Shared()
   @FieldResolver(() => CaptionAttention, {
     nullable: true,
     description: 'Per-word attention of the machine caption over the image (for the heatmap); null until READY.',
@@ -258,8 +273,9 @@ export class PostResolver {
     return post.attention;
   }
 
+  @PerViewer(likedByMe)
   @FieldResolver(() => Boolean, { description: 'Whether the signed-in viewer likes this post (false when anonymous).' })
   likedByMe(@Root() post: PostRecord, @Ctx() ctx: Context) {
-    return ctx.loaders.likedByMe.load(post.id);
+    return likedByMe(ctx, post.id);
   }
 }

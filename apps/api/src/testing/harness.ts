@@ -19,10 +19,9 @@ import type { CaptionerProvider } from '../caption/captioner';
 import type { TranslatorProvider } from '../translation/translator';
 import { createContext, type Context } from '../context';
 import { testEnv, type Env } from '../env';
-import { createExecutor } from '../execution';
 import { getSchema } from '../schema';
 import { lazyCaptioner } from '../caption/captioner';
-import { createApp, createServer, type App, type Server } from '../server';
+import { appExecutor, createApp, createServer, type App, type Server } from '../server';
 import { lazyTranslator } from '../translation/translator';
 import { openSqliteStore } from '../store/sqlite/sqlite.store';
 
@@ -57,7 +56,7 @@ export async function createHarness(
     translator: opts.translator,
   });
   const schema = await getSchema();
-  const execute = createExecutor(schema);
+  const execute = appExecutor(schema, app.deps.store, env);
   const context = (token?: string | null, ip = '127.0.0.1') =>
     createContext(app.deps, { authorization: token ? `Bearer ${token}` : null, ip, userAgent: 'jest' });
   let n = 0;

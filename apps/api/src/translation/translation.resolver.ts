@@ -2,6 +2,7 @@ import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import { CAPTION_LANGUAGES, SOURCE_LANGUAGE } from '@pixtale/shared';
 import { Caption } from '../caption/caption.type';
 import type { Context } from '../context';
+import { Shared } from '../shared-results';
 import type { CaptionVersionRecord, TranslationRecord } from '../store';
 import { Language } from './translation.type';
 
@@ -25,6 +26,7 @@ export class LanguageResolver {
 
 @Resolver(() => Caption)
 export class CaptionLanguageResolver {
+  @Shared() // "en" on every path a shared result reaches (Post.caption without a language)
   @FieldResolver(() => String, {
     description: 'Language of text: "en" for a caption as written, else the translation\'s code (Post.caption(language:)).',
   })

@@ -1,0 +1,117 @@
+import { graphql, parse } from 'graphql';
+import { analyseSharedOperation } from './shared-results';
+import { CREATE_POST, createHarness, makeJpeg, uploadOf, type Harness } from './testing/harness';
+
+let h: Harness;
+let ann: { token: string; id: string };
+let bob: { token: string; id: string };
+const ids: string[] = [];
+
+beforeAll(async () => {
+  h = await createHarness();
+  ann = await h.signUp('Ann');
+  bob = await h.signUp('Bob');
+  for (let i = 0; i < 3; i++) {
+    const r = await h.gql<{ createPost: { id: string } }>(
+      CREATE_POST,
+      { image: uploadOf(await makeJpeg()), caption: `caption ${i}` },
+      i % 2 ? ann.token : bob.token,
+    );
+    if (r.errors) throw r.errors[0];
+    ids.push(r.data!.createPost.id);
+  }
+  await like(ids[0]!, ann.token);
+});
+afterAll(() => h.close());
+
+async function like(id: string, token: string) {
+  const r = await h.gql('mutation($id: ID!) { likePost(postId: $id) { id } }', { id }, token);
+  if (r.errors) throw r.errors[0];
+}
+
+// The bench's feed query, with an alias and the per-viewer field in the middle (key order matters).
+const FEED = `query Feed($after: String) { feed(first: 20, after: $after) {
+  edges { cursor node { id authorName mine: likedByMe imageUrl caption { id text source version } hashtags likeCount
+    likedByMe createdAt } }
+  pageInfo { hasNextPage endCursor } } }`;
+
+/** graphql-js, no sharing: the reference the shared path must match byte for byte (key order included). */
+async function reference(source: string, token: string | null, variables: Record<string, unknown> = {}) {
+  return JSON.stringify(
+    await graphql({ schema: h.schema, source, variableValues: variables, contextValue: await h.context(token) }),
+  );
+}
+const served = async (source: string, token: string | null, variables: Record<string, unknown> = {}) =>
+  JSON.stringify(await h.gql(source, variables, token));
+
+describe('shared results', () => {
+  test("one execution serves every viewer, each with its own likedByMe, identical to graphql-js's answer", async () => {
+    const feedReads = jest.spyOn(h.app.deps.services.posts, 'everyoneFeed');
+    try {
+      for (const token of [ann.token, bob.token, null, ann.token])
+        expect(await served(FEED, token)).toBe(await reference(FEED, token));
+      expect(feedReads).toHaveBeenCalledTimes(5); // the references' four and one shared by the four served answers...
+      feedReads.mockClear();
+      await served(FEED, bob.token);
+      expect(feedReads).not.toHaveBeenCalled(); // ...and the next one too
+      const mine = JSON.parse(await served(FEED, ann.token)).data.feed.edges.map((e: { node: { mine: boolean } }) => e.node.mine);
+      expect(mine).toEqual([false, false, true]); // newest first: Ann liked the oldest
+    } finally {
+      feedReads.mockRestore();
+    }
+  });
+
+  test("read-your-writes: the viewer's own like, an edit and a new post are in the next answer", async () => {
+    await served(FEED, bob.token);
+    await like(ids[2]!, bob.token);
+    expect(await served(FEED, bob.token)).toBe(await reference(FEED, bob.token));
+    expect(JSON.parse(await served(FEED, bob.token)).data.feed.edges[0].node).toMatchObject({ likedByMe: true, likeCount: 1 });
+
+    const edit = await h.gql('mutation($id: ID!) { editCaption(postId: $id, text: "edited") { id } }', { id: ids[1] }, ann.token);
+    expect(edit.errors).toBeUndefined();
+    expect(JSON.parse(await served(FEED, bob.token)).data.feed.edges[1].node.caption.text).toBe('edited');
+
+    const created = await h.gql(CREATE_POST, { image: uploadOf(await makeJpeg()), caption: 'newest' }, ann.token);
+    expect(created.errors).toBeUndefined();
+    expect(JSON.parse(await served(FEED, bob.token)).data.feed.edges[0].node.caption.text).toBe('newest');
+    expect(await served(FEED, ann.token)).toBe(await reference(FEED, ann.token));
+  });
+
+  test('cursor pages are shared per cursor', async () => {
+    const first = JSON.parse(await served(FEED, ann.token)).data.feed;
+    const variables = { after: first.edges[1].cursor };
+    for (const token of [ann.token, bob.token])
+      expect(await served(FEED, token, variables)).toBe(await reference(FEED, token, variables));
+  });
+
+  test('what depends on the viewer or on unversioned data is never shared: the FOLLOWING feed, emails, translations', async () => {
+    const follow = await h.gql('mutation($id: ID!) { follow(userId: $id) { id } }', { id: bob.id }, ann.token);
+    expect(follow.errors).toBeUndefined();
+    const following = '{ feed(scope: FOLLOWING) { edges { node { id authorName } } } }';
+    const emails = '{ feed { edges { node { author { id email } } } } }';
+    for (const source of [following, emails]) {
+      for (const token of [ann.token, bob.token]) expect(await served(source, token)).toBe(await reference(source, token));
+    }
+    const own = JSON.parse(await served(emails, ann.token)).data.feed.edges.map(
+      (e: { node: { author: { email: string | null } } }) => e.node.author.email,
+    );
+    expect(own.filter(Boolean).length).toBeGreaterThan(0); // Ann sees her own email only...
+    expect(own.filter(Boolean).length).toBeLessThan(own.length);
+
+    const schema = { getQueryType: () => h.schema.getQueryType() };
+    expect(analyseSharedOperation(schema, parse(emails))).toBeNull();
+    expect(analyseSharedOperation(schema, parse('{ feed { edges { node { translations { text } } } } }'))).toBeNull();
+    expect(analyseSharedOperation(schema, parse('{ feed { edges { ...E } } } fragment E on PostEdge { cursor }'))).toBeNull();
+    expect(analyseSharedOperation(schema, parse('mutation { logOut }'))).toBeNull();
+    const op = analyseSharedOperation(schema, parse(following))!;
+    expect(op.conditions).toHaveLength(1); // shared only when the scope argument allows (checked per request)
+  });
+
+  test('errors are answered as graphql-js answers them, and not kept', async () => {
+    const bad = 'query($n: Int) { feed(first: $n) { edges { cursor } } }';
+    // (graphql-jit writes "data" before "errors"; the unshared path always did)
+    for (let i = 0; i < 2; i++)
+      expect(JSON.parse(await served(bad, ann.token, { n: 0 }))).toEqual(JSON.parse(await reference(bad, ann.token, { n: 0 })));
+    expect(JSON.parse(await served(bad, ann.token, { n: 0 })).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});

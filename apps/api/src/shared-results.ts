@@ -1,0 +1,212 @@
+import {
+  getArgumentValues,
+  getNamedType,
+  getOperationAST,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type SelectionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { Extensions } from 'type-graphql';
+
+/**
+ * Results shared by every viewer (issue 11's lever beyond the feed-page cache). A query that reads
+ * only fields marked `@Shared()` (the same for every viewer, changing only when the store's feed
+ * versions move) and `@PerViewer()` fields (`likedByMe`) is executed once per version and variables
+ * without its per-viewer fields; every request then reads the version (one indexed query), takes the
+ * shared result and fills in its own per-viewer fields by the parent's id. A feed page then costs a
+ * request no resolver runs at all but the per-viewer ones.
+ *
+ * Anything else runs as before: mutations, fragments, `@include`/`@skip`, interfaces, fields not
+ * marked, arguments a `@Shared(when)` condition refuses (the FOLLOWING feed), a store that cannot tell
+ * versions (null), a result with errors (executed again in full, so errors read as they always do).
+ */
+
+/** Decides from a field's arguments whether its value is shared. */
+type SharedWhen = (args: Record<string, unknown>) => boolean;
+/** A per-viewer field's value, from the request's context and the parent's `id`. */
+export type PerViewerResolve = (context: never, parentId: string) => unknown;
+
+const SHARED = 'sharedResult';
+const PER_VIEWER = 'perViewerResult';
+
+/**
+ * On a field: its value is the same for every viewer and changes only with the store's feed
+ * versions (see PostRepo.feedVersions for what moves them), optionally only for some arguments. On a
+ * type: every field of it without arguments. Never on a field that looks at who asks (the viewer,
+ * `@Authorized`): one viewer's answer would be served to all.
+ */
+export const Shared = (when?: SharedWhen) => Extensions({ [SHARED]: when ?? true });
+
+/** On a leaf field of a type with an `id`: filled in per request by `resolve` (its resolver should call the same). */
+export const PerViewer = (resolve: PerViewerResolve) => Extensions({ [PER_VIEWER]: resolve });
+
+/** Where a shared result gets its per-viewer fields: mirrors the selections down to them. */
+interface FillPlan {
+  /** This level's response keys as the client selected them, in order, each copied, filled below or per viewer. */
+  fields: { key: string; below?: FillPlan; perViewer?: PerViewerResolve }[];
+}
+
+/** An operation that can be shared, as analysed once per document. */
+export interface SharedOperation {
+  /** The operation alone, without per-viewer fields, with the parents' ids added under ID_KEY. */
+  document: DocumentNode;
+  /** Null when the operation has no per-viewer field. */
+  plan: FillPlan | null;
+  /** Argument conditions (`@Shared(when)`) to check against each request's variables. */
+  conditions: { field: GraphQLField<unknown, unknown>; node: FieldNode; when: SharedWhen }[];
+}
+
+/** The alias under which a per-viewer field's parent id is fetched (not a name a client can send: "__" is reserved). */
+const ID_KEY = '__sharedResultParentId';
+
+const sharedMark = (type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): boolean | SharedWhen | undefined =>
+  (field.extensions[SHARED] as boolean | SharedWhen | undefined) ??
+  (type.extensions[SHARED] === true && field.args.length === 0 ? true : undefined);
+
+/** The shared form of an operation, or null when it cannot be shared. */
+export function analyseSharedOperation(
+  schema: { getQueryType(): GraphQLObjectType | null | undefined },
+  document: DocumentNode,
+  operationName?: string | null,
+): SharedOperation | null {
+  const operation = getOperationAST(document, operationName);
+  const query = schema.getQueryType();
+  if (!operation || operation.operation !== 'query' || !query) return null;
+  if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return null;
+  const conditions: SharedOperation['conditions'] = [];
+
+  const walk = (
+    set: SelectionSetNode,
+    type: GraphQLObjectType,
+  ): { selections: SelectionNode[]; plan: FillPlan | null } | null => {
+    const selections: SelectionNode[] = [];
+    const fields: FillPlan['fields'] = [];
+    let filled = false;
+    for (const node of set.selections) {
+      if (node.kind !== Kind.FIELD || node.directives?.length) return null;
+      const key = node.alias?.value ?? node.name.value;
+      if (fields.some((f) => f.key === key)) return null; // merged fields: left to graphql-js's rules
+      const entry: FillPlan['fields'][number] = { key };
+      fields.push(entry);
+      if (node.name.value === '__typename') {
+        selections.push(node);
+        continue;
+      }
+      const field = type.getFields()[node.name.value];
+      if (!field) return null;
+      const perViewer = field.extensions[PER_VIEWER] as PerViewerResolve | undefined;
+      if (perViewer) {
+        if (node.selectionSet || !type.getFields().id) return null;
+        entry.perViewer = perViewer;
+        filled = true;
+        continue;
+      }
+      const shared = sharedMark(type, field);
+      if (!shared) return null;
+      if (typeof shared === 'function') conditions.push({ field, node, when: shared });
+      if (!node.selectionSet) {
+        selections.push(node);
+        continue;
+      }
+      const inner = getNamedType(field.type);
+      if (!isObjectType(inner)) return null;
+      const below = walk(node.selectionSet, inner);
+      if (!below) return null;
+      if (below.plan) {
+        entry.below = below.plan;
+        filled = true;
+      }
+      selections.push({ ...node, selectionSet: { ...node.selectionSet, selections: below.selections } });
+    }
+    if (fields.some((f) => f.perViewer)) {
+      selections.push({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: ID_KEY }, name: { kind: Kind.NAME, value: 'id' } });
+    }
+    return { selections, plan: filled ? { fields } : null };
+  };
+
+  const root = walk(operation.selectionSet, query);
+  if (!root) return null;
+  return {
+    document: {
+      kind: Kind.DOCUMENT,
+      definitions: [{ ...operation, selectionSet: { ...operation.selectionSet, selections: root.selections } }],
+    },
+    plan: root.plan,
+    conditions,
+  };
+}
+
+/** Whether this request's arguments let the operation be shared. */
+export function sharedFor(op: SharedOperation, variables: Record<string, unknown>): boolean {
+  return op.conditions.every((c) => c.when(getArgumentValues(c.field, c.node, variables)));
+}
+
+/**
+ * The client's data: the shared data (never changed: other requests hold it) copied along the paths
+ * to the per-viewer fields, which are resolved for this request. Every per-viewer value is asked for
+ * before any is awaited, so DataLoader batches them (one query for a page's likedByMe); then the
+ * copy is built in one pass, visiting the fields in the same order.
+ */
+export async function withViewerFields(data: unknown, plan: FillPlan | null, context: unknown): Promise<unknown> {
+  if (!plan) return data;
+  const asked: unknown[] = [];
+  const ask = (value: unknown, at: FillPlan): void => {
+    if (value == null) return;
+    if (Array.isArray(value)) return value.forEach((item) => ask(item, at));
+    const source = value as Record<string, unknown>;
+    for (const f of at.fields) {
+      if (f.below) ask(source[f.key], f.below);
+      else if (f.perViewer) asked.push(f.perViewer(context as never, source[ID_KEY] as string));
+    }
+  };
+  ask(data, plan);
+  const answers = await Promise.all(asked);
+  let next = 0;
+  const build = (value: unknown, at: FillPlan): unknown => {
+    if (value == null) return value;
+    if (Array.isArray(value)) return value.map((item) => build(item, at));
+    const source = value as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const f of at.fields)
+      out[f.key] = f.below ? build(source[f.key], f.below) : f.perViewer ? answers[next++] : source[f.key];
+    return out;
+  };
+  return build(data, plan);
+}
+
+/**
+ * Shared results of this process under one version: a new version drops them all. Concurrent
+ * requests for one result share one execution; a result with errors or a failed execution is not
+ * kept. Bounded, oldest out first.
+ */
+export class SharedResultCache {
+  private version: string | null = null;
+  private readonly results = new Map<string, Promise<ExecutionResult>>();
+
+  constructor(private readonly maxResults = 256) {}
+
+  get(version: string, key: string, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    if (version !== this.version) {
+      this.results.clear();
+      this.version = version;
+    }
+    let result = this.results.get(key);
+    if (!result) {
+      if (this.results.size >= this.maxResults) this.results.delete(this.results.keys().next().value!);
+      const created = execute();
+      this.results.set(key, created);
+      const forget = () => {
+        if (this.results.get(key) === created) this.results.delete(key);
+      };
+      created.then((r) => r.errors?.length && forget(), forget);
+      result = created;
+    }
+    return result;
+  }
+}

@@ -188,7 +188,7 @@ export function appExecutor(schema: GraphQLSchema, store: Store, env: Pick<Env, 
     sharedResults: {
       async version() {
         const v = await store.posts.feedVersions();
-        return v && `${v.content}.${v.counts}`;
+        return v && `${v.content}.${v.counts}.${v.extras}`;
       },
     },
   });

@@ -84,7 +84,7 @@ describe('shared results', () => {
       expect(await served(FEED, token, variables)).toBe(await reference(FEED, token, variables));
   });
 
-  test('what depends on the viewer or on unversioned data is never shared: the FOLLOWING feed, emails, translations', async () => {
+  test('what depends on the viewer or on unversioned data is never shared: the FOLLOWING feed, emails, bios; nor are directives', async () => {
     const follow = await h.gql('mutation($id: ID!) { follow(userId: $id) { id } }', { id: bob.id }, ann.token);
     expect(follow.errors).toBeUndefined();
     const following = '{ feed(scope: FOLLOWING) { edges { node { id authorName } } } }';
@@ -100,11 +100,42 @@ describe('shared results', () => {
 
     const schema = { getQueryType: () => h.schema.getQueryType() };
     expect(analyseSharedOperation(schema, parse(emails))).toBeNull();
-    expect(analyseSharedOperation(schema, parse('{ feed { edges { node { translations { text } } } } }'))).toBeNull();
-    expect(analyseSharedOperation(schema, parse('{ feed { edges { ...E } } } fragment E on PostEdge { cursor }'))).toBeNull();
+    expect(analyseSharedOperation(schema, parse('{ feed { edges { node { author { bio } } } } }'))).toBeNull();
+    expect(
+      analyseSharedOperation(schema, parse('query($c: Boolean!) { feed { edges { cursor @include(if: $c) } } }')),
+    ).toBeNull();
     expect(analyseSharedOperation(schema, parse('mutation { logOut }'))).toBeNull();
     const op = analyseSharedOperation(schema, parse(following))!;
     expect(op.conditions).toHaveLength(1); // shared only when the scope argument allows (checked per request)
+  });
+
+  test("the web app's feed (fragments, translations, comment counts, avatars) is shared, and follows translations and comments", async () => {
+    const WEB_FEED = `query Feed($first: Int!, $after: String, $scope: FeedScope!) {
+      feed(first: $first, after: $after, scope: $scope) { edges { cursor node { ...Card } } pageInfo { hasNextPage endCursor } } }
+      fragment Author on User { id displayName avatarUrl }
+      fragment Card on Post { id imageUrl captionStatus caption { id text } translations { language text captionId }
+        translationStatus likeCount likedByMe hashtags commentCount author { ...Author } ...More }
+      fragment More on Post { id likedByMe de: caption(language: "de") { id text language } author { id } }`;
+    const variables = { first: 5, scope: 'EVERYONE' };
+    const feedReads = jest.spyOn(h.app.deps.services.posts, 'everyoneFeed');
+    try {
+      await served(WEB_FEED, ann.token, variables);
+      feedReads.mockClear();
+      expect(await served(WEB_FEED, bob.token, variables)).toBe(await reference(WEB_FEED, bob.token, variables));
+      expect(feedReads).toHaveBeenCalledTimes(1); // the reference's: the served answer was shared
+    } finally {
+      feedReads.mockRestore();
+    }
+    const top = async () => JSON.parse(await served(WEB_FEED, bob.token, variables)).data.feed.edges[0].node;
+    const post = (await top()).id as string;
+    const captionId = (await top()).caption.id as string;
+    await h.app.deps.store.translations.save({ captionId, language: 'de', text: 'Ein Hund.', model: 'm' });
+    expect((await top()).translations).toEqual([{ language: 'de', text: 'Ein Hund.', captionId }]);
+    expect((await top()).de).toEqual({ id: `${captionId}:de`, text: 'Ein Hund.', language: 'de' });
+    const comment = await h.gql('mutation($p: ID!) { addComment(postId: $p, text: "nice") { id } }', { p: post }, ann.token);
+    expect(comment.errors).toBeUndefined();
+    expect((await top()).commentCount).toBe(1);
+    expect(await served(WEB_FEED, ann.token, variables)).toBe(await reference(WEB_FEED, ann.token, variables));
   });
 
   test('errors are answered as graphql-js answers them, and not kept', async () => {

@@ -7,6 +7,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLObjectType,
   type SelectionNode,
@@ -22,8 +23,8 @@ import { Extensions } from 'type-graphql';
  * shared result and fills in its own per-viewer fields by the parent's id. A feed page then costs a
  * request no resolver runs at all but the per-viewer ones.
  *
- * Anything else runs as before: mutations, fragments, `@include`/`@skip`, interfaces, fields not
- * marked, arguments a `@Shared(when)` condition refuses (the FOLLOWING feed), a store that cannot tell
+ * Fragments on the same type are inlined and same-key fields merged (as graphql-js collects them).
+ * Anything else runs as before: mutations, `@include`/`@skip`, interfaces, fields not marked, arguments a `@Shared(when)` condition refuses (the FOLLOWING feed), a store that cannot tell
  * versions (null), a result with errors (executed again in full, so errors read as they always do).
  */
 
@@ -78,20 +79,44 @@ export function analyseSharedOperation(
   const operation = getOperationAST(document, operationName);
   const query = schema.getQueryType();
   if (!operation || operation.operation !== 'query' || !query) return null;
-  if (document.definitions.some((d) => d.kind === Kind.FRAGMENT_DEFINITION)) return null;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const conditions: SharedOperation['conditions'] = [];
 
+  /**
+   * The fields of these selection sets by response key, in first-seen order, with fragments on this
+   * very type inlined (graphql-js's collectFields, for object types only); null for what is not shared
+   * here: directives, fragments on another type (interfaces).
+   */
+  const collect = (sets: readonly SelectionSetNode[], type: GraphQLObjectType, into = new Map<string, FieldNode[]>()) => {
+    for (const set of sets) {
+      for (const node of set.selections) {
+        if (node.directives?.length) return null;
+        if (node.kind === Kind.FIELD) {
+          const key = node.alias?.value ?? node.name.value;
+          into.set(key, [...(into.get(key) ?? []), node]);
+          continue;
+        }
+        const fragment = node.kind === Kind.FRAGMENT_SPREAD ? fragments.get(node.name.value) : node;
+        if (!fragment || (fragment.typeCondition && fragment.typeCondition.name.value !== type.name)) return null;
+        if (!collect([fragment.selectionSet], type, into)) return null;
+      }
+    }
+    return into;
+  };
+
+  /** The shared selections of one level (fragments inlined, same-key fields merged) and how to fill it. */
   const walk = (
-    set: SelectionSetNode,
+    sets: readonly SelectionSetNode[],
     type: GraphQLObjectType,
   ): { selections: SelectionNode[]; plan: FillPlan | null } | null => {
+    const byKey = collect(sets, type);
+    if (!byKey) return null;
     const selections: SelectionNode[] = [];
     const fields: FillPlan['fields'] = [];
     let filled = false;
-    for (const node of set.selections) {
-      if (node.kind !== Kind.FIELD || node.directives?.length) return null;
-      const key = node.alias?.value ?? node.name.value;
-      if (fields.some((f) => f.key === key)) return null; // merged fields: left to graphql-js's rules
+    for (const [key, nodes] of byKey) {
+      const node = nodes[0]!; // validation made every node of a key the same field with the same arguments
       const entry: FillPlan['fields'][number] = { key };
       fields.push(entry);
       if (node.name.value === '__typename') {
@@ -116,13 +141,16 @@ export function analyseSharedOperation(
       }
       const inner = getNamedType(field.type);
       if (!isObjectType(inner)) return null;
-      const below = walk(node.selectionSet, inner);
+      const below = walk(
+        nodes.map((n) => n.selectionSet!),
+        inner,
+      );
       if (!below) return null;
       if (below.plan) {
         entry.below = below.plan;
         filled = true;
       }
-      selections.push({ ...node, selectionSet: { ...node.selectionSet, selections: below.selections } });
+      selections.push({ ...node, selectionSet: { kind: Kind.SELECTION_SET, selections: below.selections } });
     }
     if (fields.some((f) => f.perViewer)) {
       selections.push({ kind: Kind.FIELD, alias: { kind: Kind.NAME, value: ID_KEY }, name: { kind: Kind.NAME, value: 'id' } });
@@ -130,7 +158,7 @@ export function analyseSharedOperation(
     return { selections, plan: filled ? { fields } : null };
   };
 
-  const root = walk(operation.selectionSet, query);
+  const root = walk([operation.selectionSet], query);
   if (!root) return null;
   return {
     document: {

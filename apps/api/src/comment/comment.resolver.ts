@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root,
 import { LIMITS } from '@pixtale/shared';
 import { User } from '../auth/auth.type';
 import type { Context } from '../context';
+import { Shared } from '../shared-results';
 import { pageCost, subscribeToPost } from '../post/post.resolver';
 import { Post } from '../post/post.type';
 import type { CommentRecord, PostRecord } from '../store';
@@ -63,6 +64,7 @@ export class CommentResolver {
 /** Post fields about its comments. */
 @Resolver(() => Post)
 export class PostCommentsResolver {
+  @Shared()
   @FieldResolver(() => Int, { description: 'Number of comments.' })
   commentCount(@Root() post: PostRecord, @Ctx() ctx: Context) {
     return ctx.loaders.commentCount.load(post.id);

@@ -194,7 +194,7 @@ export class PostResolver {
     return post.image.detail.height;
   }
 
-  @Shared((args) => args.language == null || args.language === SOURCE_LANGUAGE) // translations are not versioned
+  @Shared()
   @FieldResolver(() => Caption, {
     nullable: true,
     description:
@@ -221,6 +221,7 @@ export class PostResolver {
     return translation ? translatedCaption(caption, translation) : null;
   }
 
+  @Shared() // the jobs' status, and whether this process can translate: the same for every viewer
   @FieldResolver(() => TranslationStatus, {
     description: 'Where the translations of the live caption version are (NONE, PENDING, READY, FAILED, UNAVAILABLE).',
   })
@@ -233,6 +234,7 @@ export class PostResolver {
     return ctx.translation.unavailableReason() ? TranslationStatus.UNAVAILABLE : TranslationStatus.PENDING;
   }
 
+  @Shared()
   @FieldResolver(() => [Translation], {
     description:
       'Machine translations of the live caption version, in supportedLanguages order; each language appears once it is ' +
@@ -256,6 +258,7 @@ export class PostResolver {
     return post.currentCaptionId ? ((await ctx.loaders.caption.load(post.currentCaptionId))?.text ?? null) : null;
   }
 
+  @Shared()
   @FieldResolver(() => [Caption], {
     complexity: ({ childComplexity }) => 1 + childComplexity * 10,
     description: 'Every caption version, oldest first.',

@@ -1,4 +1,4 @@
-import { DuplicateError, decodeCursor, encodeCursor, type PostImage, type Store } from './port';
+import { DuplicateError, decodeCursor, encodeCursor, type JobLease, type PostImage, type Store } from './port';
 import { searchTerms } from './search-terms';
 
 /** A fake-but-well-formed image record: the store never looks at the files. */
@@ -174,7 +174,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(listed.find((p) => p.id === plain.id)?.attention).toBeNull();
     });
 
-    test('feedVersions: content moves with every write a feed page shows but its counts; counts with every count', async () => {
+    test('feedVersions: content moves with every write a feed page shows but its counts; counts with every count; extras with translations, their jobs and comments', async () => {
       const u = await user();
       const fan = await user();
       const p = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'v1' });
@@ -192,7 +192,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       for (const [what, write] of writes) {
         await write();
         const v = await store.posts.feedVersions();
-        expect([what, seen.includes(v!.content), v!.counts]).toEqual([what, false, first.counts]);
+        expect([what, seen.includes(v!.content), v!.counts, v!.extras]).toEqual([what, false, first.counts, first.extras]);
         seen.push(v!.content);
       }
       // Counts move only the counts version; reads and writes a feed page does not show move neither.
@@ -212,11 +212,69 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       for (const [what, write] of countWrites) {
         await write();
         const v = (await store.posts.feedVersions())!;
-        expect([what, v.content, counts.includes(v.counts)]).toEqual([what, before.content, false]);
+        expect([what, v.content, counts.includes(v.counts), v.extras]).toEqual([what, before.content, false, before.extras]);
         counts.push(v.counts);
       }
       expect(await store.posts.countsByIds([q.id, 'missing'])).toEqual([{ id: q.id, likeCount: 1, viewCount: 1 }]);
       expect(await store.posts.countsByIds([])).toEqual([]);
+
+      // Extras move with translations, translation jobs' status and comments, and move nothing else;
+      // a caption job or a lease renewal moves no version.
+      const r = await store.posts.create({ authorId: u.id, image: imageRecord(), caption: 'a dog' });
+      const start = (await store.posts.feedVersions())!;
+      const extras = [start.extras];
+      const quiet: [string, () => Promise<unknown>][] = [
+        ['caption job', () => store.jobs.enqueue({ kind: 'caption', postId: r.id, maxAttempts: 1 })],
+      ];
+      for (const [what, write] of quiet) {
+        await write();
+        expect([what, await store.posts.feedVersions()]).toEqual([what, start]);
+      }
+      let lease: JobLease | undefined;
+      let comment: string | undefined;
+      const extraWrites: [string, () => Promise<unknown>][] = [
+        [
+          'translation job',
+          () => store.jobs.enqueue({ kind: 'translation', postId: r.id, captionId: r.currentCaptionId, maxAttempts: 1 }),
+        ],
+        [
+          'its claim',
+          async () => {
+            const job = (await store.jobs.claim(['translation'], 'w', new Date(Date.now() + 1000), 60_000))!;
+            lease = { id: job.id, token: job.leaseToken! };
+          },
+        ],
+        [
+          'translation',
+          () => store.translations.save({ captionId: r.currentCaptionId!, language: 'de', text: 'ein Hund', model: 'm' }),
+        ],
+        [
+          'translation replaced',
+          () => store.translations.save({ captionId: r.currentCaptionId!, language: 'de', text: 'Ein Hund.', model: 'm' }),
+        ],
+        ['job done', () => store.jobs.complete(lease!)],
+        ['comment', async () => (comment = (await store.comments.create({ postId: r.id, authorId: fan.id, text: 'hi' }))!.id)],
+        ['comment deleted', () => store.comments.delete(comment!)],
+      ];
+      for (const [what, write] of extraWrites) {
+        await write();
+        const v = (await store.posts.feedVersions())!;
+        expect([what, v.content, v.counts, extras.includes(v.extras)]).toEqual([what, start.content, start.counts, false]);
+        extras.push(v.extras);
+      }
+      const renewal = (await store.jobs.enqueue({
+        kind: 'translation',
+        postId: r.id,
+        captionId: r.currentCaptionId,
+        maxAttempts: 1,
+      }))!;
+      const claimed = (await store.jobs.claim(['translation'], 'w', new Date(Date.now() + 1000), 60_000))!;
+      expect(claimed.id).toBe(renewal.id);
+      const held = (await store.posts.feedVersions())!;
+      expect(
+        await store.jobs.heartbeat({ id: claimed.id, token: claimed.leaseToken! }, new Date(Date.now() + 2000), 60_000),
+      ).toBe(true);
+      expect(await store.posts.feedVersions()).toEqual(held);
     });
 
     test('engagement: one like per user, unlike, counters, attribution per caption version', async () => {

@@ -299,6 +299,7 @@ export interface ApiTokenRepo {
 export interface FeedVersions {
   content: number;
   counts: number;
+  extras: number;
 }
 
 export interface PostCountsRecord {
@@ -324,12 +325,14 @@ export interface PostRepo {
     hashtag?: string;
   }): Promise<PostRecord[]>;
   /**
-   * Two numbers a process may cache feed pages under, read together (one query). `content` changes
-   * whenever anything a feed page shows from the store may have changed except like and view
-   * counts: posts, caption versions, authors' names and pictures. `counts` changes whenever a like
-   * or view count does. Read by every process on the same store, so what was cached under one value
-   * is never served after a change, from any process. Null when the adapter cannot tell (MongoDB
-   * today): then nothing may be cached on it.
+   * Three numbers a process may cache under, read together (one query). `content` changes whenever
+   * anything a feed page shows from the store may have changed except like and view counts: posts,
+   * caption versions, authors' names and pictures. `counts` changes whenever a like or view count
+   * does. `extras` changes with what a post shows beyond its row, caption and author: its captions'
+   * translations, their translation jobs' status, its comments (the feed-page cache ignores it;
+   * results shared between viewers are kept under all three). Read by every process on the same
+   * store, so what was cached under one value is never served after a change, from any process.
+   * Null when the adapter cannot tell (MongoDB today): then nothing may be cached on it.
    */
   feedVersions(): Promise<FeedVersions | null>;
   /** Like and view counts of these posts (one record per existing id). */

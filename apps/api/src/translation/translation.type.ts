@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Shared } from '../shared-results';
 
 /** Where the translations of a post's live caption version are. */
 export const TranslationStatus = {
@@ -23,6 +24,7 @@ registerEnumType(TranslationStatus, {
   },
 });
 
+@Shared()
 @ObjectType({ simpleResolvers: true, description: 'A caption version machine-translated from English into another language.' })
 export class Translation {
   @Field({ description: 'Language code of the translation: "de", "fr" or "cs" (see supportedLanguages).' })

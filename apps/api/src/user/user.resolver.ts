@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { LIMITS } from '@pixtale/shared';
 import { User } from '../auth/auth.type';
 import type { Context } from '../context';
+import { Shared } from '../shared-results';
 import { pageCost } from '../post/post.resolver';
 import { PostConnection } from '../post/post.type';
 import type { UserRecord } from '../store';
@@ -47,6 +48,7 @@ export class UserProfileResolver {
     return ctx.services.users.updateProfile(ctx.requireUser().id, { displayName, bio, avatar });
   }
 
+  @Shared()
   @FieldResolver(() => String, { nullable: true, description: 'URL of the square profile picture (WebP); null when none.' })
   avatarUrl(@Root() user: UserRecord, @Ctx() ctx: Context): string | null {
     return user.avatar ? `${ctx.env.publicUrl}/media/${user.avatar.file}` : null;

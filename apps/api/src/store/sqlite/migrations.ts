@@ -304,6 +304,31 @@ export const MIGRATIONS: Migration[] = [
   CREATE TRIGGER posts_counts_bump_counts_version AFTER UPDATE OF like_count, view_count ON posts
     BEGIN UPDATE counts_version SET n = n + 1 WHERE id = 1; END;
   `,
+  // 9: a third version for what a post shows beyond its row, its caption and its author: the
+  // translations of its captions, where their translation jobs are (status only: lease renewals do
+  // not count) and its comments, so results read from them can be shared between viewers too
+  // (shared-results.ts) without moving the content version the feed-page cache is kept under.
+  `
+  CREATE TABLE extras_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+  INSERT INTO extras_version (id, n) VALUES (1, 0);
+  CREATE TRIGGER translations_insert_bump_extras_version AFTER INSERT ON caption_translations
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER translations_update_bump_extras_version AFTER UPDATE ON caption_translations
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER translations_delete_bump_extras_version AFTER DELETE ON caption_translations
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER translation_jobs_insert_bump_extras_version AFTER INSERT ON jobs WHEN NEW.kind = 'translation'
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER translation_jobs_status_bump_extras_version AFTER UPDATE OF status ON jobs
+    WHEN NEW.kind = 'translation' AND NEW.status IS NOT OLD.status
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER translation_jobs_delete_bump_extras_version AFTER DELETE ON jobs WHEN OLD.kind = 'translation'
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER comments_insert_bump_extras_version AFTER INSERT ON comments
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER comments_delete_bump_extras_version AFTER DELETE ON comments
+    BEGIN UPDATE extras_version SET n = n + 1 WHERE id = 1; END;
+  `,
 ];
 
 /**

@@ -17,7 +17,8 @@ export function sqlitePosts(db: Database.Database, shared: SqliteShared): PostRe
   const attentionOf = prepared<[string]>(db, 'SELECT attention FROM posts WHERE id = ?');
   const feedVersionsOf = prepared<[]>(
     db,
-    'SELECT c.n AS content, k.n AS counts FROM content_version c, counts_version k WHERE c.id = 1 AND k.id = 1',
+    'SELECT c.n AS content, k.n AS counts, e.n AS extras FROM content_version c, counts_version k, extras_version e ' +
+      'WHERE c.id = 1 AND k.id = 1 AND e.id = 1',
   );
   const toListedPost = (r: Row) => toPost(r, () => attentionOf.get(r.id as string)?.attention ?? null, false);
 

@@ -144,5 +144,14 @@ describe('shared results', () => {
     for (let i = 0; i < 2; i++)
       expect(JSON.parse(await served(bad, ann.token, { n: 0 }))).toEqual(JSON.parse(await reference(bad, ann.token, { n: 0 })));
     expect(JSON.parse(await served(bad, ann.token, { n: 0 })).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const scope = 'query($s: FeedScope!) { feed(scope: $s) { edges { cursor } } }';
+    for (const s of ['NOPE', 7, null]) {
+      const r = JSON.parse(await served(scope, ann.token, { s }));
+      expect([r.data ?? null, r.errors.length, r.errors[0].message]).toEqual([
+        null,
+        1,
+        expect.stringMatching(/^Variable "\$s" (got invalid value|of non-null type)/),
+      ]);
+    }
   });
 });

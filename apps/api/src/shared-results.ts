@@ -172,7 +172,11 @@ export function analyseSharedOperation(
 
 /** Whether this request's arguments let the operation be shared. */
 export function sharedFor(op: SharedOperation, variables: Record<string, unknown>): boolean {
-  return op.conditions.every((c) => c.when(getArgumentValues(c.field, c.node, variables)));
+  try {
+    return op.conditions.every((c) => c.when(getArgumentValues(c.field, c.node, variables)));
+  } catch {
+    return false; // variables that do not coerce: the full execution reports them the usual way
+  }
 }
 
 /**

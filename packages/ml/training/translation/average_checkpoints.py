@@ -42,9 +42,11 @@ def main():
         tok = bpe.BPE(json.loads((run / "bpe.json").read_text(encoding="utf-8")))
         val = build_pairs(tok, Path(args.datasets) / "multi30k", "val")
         val_loss = validate(model, val, 2000)
-        best = torch.load(run / "best.pt", weights_only=False)
-        print(f"val loss: average of {len(snaps)} {val_loss:.4f} (ppl {math.exp(val_loss):.2f}); "
-              f"best.pt {best['val_loss']:.4f} (step {best['step']})")
+        msg = f"val loss: average of {len(snaps)} {val_loss:.4f} (ppl {math.exp(val_loss):.2f})"
+        if (run / "best.pt").exists():  # a run resumed from another's checkpoint may never beat its best
+            best = torch.load(run / "best.pt", weights_only=False)
+            msg += f"; best.pt {best['val_loss']:.4f} (step {best['step']})"
+        print(msg)
     torch.save({"model": avg, "config": newest["config"], "step": newest["step"], "epoch": newest["epoch"],
                 "pos": newest["pos"], "val_loss": val_loss, "averaged": [p.name for p in snaps]}, run / "avg.pt")
     print(f"averaged {snaps[0].name} .. {snaps[-1].name} -> {run / 'avg.pt'}")

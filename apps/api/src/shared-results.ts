@@ -19,12 +19,13 @@ import { Extensions } from 'type-graphql';
  * Results shared by every viewer (issue 11's lever beyond the feed-page cache). A query that reads
  * only fields marked `@Shared()` (the same for every viewer, changing only when the store's feed
  * versions move) and `@PerViewer()` fields (`likedByMe`) is executed once per version and variables
- * without its per-viewer fields; every request then reads the version (one indexed query), takes the
- * shared result and fills in its own per-viewer fields by the parent's id. A feed page then costs a
- * request no resolver runs at all but the per-viewer ones.
+ * without its per-viewer fields; every request then reads the versions (one indexed query), takes
+ * the shared result and fills in its own per-viewer fields by the parent's id. A feed page then costs
+ * a request no resolver runs at all but the per-viewer ones.
  *
  * Fragments on the same type are inlined and same-key fields merged (as graphql-js collects them).
- * Anything else runs as before: mutations, `@include`/`@skip`, interfaces, fields not marked, arguments a `@Shared(when)` condition refuses (the FOLLOWING feed), a store that cannot tell
+ * Anything else runs as before: mutations, `@include`/`@skip`, interfaces, fields not marked,
+ * arguments a `@Shared(when)` condition refuses (the FOLLOWING feed), a store that cannot tell
  * versions (null), a result with errors (executed again in full, so errors read as they always do).
  */
 
@@ -63,7 +64,7 @@ export interface SharedOperation {
   conditions: { field: GraphQLField<unknown, unknown>; node: FieldNode; when: SharedWhen }[];
 }
 
-/** The alias under which a per-viewer field's parent id is fetched (not a name a client can send: "__" is reserved). */
+/** The alias under which a per-viewer field's parent id is fetched ("__" names are GraphQL's own, not a client's). */
 const ID_KEY = '__sharedResultParentId';
 
 const sharedMark = (type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): boolean | SharedWhen | undefined =>

@@ -90,12 +90,15 @@ export function createExecutor(schema: GraphQLSchema, options: ExecutorOptions =
   /** The shared result with this request's per-viewer fields, or null where it must run in full. */
   const runShared = async (shared: NonNullable<CompiledOperation['shared']>, a: ExecuteArgs): Promise<ExecutionResult | null> => {
     const variables = a.variableValues ?? {};
-    if (!sharedFor(shared.op, variables)) return null;
-    const version = await options.sharedResults!.version(a.contextValue);
-    if (version === null) return null;
-    const result = await sharedResults!.get(version, `${shared.key}|${JSON.stringify(variables)}`, async () =>
-      run(shared.query, a),
-    );
+    if (!sharedFor(schema, shared.op, variables)) return null;
+    let result: ExecutionResult;
+    try {
+      const version = await options.sharedResults!.version(a.contextValue);
+      if (version === null) return null;
+      result = await sharedResults!.get(version, `${shared.key}|${JSON.stringify(variables)}`, async () => run(shared.query, a));
+    } catch {
+      return null; // the versions could not be read, or the shared execution failed: run in full
+    }
     if (result.errors?.length) return null;
     try {
       return { data: (await withViewerFields(result.data, shared.op.plan, a.contextValue)) as ExecutionResult['data'] };

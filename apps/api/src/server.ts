@@ -182,13 +182,14 @@ type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
  * How the app executes operations (graphql-jit, results shared between viewers under the store's
  * feed versions: execution.ts); the test harness executes the same way.
  */
-export function appExecutor(schema: GraphQLSchema, store: Store, env: Pick<Env, 'SHARED_RESULTS'>) {
-  if (!env.SHARED_RESULTS) return createExecutor(schema);
+export function appExecutor(schema: GraphQLSchema, deps: Pick<AppDeps, 'store' | 'env' | 'translation'>) {
+  if (!deps.env.SHARED_RESULTS) return createExecutor(schema);
   return createExecutor(schema, {
     sharedResults: {
       async version() {
-        const v = await store.posts.feedVersions();
-        return v && `${v.content}.${v.counts}.${v.extras}`;
+        const v = await deps.store.posts.feedVersions();
+        // Whether this process can translate is part of translationStatus (UNAVAILABLE), not in the store.
+        return v && `${v.content}.${v.counts}.${v.extras}.${deps.translation.unavailableReason() ? 'u' : 'a'}`;
       },
     },
   });
@@ -196,7 +197,7 @@ export function appExecutor(schema: GraphQLSchema, store: Store, env: Pick<Env, 
 
 /** Serves our (static) schema to Apollo and executes operations with appExecutor. */
 function jitGateway(schema: GraphQLSchema, deps: AppDeps): Gateway {
-  const execute = appExecutor(schema, deps.store, deps.env);
+  const execute = appExecutor(schema, deps);
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

@@ -1,5 +1,5 @@
-import { graphql, parse } from 'graphql';
-import { analyseSharedOperation } from './shared-results';
+import { graphql, GraphQLError, parse } from 'graphql';
+import { analyseSharedOperation, SharedResultCache } from './shared-results';
 import { CREATE_POST, createHarness, makeJpeg, uploadOf, type Harness } from './testing/harness';
 
 let h: Harness;
@@ -98,6 +98,16 @@ describe('shared results', () => {
     expect(own.filter(Boolean).length).toBeGreaterThan(0); // Ann sees her own email only...
     expect(own.filter(Boolean).length).toBeLessThan(own.length);
 
+    // A variable's default decides the scope: Carol must not get Ann's FOLLOWING feed, nor an anonymous caller.
+    const byDefault = 'query F($s: FeedScope = FOLLOWING) { feed(scope: $s) { edges { node { id } } } }';
+    const carol = await h.signUp('Carol');
+    for (const token of [ann.token, carol.token, null])
+      expect(JSON.parse(await served(byDefault, token))).toEqual(JSON.parse(await reference(byDefault, token)));
+    expect(JSON.parse(await served(byDefault, carol.token)).data.feed.edges).toEqual([]);
+    // A client's alias cannot stand in for the parent id the per-viewer fields are read by.
+    const alias = '{ feed { edges { node { __sharedResultParentId: likeCount likedByMe } } } }';
+    for (const token of [ann.token, bob.token]) expect(await served(alias, token)).toBe(await reference(alias, token));
+
     const schema = { getQueryType: () => h.schema.getQueryType() };
     expect(analyseSharedOperation(schema, parse(emails))).toBeNull();
     expect(analyseSharedOperation(schema, parse('{ feed { edges { node { author { bio } } } } }'))).toBeNull();
@@ -153,5 +163,34 @@ describe('shared results', () => {
         expect.stringMatching(/^Variable "\$s" (got invalid value|of non-null type)/),
       ]);
     }
+  });
+});
+
+describe('SharedResultCache', () => {
+  const ok = (text: string) => async () => ({ data: { text } });
+  test('one execution per key and version, none kept after errors or failures, bounded by count and bytes', async () => {
+    const cache = new SharedResultCache(2, 100);
+    let runs = 0;
+    const counted = () => {
+      runs++;
+      return ok('a')();
+    };
+    await Promise.all([cache.get('v1', 'k', counted), cache.get('v1', 'k', counted)]);
+    await cache.get('v1', 'k', counted);
+    expect(runs).toBe(1); // concurrent and later requests share one execution
+    await cache.get('v2', 'k', counted);
+    expect(runs).toBe(2); // a new version drops what was kept
+    expect(cache.size.results).toBe(1);
+
+    await cache.get('v2', 'bad', async () => ({ errors: [new GraphQLError('x')] }));
+    await expect(cache.get('v2', 'fails', () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(cache.size.results).toBe(1); // neither kept
+
+    await cache.get('v2', 'k2', ok('b'));
+    await cache.get('v2', 'k3', ok('c'));
+    expect(cache.size.results).toBe(2); // oldest out
+    await cache.get('v2', 'big', ok('x'.repeat(80)));
+    expect(cache.size.bytes).toBeLessThanOrEqual(100); // the byte budget pushed the others out
+    expect(cache.size.results).toBe(1);
   });
 });

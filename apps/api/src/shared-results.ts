@@ -2,6 +2,7 @@ import {
   getArgumentValues,
   getNamedType,
   getOperationAST,
+  getVariableValues,
   isObjectType,
   Kind,
   type DocumentNode,
@@ -10,8 +11,10 @@ import {
   type FragmentDefinitionNode,
   type GraphQLField,
   type GraphQLObjectType,
+  type GraphQLSchema,
   type SelectionNode,
   type SelectionSetNode,
+  type VariableDefinitionNode,
 } from 'graphql';
 import { Extensions } from 'type-graphql';
 
@@ -62,6 +65,8 @@ export interface SharedOperation {
   plan: FillPlan | null;
   /** Argument conditions (`@Shared(when)`) to check against each request's variables. */
   conditions: { field: GraphQLField<unknown, unknown>; node: FieldNode; when: SharedWhen }[];
+  /** The operation's variables, to coerce a request's (defaults included) before checking conditions. */
+  variables: readonly VariableDefinitionNode[];
 }
 
 /** The alias under which a per-viewer field's parent id is fetched ("__" names are GraphQL's own, not a client's). */
@@ -95,6 +100,7 @@ export function analyseSharedOperation(
         if (node.directives?.length) return null;
         if (node.kind === Kind.FIELD) {
           const key = node.alias?.value ?? node.name.value;
+          if (key === ID_KEY) return null; // a client's alias must not stand in for the parent id
           into.set(key, [...(into.get(key) ?? []), node]);
           continue;
         }
@@ -168,15 +174,22 @@ export function analyseSharedOperation(
     },
     plan: root.plan,
     conditions,
+    variables: operation.variableDefinitions ?? [],
   };
 }
 
-/** Whether this request's arguments let the operation be shared. */
-export function sharedFor(op: SharedOperation, variables: Record<string, unknown>): boolean {
+/**
+ * Whether this request's arguments let the operation be shared: its variables coerced as execution
+ * will coerce them (the operation's defaults included), then each condition on its field's arguments.
+ */
+export function sharedFor(schema: GraphQLSchema, op: SharedOperation, variables: Record<string, unknown>): boolean {
+  if (!op.conditions.length) return true;
   try {
-    return op.conditions.every((c) => c.when(getArgumentValues(c.field, c.node, variables)));
+    const coerced = getVariableValues(schema, op.variables, variables);
+    if (!coerced.coerced) return false; // the full execution reports the errors the usual way
+    return op.conditions.every((c) => c.when(getArgumentValues(c.field, c.node, coerced.coerced)));
   } catch {
-    return false; // variables that do not coerce: the full execution reports them the usual way
+    return false;
   }
 }
 
@@ -216,30 +229,56 @@ export async function withViewerFields(data: unknown, plan: FillPlan | null, con
 /**
  * Shared results of this process under one version: a new version drops them all. Concurrent
  * requests for one result share one execution; a result with errors or a failed execution is not
- * kept. Bounded, oldest out first.
+ * kept. Bounded by count and by size (a result's JSON length, measured once when it is kept), oldest
+ * out first.
  */
 export class SharedResultCache {
   private version: string | null = null;
-  private readonly results = new Map<string, Promise<ExecutionResult>>();
+  private readonly results = new Map<string, { result: Promise<ExecutionResult>; bytes: number }>();
+  private bytes = 0;
 
-  constructor(private readonly maxResults = 256) {}
+  constructor(
+    private readonly maxResults = 256,
+    private readonly maxBytes = 32 * 1024 * 1024,
+  ) {}
 
   get(version: string, key: string, execute: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
     if (version !== this.version) {
       this.results.clear();
+      this.bytes = 0;
       this.version = version;
     }
-    let result = this.results.get(key);
-    if (!result) {
-      if (this.results.size >= this.maxResults) this.results.delete(this.results.keys().next().value!);
-      const created = execute();
-      this.results.set(key, created);
-      const forget = () => {
-        if (this.results.get(key) === created) this.results.delete(key);
-      };
-      created.then((r) => r.errors?.length && forget(), forget);
-      result = created;
+    const hit = this.results.get(key);
+    if (hit) return hit.result;
+    this.evict(this.maxResults - 1, this.maxBytes);
+    const entry = { result: execute(), bytes: 0 };
+    this.results.set(key, entry);
+    const forget = () => {
+      if (this.results.get(key) !== entry) return;
+      this.results.delete(key);
+      this.bytes -= entry.bytes;
+    };
+    entry.result.then((r) => {
+      if (r.errors?.length) return forget();
+      if (this.results.get(key) !== entry) return;
+      entry.bytes = JSON.stringify(r.data ?? null).length;
+      this.bytes += entry.bytes;
+      this.evict(this.maxResults, this.maxBytes);
+    }, forget);
+    return entry.result;
+  }
+
+  /** Drops the oldest results until at most `count` are kept and they hold at most `bytes`. */
+  private evict(count: number, bytes: number) {
+    for (const [key, entry] of this.results) {
+      if (this.results.size <= count && this.bytes <= bytes) return;
+      this.results.delete(key);
+      this.bytes -= entry.bytes;
     }
-    return result;
+  }
+
+  /** How many results are kept, and their size. */
+  get size() {
+    return { results: this.results.size, bytes: this.bytes };
   }
 }

@@ -56,7 +56,7 @@ export async function createHarness(
     translator: opts.translator,
   });
   const schema = await getSchema();
-  const execute = appExecutor(schema, app.deps.store, env);
+  const execute = appExecutor(schema, app.deps);
   const context = (token?: string | null, ip = '127.0.0.1') =>
     createContext(app.deps, { authorization: token ? `Bearer ${token}` : null, ip, userAgent: 'jest' });
   let n = 0;

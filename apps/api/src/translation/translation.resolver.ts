@@ -26,7 +26,7 @@ export class LanguageResolver {
 
 @Resolver(() => Caption)
 export class CaptionLanguageResolver {
-  @Shared() // "en" on every path a shared result reaches (Post.caption without a language)
+  @Shared() // read from the caption record alone
   @FieldResolver(() => String, {
     description: 'Language of text: "en" for a caption as written, else the translation\'s code (Post.caption(language:)).',
   })

@@ -184,19 +184,12 @@ type Gateway = ApolloServerOptionsWithGateway<Context>['gateway'];
  */
 export function appExecutor(schema: GraphQLSchema, deps: Pick<AppDeps, 'store' | 'env' | 'translation'>) {
   if (!deps.env.SHARED_RESULTS) return createExecutor(schema);
-  // Whether this process can translate is part of translationStatus (UNAVAILABLE), not in the store.
-  // Asking looks at the model's files, too slow for every request: looked at again every 5 s.
-  let translator = { at: 0, state: '' };
-  const translatorState = () => {
-    const now = Date.now();
-    if (now - translator.at > 5000) translator = { at: now, state: deps.translation.unavailableReason() ? 'u' : 'a' };
-    return translator.state;
-  };
   return createExecutor(schema, {
     sharedResults: {
       async version() {
         const v = await deps.store.posts.feedVersions();
-        return v && `${v.content}.${v.counts}.${v.extras}.${translatorState()}`;
+        // Whether this process can translate is part of translationStatus (UNAVAILABLE), not in the store.
+        return v && `${v.content}.${v.counts}.${v.extras}.${deps.translation.unavailableReason() ? 'u' : 'a'}`;
       },
     },
   });

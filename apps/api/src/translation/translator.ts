@@ -47,8 +47,15 @@ export function lazyTranslator(opts: TranslatorOptions): TranslatorProvider {
       });
     return pending;
   };
+  // Looking at the model's files takes about 0.1 ms, and translationStatus asks for every post whose
+  // translations are pending (and shared results for every request): the answer is kept for 5 s.
+  let availability = { at: -Infinity, reason: null as string | null };
   return Object.assign(get, {
-    unavailableReason: () => translatorUnavailableReason(opts.modelsDir, model),
+    unavailableReason: () => {
+      const now = Date.now();
+      if (now - availability.at > 5000) availability = { at: now, reason: translatorUnavailableReason(opts.modelsDir, model) };
+      return availability.reason;
+    },
     async dispose() {
       const p = pending;
       pending = null;

@@ -120,12 +120,16 @@ def validate(model, pairs, max_tokens):
     return tot / n
 
 
-def learning_rate(args, step):
+def learning_rate(args, step, cpu_minutes=0.0):
     """Warm-up then inverse square root (Vaswani et al.); optionally a linear cool-down to zero, which
     settles the weights once validation loss has flattened (it only depends on the arguments, so a
-    resumed run follows the same schedule)."""
+    resumed run follows the same schedule). With a CPU budget the cool-down is the budget's last
+    fifth instead, so models of different sizes compared at equal training time each get a whole
+    schedule."""
     def inverse_sqrt(s):
         return args.lr * min((s + 1) / args.warmup, math.sqrt(args.warmup / (s + 1)))
+    if args.cpu_budget_minutes:
+        return inverse_sqrt(step) * min(1.0, max(0.0, args.cpu_budget_minutes - cpu_minutes) / (0.2 * args.cpu_budget_minutes))
     if args.cooldown_from and step >= args.cooldown_from:
         return inverse_sqrt(args.cooldown_from) * max(0.0, 1 - (step - args.cooldown_from) / args.cooldown_steps)
     return inverse_sqrt(step)
@@ -142,6 +146,8 @@ def main():
     ap.add_argument("--ff", type=int, default=768)
     ap.add_argument("--enc-layers", type=int, default=3)
     ap.add_argument("--dec-layers", type=int, default=2)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--max-tokens", type=int, default=2000)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=400)
@@ -153,6 +159,9 @@ def main():
     ap.add_argument("--snapshot-every", type=int, default=0, help="keep the weights every N steps (0: never)")
     ap.add_argument("--keep-snapshots", type=int, default=20)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
+    ap.add_argument("--cpu-budget-minutes", type=float, default=0,
+                    help="stop after this much process CPU time (all threads, summed over resumes), the last "
+                         "fifth a linear cool-down; the depth/width sweep's equal training time (0: no budget)")
     ap.add_argument("--copy-augment", action="store_true",
                     help="add augment.py's copies of the training pairs with names and numbers carried over")
     ap.add_argument("--bpe-dropout", type=float, default=0.0,
@@ -178,22 +187,29 @@ def main():
     val = build_pairs(tok, data, "val")
     print(f"vocab {len(tok.vocab)}, train pairs {len(train)}, val pairs {len(val)}", flush=True)
 
-    model = Translator(len(tok.vocab), d=args.d, heads=4, ff=args.ff, enc_layers=args.enc_layers, dec_layers=args.dec_layers)
+    model = Translator(len(tok.vocab), d=args.d, heads=args.heads, ff=args.ff, enc_layers=args.enc_layers,
+                       dec_layers=args.dec_layers, dropout=args.dropout)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
-    step, epoch, pos, best = 0, 0, 0, float("inf")
+    step, epoch, pos, best, cpu_before = 0, 0, 0, float("inf"), 0.0
     if (run / "last.pt").exists():
         ck = torch.load(run / "last.pt", weights_only=False)
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         step, epoch, pos, best = ck["step"], ck["epoch"], ck["pos"], ck["best"]
+        cpu_before = ck.get("cpu_minutes", 0.0)
         print(f"resumed at step {step}, epoch {epoch}, batch {pos}, best val {best:.4f}", flush=True)
     (run / "args.json").write_text(json.dumps(vars(args), indent=2))
     nparams = sum(p.numel() for p in model.parameters())
     print(f"params {nparams / 1e6:.2f}M", flush=True)
+    cpu_start = time.process_time()
+
+    def cpu_minutes():
+        # validation counts too: it is part of what a run costs, the same share for every size
+        return cpu_before + (time.process_time() - cpu_start) / 60
 
     def save(name, val_loss=None):
         ck = {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "epoch": epoch, "pos": pos,
-              "best": best, "config": model.config, "val_loss": val_loss}
+              "best": best, "config": model.config, "val_loss": val_loss, "cpu_minutes": cpu_minutes()}
         tmp = run / f"{name}.tmp"
         torch.save(ck, tmp)
         os.replace(tmp, run / f"{name}.pt")
@@ -210,7 +226,7 @@ def main():
     def check_val():
         nonlocal best
         v = validate(model, val, args.max_tokens)
-        msg = f"step {step} epoch {epoch} val loss {v:.4f} ppl {math.exp(v):.2f}"
+        msg = f"step {step} epoch {epoch} val loss {v:.4f} ppl {math.exp(v):.2f} cpu {cpu_minutes():.1f} min"
         if v < best:
             best = v
             save("best", v)
@@ -225,7 +241,7 @@ def main():
         while pos < len(plan):
             rng = random.Random(f"{epoch}-{pos}")  # the same draws when a run resumes mid-epoch
             src, tgt = collate(regularised(tok, train_texts, train, plan[pos], args.bpe_dropout, args.word_dropout, rng))
-            lr = learning_rate(args, step)
+            lr = learning_rate(args, step, cpu_minutes())
             for g in opt.param_groups:
                 g["lr"] = lr
             loss, ntok = loss_fn(model, src, tgt, 0.1)
@@ -245,8 +261,10 @@ def main():
             if time.time() - last_save > args.save_minutes * 60:
                 save("last")
                 last_save = time.time()
-            if args.max_steps and step >= args.max_steps:
+            if (args.max_steps and step >= args.max_steps) or (args.cpu_budget_minutes and cpu_minutes() >= args.cpu_budget_minutes):
+                check_val()
                 save("last")
+                print("done", flush=True)
                 return
         epoch, pos = epoch + 1, 0
         check_val()

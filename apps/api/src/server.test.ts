@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
@@ -116,7 +117,42 @@ test('multipart upload over HTTP (with the CSRF preflight header), then the imag
   expect(img.headers.get('cache-control')).toContain('immutable');
   expect(img.headers.get('etag')).toBeTruthy(); // images keep their ETags; GraphQL responses have none
   expect(res.headers.get('etag')).toBeNull();
+  expect(img.headers.get('x-content-type-options')).toBe('nosniff');
   expect((await fetch(`${server.url}/media/../pixtale.sqlite`)).status).toBe(404);
+});
+
+test('HTTP surface: CORS for the web origin only, 404s in GraphQL shape, no escape from /media', async () => {
+  const preflight = (origin: string) =>
+    fetch(`${server.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+  const allowed = await preflight(server.app.deps.env.CORS_ORIGIN);
+  expect(allowed.status).toBe(204);
+  expect(allowed.headers.get('access-control-allow-origin')).toBe(server.app.deps.env.CORS_ORIGIN);
+  expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
+  expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+
+  const missing = await fetch(`${server.url}/no-such-route`);
+  expect(missing.status).toBe(404);
+  expect(((await missing.json()) as Json).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  expect((await fetch(`${server.url}/media/${'0'.repeat(64)}.webp`)).status).toBe(404);
+  const health = await fetch(`${server.url}/health`);
+  expect(health.headers.get('x-powered-by')).toBeNull();
+  expect(await health.json()).toEqual({ ok: true, store: 'sqlite' });
+
+  // fetch() normalises "..", so the traversal goes out raw, encoded as well as plain.
+  for (const p of ['/media/../pixtale.sqlite', '/media/..%2fpixtale.sqlite', '/media/%2e%2e/jwt-secret']) {
+    const status = await new Promise<number>((resolve, reject) => {
+      http
+        .get(`${server.url}${p}`, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+        .on('error', reject);
+    });
+    expect([400, 403, 404]).toContain(status);
+  }
 });
 
 test('CSRF prevention: a multipart request without a preflight header is refused', async () => {

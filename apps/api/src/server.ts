@@ -7,9 +7,6 @@ import type { Duplex } from 'node:stream';
 import { ApolloServer, type ApolloServerOptionsWithGateway, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
-import cors from 'cors';
-import express from 'express';
 import {
   getOperationAST,
   GraphQLError,
@@ -21,7 +18,6 @@ import {
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
-import { graphqlUploadExpress } from 'graphql-upload-minimal';
 import { useServer } from 'graphql-ws/use/ws';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -33,16 +29,16 @@ import { CommentService } from './comment/comment.service';
 import { ensurePrivateDir } from './common/private-files';
 import { bearerOf, createContext, type AppDeps, type Context } from './context';
 import { EngagementService } from './engagement/engagement.service';
-import { httpVisitorId } from './engagement/visitor';
 import type { Env } from './env';
 import { createExecutor } from './execution';
+import { createHttpApp } from './http-app';
 import { captionJobHandler } from './jobs/caption.job';
 import { JobQueue } from './jobs/job-queue';
 import { createInProcessJobSignal, type JobSignal } from './jobs/job-signal';
 import { JobWorker } from './jobs/job.worker';
 import { translationJobHandler } from './jobs/translation.job';
 import { createRedisJobSignal } from './jobs/redis-job-signal';
-import { clientAddressResolver, compileTrustProxy } from './limits/client-address';
+import { clientAddressResolver } from './limits/client-address';
 import { limiterFactory, type LimiterFactory } from './limits/limiter';
 import { checkQueryLimits, RateLimits, rootFieldsOf } from './limits/limits';
 import { LoginLimits } from './limits/login-limits';
@@ -428,73 +424,7 @@ export async function createServer(
   });
   await apollo.start();
 
-  const web = express();
-  web.disable('x-powered-by');
-  // No ETag on API responses (hashing every GraphQL response body costs CPU and no client sends
-  // If-None-Match for them); /media is served by express.static with its own ETags.
-  web.set('etag', false);
-  // Only TRUST_PROXY's addresses may set X-Forwarded-For (req.ip, req.protocol); see client-address.ts.
-  web.set('trust proxy', compileTrustProxy(env.TRUST_PROXY));
-  const origins = env.CORS_ORIGIN.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  // 503 with what is wrong when uploads cannot be stored (disk full, media folder unwritable).
-  web.get('/health', async (_req, res) => {
-    const storage = await deps.media.storageProblem();
-    if (storage) {
-      res.status(503).json({ ok: false, store: deps.store.kind, problems: { storage } });
-      return;
-    }
-    res.json({ ok: true, store: deps.store.kind });
-  });
-  web.use(
-    '/media',
-    (_req, res, next) => {
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      next();
-    },
-    express.static(deps.media.dir, { immutable: true, maxAge: '365d', index: false, dotfiles: 'deny', fallthrough: false }),
-  );
-  web.use(
-    '/graphql',
-    cors({ origin: origins.includes('*') ? true : origins, credentials: true }),
-    express.json({ limit: '1mb' }),
-    // One byte over the limit gets through so readLimited can tell "too large" from "truncated".
-    graphqlUploadExpress({ maxFileSize: env.MAX_UPLOAD_BYTES + 1, maxFiles: 1, maxFieldSize: 1_000_000 }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) =>
-        createContext(deps, {
-          authorization: req.headers.authorization,
-          ip: clientAddress(req),
-          userAgent: req.headers['user-agent'],
-          visitorId: httpVisitorId(req, res),
-        }),
-    }),
-  );
-  // Errors before GraphQL runs (bad multipart, oversized JSON): answer in GraphQL's shape.
-  web.use(
-    (
-      err: Error & { status?: number; statusCode?: number; expose?: boolean },
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      const status = err.status ?? err.statusCode ?? 500;
-      const code =
-        status === 413
-          ? ErrorCode.PAYLOAD_TOO_LARGE
-          : status === 404
-            ? ErrorCode.NOT_FOUND
-            : status < 500
-              ? ErrorCode.BAD_USER_INPUT
-              : ErrorCode.INTERNAL_SERVER_ERROR;
-      if (status >= 500) deps.logger.error({ err }, 'request failed');
-      res
-        .status(status)
-        .json({ errors: [{ message: status >= 500 ? 'Internal server error' : err.message, extensions: { code } }] });
-    },
-  );
-  httpServer.on('request', web);
+  await createHttpApp({ httpServer, apollo, deps, clientAddress });
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { parse as parseCookies } from 'cookie';
-import type { Request, Response } from 'express';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 
 /** HttpOnly cookie holding an anonymous visitor's random id; only view counting reads it. */
 export const VISITOR_COOKIE = 'pixtale_visitor';
@@ -13,20 +12,27 @@ const ONE_YEAR_MS = 365 * 86_400_000;
  * one, set on the response (HttpOnly, SameSite=Lax, only sent to /graphql). A forged or fresh id
  * buys nothing: anonymous views also count at most once per address per hour.
  */
-export function httpVisitorId(req: Request, res: Response): () => string {
+export function httpVisitorId(
+  cookieHeader: string | undefined,
+  secure: boolean,
+  setCookie: (cookie: string) => void,
+): () => string {
   let id: string | undefined;
   return () => {
     if (id) return id;
-    const sent = parseCookies(req.headers.cookie ?? '')[VISITOR_COOKIE];
+    const sent = parseCookies(cookieHeader ?? '')[VISITOR_COOKIE];
     if (sent && VISITOR_ID.test(sent)) return (id = sent);
     id = randomBytes(24).toString('base64url');
-    res.cookie(VISITOR_COOKIE, id, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/graphql',
-      maxAge: ONE_YEAR_MS,
-    });
+    setCookie(
+      serializeCookie(VISITOR_COOKIE, id, {
+        maxAge: ONE_YEAR_MS / 1000,
+        path: '/graphql',
+        expires: new Date(Date.now() + ONE_YEAR_MS),
+        httpOnly: true,
+        secure,
+        sameSite: 'lax',
+      }),
+    );
     return id;
   };
 }

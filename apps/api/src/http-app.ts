@@ -3,7 +3,7 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCors from '@fastify/cors';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyReply } from 'fastify';
 import { processRequest } from 'graphql-upload-minimal';
 import { ErrorCode } from '@pixtale/shared';
 import { compileTrustProxy } from '@pixtale/shared/node';
@@ -38,14 +38,24 @@ function errorBody(status: number, message: string) {
  * quarter less CPU per feed request, see the api README): POST/GET /graphql (Apollo, with
  * multipart uploads and CORS), /media/<file> (content-addressed images), /health.
  */
-export async function createHttpApp({ httpServer, apollo, deps, clientAddress }: HttpAppOptions): Promise<FastifyInstance> {
+export async function createHttpApp({ httpServer, apollo, deps, clientAddress }: HttpAppOptions): Promise<void> {
   const { env } = deps;
   const app = Fastify({
     // Our server: createServer listens on it and routes WebSocket upgrades itself.
     serverFactory: (handler) => httpServer.on('request', handler),
     bodyLimit: JSON_BODY_LIMIT,
-    // Only TRUST_PROXY's addresses may set X-Forwarded-Proto (request.protocol); see client-address.ts.
+    // Only TRUST_PROXY's addresses may set X-Forwarded-Proto (request.protocol; of a list, the nearest
+    // proxy's entry, where Express took the first); see client-address.ts.
     trustProxy: compileTrustProxy(env.TRUST_PROXY),
+    // "/graphql/" is the same endpoint, as it was under Express.
+    routerOptions: { ignoreTrailingSlash: true },
+    // Fastify's own errors (a stream failing mid-file) go to our log; requests are not logged, and
+    // no child logger is made per request (it would be made for every request and used by none).
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
+    // A URL Fastify cannot route (bad percent-encoding) still answers in GraphQL's shape.
+    frameworkErrors: (err, _request, reply: FastifyReply) => void reply.code(400).send(errorBody(400, err.message)),
   });
 
   app.setErrorHandler((err: FastifyError & { status?: number }, _request, reply) => {
@@ -76,12 +86,17 @@ export async function createHttpApp({ httpServer, apollo, deps, clientAddress }:
     const origins = env.CORS_ORIGIN.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    await graphql.register(fastifyCors, { origin: origins.includes('*') ? true : origins, credentials: true });
+    // strictPreflight off: an OPTIONS without the preflight headers gets 204, as it did under Express.
+    await graphql.register(fastifyCors, {
+      origin: origins.includes('*') ? true : origins,
+      credentials: true,
+      strictPreflight: false,
+    });
     // Multipart uploads (the GraphQL multipart request spec): the body is left unread here and
     // streamed by graphql-upload-minimal before Apollo runs, so files never wait in memory.
     graphql.addContentTypeParser('multipart/form-data', (_request, _payload, done) => done(null));
     graphql.addHook('preValidation', async (request, reply) => {
-      if (!request.headers['content-type']?.startsWith('multipart/form-data')) return;
+      if (!/^multipart\/form-data\b/i.test(request.headers['content-type'] ?? '')) return;
       // One byte over the limit gets through so readLimited can tell "too large" from "truncated".
       request.body = await processRequest(request.raw, reply.raw, {
         maxFileSize: env.MAX_UPLOAD_BYTES + 1,
@@ -109,5 +124,4 @@ export async function createHttpApp({ httpServer, apollo, deps, clientAddress }:
   });
 
   await app.ready();
-  return app;
 }

@@ -121,7 +121,7 @@ test('multipart upload over HTTP (with the CSRF preflight header), then the imag
   expect((await fetch(`${server.url}/media/../pixtale.sqlite`)).status).toBe(404);
 });
 
-test('HTTP surface: CORS for the web origin only, 404s in GraphQL shape, no escape from /media', async () => {
+test('HTTP surface: CORS for the web origin only, errors in GraphQL shape, /graphql/ too, no escape from /media', async () => {
   const preflight = (origin: string) =>
     fetch(`${server.url}/graphql`, {
       method: 'OPTIONS',
@@ -137,6 +137,15 @@ test('HTTP surface: CORS for the web origin only, 404s in GraphQL shape, no esca
   expect(missing.status).toBe(404);
   expect(((await missing.json()) as Json).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   expect((await fetch(`${server.url}/media/${'0'.repeat(64)}.webp`)).status).toBe(404);
+  const slash = await fetch(`${server.url}/graphql/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  expect(await slash.json()).toEqual({ data: { __typename: 'Query' } });
+  const badUrl = await fetch(`${server.url}/media/%zz`);
+  expect(badUrl.status).toBe(400);
+  expect(((await badUrl.json()) as Json).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   const health = await fetch(`${server.url}/health`);
   expect(health.headers.get('x-powered-by')).toBeNull();
   expect(await health.json()).toEqual({ ok: true, store: 'sqlite' });

@@ -424,9 +424,8 @@ export async function createServer(
   });
   await apollo.start();
 
-  await createHttpApp({ httpServer, apollo, deps, clientAddress });
-
   try {
+    await createHttpApp({ httpServer, apollo, deps, clientAddress });
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(opts.port ?? env.API_PORT, opts.host ?? env.HOST, () => resolve());

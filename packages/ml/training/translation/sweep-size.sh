@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Issue 12's depth/width sweep at equal training time: each shape trains from scratch for the same
 # process CPU time (--cpu-budget-minutes, all threads, its last fifth a cool-down), with the shipped
-# BPE, then eval-candidate.sh scores the average of its last 5 snapshots on val. Resumable: re-run it
-# and a shape that finished is skipped. Val only; nothing under models/ changes.
+# BPE, then eval-candidate.sh scores on val its final weights (val-last.jsonl) and the average of its
+# last 5 snapshots (val.jsonl; at short budgets the model is still improving across them, so the
+# average trails). Resumable: re-run it and what finished is skipped. Val only; models/ is untouched.
 #
 #   nohup nice -n 10 bash sweep-size.sh [BUDGET_MINUTES] [DATASETS] > runs/sweep.log 2>&1 &
 set -euo pipefail
@@ -24,6 +25,8 @@ for name in base deep wide; do
       --snapshot-every 250 --keep-snapshots 8 --cpu-budget-minutes "$BUDGET" ${SHAPES[$name]} >> "$run/train.log" 2>&1
   fi
   [ -f "$run/val.jsonl" ] || bash eval-candidate.sh "$run" "$DATASETS" > "$run/val.jsonl"
-  echo "$name: $(grep -c . "$run/val.jsonl") languages scored; $(grep 'val loss' "$run/train.log" | tail -1)"
-  cat "$run/val.jsonl"
+  [ -f "$run/val-last.jsonl" ] || CHECKPOINT=last bash eval-candidate.sh "$run" "$DATASETS" > "$run/val-last.jsonl"
+  echo "$name: $(grep 'val loss' "$run/train.log" | tail -1)"
+  echo "  final weights: $(tr '\n' ' ' < "$run/val-last.jsonl")"
+  echo "  average of the last 5 snapshots: $(tr '\n' ' ' < "$run/val.jsonl")"
 done

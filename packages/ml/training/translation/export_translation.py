@@ -53,6 +53,8 @@ def main():
     }
     if "averaged" in ck:  # average_checkpoints.py: the snapshots whose weights were averaged
         config["averagedSnapshots"] = ck["averaged"]
+    if ck.get("soup"):  # average_checkpoints.py --with: the checkpoints that average was averaged with
+        config["soupWith"] = ck["soup"]
     # Decoding as shipped (read by the TypeScript translator); a re-export keeps what was chosen.
     # minConfidence is not kept: it belongs to the weights. Choose it again on val (the "p2" of
     # `npm run -s eval:translation -- --split val --to X`, per language; see the model card).
